@@ -1,0 +1,153 @@
+//! Start-up and shutdown: open the data dir, database and file store, bind the
+//! listener, serve until told to stop, then drain and close in order.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::ServeConfig;
+use crate::db::Db;
+use crate::routes::{self, SHUTDOWN_GRACE};
+use crate::stacks::StackRegistry;
+use crate::state::{AppState, Settings};
+use crate::storage::Storage;
+
+/// A built service, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    data_dir: PathBuf,
+    /// Removed at exit (`--ephemeral`).
+    ephemeral: bool,
+    purge_interval: std::time::Duration,
+}
+
+impl Application {
+    /// Opens everything and binds the listener; port 0 picks a free port.
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        let data_dir = if config.ephemeral {
+            std::env::temp_dir().join(format!(
+                "contentstack-mock-{}",
+                uuid::Uuid::new_v4().simple()
+            ))
+        } else {
+            config.data_dir.clone()
+        };
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("could not create the data dir {}", data_dir.display()))?;
+        let durable = !config.ephemeral;
+        let db = Db::open(&data_dir, durable).await?;
+        let storage = Storage::open(&data_dir, durable)
+            .await
+            .context("could not prepare the file store")?;
+        let swept = storage
+            .sweep_temp_files()
+            .await
+            .context("could not clean the temp folder")?;
+        if swept > 0 {
+            tracing::info!(
+                files = swept,
+                "removed unfinished uploads left by an earlier run"
+            );
+        }
+        let stacks = Arc::new(StackRegistry::load(&db).await?);
+        stacks.ensure_default(&db).await?;
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", config.listen))?;
+        let bound = listener.local_addr()?;
+        let settings = Settings {
+            public_url: config.public_url_for(bound),
+            max_upload_bytes: config.max_upload_bytes,
+            trash_retention: config.trash_retention,
+            admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
+        };
+        let state = AppState {
+            db,
+            storage,
+            stacks,
+            settings: Arc::new(settings),
+        };
+        Ok(Application {
+            listener,
+            state,
+            data_dir,
+            ephemeral: config.ephemeral,
+            purge_interval: config.purge_interval,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The shared state (for tests and tools built on the library).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The start-up block: where it listens, where data lives, the default credentials.
+    pub fn banner(&self) -> String {
+        let default = self.state.stacks.get(crate::stacks::DEFAULT_API_KEY);
+        let (api_key, token) = default
+            .as_ref()
+            .map(|s| (s.api_key.as_str(), s.management_token.as_str()))
+            .unwrap_or(("-", "-"));
+        let storage = if self.ephemeral {
+            " (ephemeral, removed at exit)"
+        } else {
+            ""
+        };
+        format!(
+            "contentstack-mock {version} listening on http://{addr}\n\
+             \x20 data dir:          {data}{storage}\n\
+             \x20 public url:        {public}\n\
+             \x20 default stack:     api_key {api_key}\n\
+             \x20 management token:  {token}\n",
+            version = routes::health::VERSION,
+            addr = self.local_addr(),
+            data = self.data_dir.display(),
+            public = self.state.settings.public_url,
+        )
+    }
+
+    /// Serves until `shutdown` is cancelled, then drains requests (bounded by a grace
+    /// period), stops background tasks and closes the database.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let tracker = TaskTracker::new();
+        let _ = self.purge_interval; // the trash purge task is started here (see trash module)
+        let app = routes::router(self.state.clone());
+        let server = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let drain_deadline = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            result = server => result.context("the server stopped with an error")?,
+            _ = drain_deadline => tracing::warn!("requests still running after the grace period were dropped"),
+        }
+        tracker.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("background tasks did not stop in time");
+        }
+        self.state.db.close().await;
+        if self.ephemeral {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

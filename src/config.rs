@@ -1,0 +1,126 @@
+//! Command line and environment configuration: every flag is also an env var `CSMOCK_*`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A self-hosted, API-compatible stand-in for Contentstack's asset service.
+#[derive(Debug, Parser)]
+#[command(name = "contentstack-mock", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Settings for `serve`, also accepted without the subcommand name.
+    #[command(flatten)]
+    pub serve: ServeConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default).
+    Serve(ServeConfig),
+    /// Probe a running service: exit 0 when it answers healthy, 1 otherwise.
+    Healthcheck(HealthcheckConfig),
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on (port 0 picks a free port and prints it).
+    #[arg(long, env = "CSMOCK_LISTEN", default_value = "127.0.0.1:8484")]
+    pub listen: SocketAddr,
+
+    /// Folder for the SQLite database (`mock.db`) and the stored files.
+    #[arg(long, env = "CSMOCK_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Keep all data in a temporary folder that is removed at exit (no fsync).
+    #[arg(long, env = "CSMOCK_EPHEMERAL")]
+    pub ephemeral: bool,
+
+    /// Base of every asset `url` handed out [default: http://localhost:<listen port>].
+    #[arg(long, env = "CSMOCK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Largest accepted upload body, in bytes (the real API's limit is 100 MiB).
+    #[arg(long, env = "CSMOCK_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// How long deleted items stay restorable in the trash.
+    #[arg(long, env = "CSMOCK_TRASH_RETENTION", default_value = "14d", value_parser = parse_duration)]
+    pub trash_retention: Duration,
+
+    /// How often the background task purges expired trash items.
+    #[arg(long, env = "CSMOCK_PURGE_INTERVAL", default_value = "1m", value_parser = parse_duration)]
+    pub purge_interval: Duration,
+
+    /// When set, every `/_mock` call except health needs `Authorization: Bearer <token>`.
+    #[arg(long, env = "CSMOCK_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+
+    /// Log format.
+    #[arg(long, env = "CSMOCK_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `contentstack_mock=debug`).
+    #[arg(long, env = "CSMOCK_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// Settings of the `healthcheck` probe.
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckConfig {
+    /// Address of the server to probe (a wildcard address is probed on loopback).
+    #[arg(long, env = "CSMOCK_LISTEN", default_value = "127.0.0.1:8484")]
+    pub listen: SocketAddr,
+
+    /// Give up and report unhealthy after this long.
+    #[arg(long, env = "CSMOCK_HEALTHCHECK_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Durations as `14d`, `36h`, `1m`, `500ms`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 14d, 36h, 1m, 500ms)"))
+}
+
+impl ServeConfig {
+    /// The public base URL for asset file URLs, without a trailing slash.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://localhost:{}", bound.port()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_days_minutes_and_bare_seconds() {
+        assert_eq!(
+            parse_duration("14d").unwrap(),
+            Duration::from_secs(14 * 86_400)
+        );
+        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! Queries on the `stacks` table.
+
+use sqlx::SqlitePool;
+
+use crate::clock::{StackClock, format_ts, parse_ts};
+
+/// A stack as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StackRow {
+    pub api_key: String,
+    pub name: String,
+    pub management_token: String,
+    pub user_uid: String,
+    pub created_at: String,
+    pub clock_offset_ms: i64,
+    pub clock_frozen_at: Option<String>,
+}
+
+impl StackRow {
+    /// The stack's clock settings.
+    pub fn clock(&self) -> StackClock {
+        StackClock {
+            offset_ms: self.clock_offset_ms,
+            frozen_at: self.clock_frozen_at.as_deref().and_then(parse_ts),
+        }
+    }
+
+    /// Copies new clock settings into the row.
+    pub fn set_clock(&mut self, clock: StackClock) {
+        self.clock_offset_ms = clock.offset_ms;
+        self.clock_frozen_at = clock.frozen_at.map(format_ts);
+    }
+}
+
+/// Every stack, oldest first.
+pub async fn list(db: &SqlitePool) -> sqlx::Result<Vec<StackRow>> {
+    sqlx::query_as::<_, StackRow>("select * from stacks order by created_at, api_key")
+        .fetch_all(db)
+        .await
+}
+
+/// Inserts a new stack.
+pub async fn insert(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into stacks (api_key, name, management_token, user_uid, created_at, clock_offset_ms, clock_frozen_at)
+         values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&stack.api_key)
+    .bind(&stack.name)
+    .bind(&stack.management_token)
+    .bind(&stack.user_uid)
+    .bind(&stack.created_at)
+    .bind(stack.clock_offset_ms)
+    .bind(&stack.clock_frozen_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Saves a stack's clock settings.
+pub async fn save_clock(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
+    sqlx::query("update stacks set clock_offset_ms = ?, clock_frozen_at = ? where api_key = ?")
+        .bind(stack.clock_offset_ms)
+        .bind(&stack.clock_frozen_at)
+        .bind(&stack.api_key)
+        .execute(db)
+        .await?;
+    Ok(())
+}

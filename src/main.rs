@@ -1,0 +1,83 @@
+//! The `contentstack-mock` binary: `serve` (the default) or `healthcheck`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use contentstack_mock::app::Application;
+use contentstack_mock::config::{Cli, Command, ServeConfig};
+use contentstack_mock::{healthcheck, telemetry};
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Some(Command::Healthcheck(config)) => {
+            let address = healthcheck::probe_address(config.listen);
+            match runtime.block_on(healthcheck::check(address, config.timeout)) {
+                Ok(()) => {
+                    println!("healthy: http://{address}/_mock/health");
+                    ExitCode::SUCCESS
+                }
+                Err(reason) => {
+                    eprintln!("unhealthy: {reason}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Serve(config)) => runtime.block_on(serve(config)),
+        None => runtime.block_on(serve(cli.serve)),
+    }
+}
+
+async fn serve(config: ServeConfig) -> ExitCode {
+    telemetry::init(config.log_format, &config.log);
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", app.banner());
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    match app.run_until_stopped(shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Cancels `shutdown` on SIGINT or SIGTERM.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}

@@ -1,0 +1,128 @@
+//! The stacks, cached in memory: every request resolves its stack and checks its
+//! credential here without touching the database. The database stays the source of
+//! truth; every change is written there first, then to the cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::Utc;
+
+use crate::clock::format_ts;
+use crate::db::Db;
+use crate::db::stacks::{self as stack_db, StackRow};
+use crate::ids;
+
+/// The default stack's fixed credentials (contract section 1).
+pub const DEFAULT_API_KEY: &str = "blt0000000000000001";
+pub const DEFAULT_MANAGEMENT_TOKEN: &str = "cs00000000000000000000000000000001";
+pub const DEFAULT_STACK_NAME: &str = "Local";
+const DEFAULT_USER_UID: &str = "cs0000000000000001";
+
+/// The in-memory view of the `stacks` table.
+#[derive(Debug, Default)]
+pub struct StackRegistry {
+    by_api_key: RwLock<HashMap<String, Arc<StackRow>>>,
+}
+
+/// What a new stack may be given; everything else is generated.
+#[derive(Debug, Default, Clone)]
+pub struct NewStack {
+    pub name: Option<String>,
+    pub api_key: Option<String>,
+    pub management_token: Option<String>,
+}
+
+impl StackRegistry {
+    /// Loads every stack from the database.
+    pub async fn load(db: &Db) -> sqlx::Result<StackRegistry> {
+        let rows = stack_db::list(&db.read).await?;
+        let map = rows
+            .into_iter()
+            .map(|row| (row.api_key.clone(), Arc::new(row)))
+            .collect();
+        Ok(StackRegistry {
+            by_api_key: RwLock::new(map),
+        })
+    }
+
+    /// The stack with this api key.
+    pub fn get(&self, api_key: &str) -> Option<Arc<StackRow>> {
+        self.by_api_key
+            .read()
+            .expect("stack cache poisoned")
+            .get(api_key)
+            .cloned()
+    }
+
+    /// Every stack, oldest first.
+    pub fn all(&self) -> Vec<Arc<StackRow>> {
+        let mut stacks: Vec<_> = self
+            .by_api_key
+            .read()
+            .expect("stack cache poisoned")
+            .values()
+            .cloned()
+            .collect();
+        stacks.sort_by(|a, b| (&a.created_at, &a.api_key).cmp(&(&b.created_at, &b.api_key)));
+        stacks
+    }
+
+    /// Puts a changed row into the cache (after it was written to the database).
+    pub fn put(&self, row: StackRow) -> Arc<StackRow> {
+        let row = Arc::new(row);
+        self.by_api_key
+            .write()
+            .expect("stack cache poisoned")
+            .insert(row.api_key.clone(), row.clone());
+        row
+    }
+
+    /// Drops a stack from the cache (after it was deleted from the database).
+    pub fn forget(&self, api_key: &str) {
+        self.by_api_key
+            .write()
+            .expect("stack cache poisoned")
+            .remove(api_key);
+    }
+
+    /// Drops every stack from the cache.
+    pub fn clear(&self) {
+        self.by_api_key
+            .write()
+            .expect("stack cache poisoned")
+            .clear();
+    }
+
+    /// Creates the default stack unless it exists; returns it.
+    pub async fn ensure_default(&self, db: &Db) -> sqlx::Result<Arc<StackRow>> {
+        if let Some(stack) = self.get(DEFAULT_API_KEY) {
+            return Ok(stack);
+        }
+        let row = StackRow {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            name: DEFAULT_STACK_NAME.to_owned(),
+            management_token: DEFAULT_MANAGEMENT_TOKEN.to_owned(),
+            user_uid: DEFAULT_USER_UID.to_owned(),
+            created_at: format_ts(Utc::now()),
+            clock_offset_ms: 0,
+            clock_frozen_at: None,
+        };
+        stack_db::insert(&db.write, &row).await?;
+        Ok(self.put(row))
+    }
+
+    /// Creates a stack with the given or generated credentials.
+    pub async fn create(&self, db: &Db, new: NewStack) -> sqlx::Result<Arc<StackRow>> {
+        let row = StackRow {
+            api_key: new.api_key.unwrap_or_else(ids::api_key),
+            name: new.name.unwrap_or_else(|| "Test stack".to_owned()),
+            management_token: new.management_token.unwrap_or_else(ids::management_token),
+            user_uid: ids::user_uid(),
+            created_at: format_ts(Utc::now()),
+            clock_offset_ms: 0,
+            clock_frozen_at: None,
+        };
+        stack_db::insert(&db.write, &row).await?;
+        Ok(self.put(row))
+    }
+}

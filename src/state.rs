@@ -1,0 +1,27 @@
+//! What every handler can reach: the database, the file store, the stacks and settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::stacks::StackRegistry;
+use crate::storage::Storage;
+
+/// Settings fixed at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of file URLs, without a trailing slash.
+    pub public_url: String,
+    pub max_upload_bytes: u64,
+    pub trash_retention: Duration,
+    pub admin_token: Option<String>,
+}
+
+/// Shared state of the HTTP handlers and background tasks.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub storage: Storage,
+    pub stacks: Arc<StackRegistry>,
+    pub settings: Arc<Settings>,
+}

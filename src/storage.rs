@@ -1,0 +1,180 @@
+//! Stored files on disk. An upload is written to a temp file inside the data dir,
+//! hashed and counted as it streams, fsynced, then renamed into place; only after that
+//! may a database row point to it. Anything that fails on the way removes the temp file.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use tokio::fs::{self, File};
+use tokio::io::AsyncWriteExt;
+
+use crate::ids;
+
+/// How many leading bytes of each upload are kept to read image dimensions from.
+const HEAD_BYTES: usize = 256 * 1024;
+
+/// The file store under `<data dir>/files` (final) and `<data dir>/tmp` (in flight).
+#[derive(Debug, Clone)]
+pub struct Storage {
+    root: PathBuf,
+    /// fsync files and directories (off for ephemeral data).
+    durable: bool,
+}
+
+/// A file that was written and renamed into place.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub storage_key: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The first bytes, for sniffing image dimensions.
+    pub head: Vec<u8>,
+}
+
+/// Why writing a stream failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the upload was cut off: {0}")]
+    Body(String),
+    #[error("could not store the file: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Removes a temp file unless it was renamed into place.
+struct TempGuard {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Storage {
+    /// Prepares the folders under `root`.
+    pub async fn open(root: &Path, durable: bool) -> io::Result<Storage> {
+        fs::create_dir_all(root.join("files")).await?;
+        fs::create_dir_all(root.join("tmp")).await?;
+        Ok(Storage {
+            root: root.to_path_buf(),
+            durable,
+        })
+    }
+
+    fn stack_dir(&self, api_key: &str) -> PathBuf {
+        self.root.join("files").join(api_key)
+    }
+
+    /// Where a stored file lives: sharded by the first two characters of its key.
+    pub fn path_of(&self, api_key: &str, storage_key: &str) -> PathBuf {
+        let shard = storage_key.get(..2).unwrap_or("00");
+        self.stack_dir(api_key).join(shard).join(storage_key)
+    }
+
+    /// Removes temp files left by a crash or a kill. Called at start, before serving.
+    pub async fn sweep_temp_files(&self) -> io::Result<usize> {
+        let mut removed = 0;
+        let mut entries = fs::read_dir(self.root.join("tmp")).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            if fs::remove_file(entry.path()).await.is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Streams `body` into a new stored file of stack `api_key`, failing (and leaving
+    /// nothing behind) past `limit` bytes or on a body error.
+    pub async fn write_stream<S, E>(
+        &self,
+        api_key: &str,
+        mut body: S,
+        limit: u64,
+    ) -> Result<StoredFile, WriteError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let storage_key = ids::storage_key();
+        let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
+        let mut guard = TempGuard {
+            path: temp_path.clone(),
+            armed: true,
+        };
+        let mut file = File::create(&temp_path).await?;
+        let mut hasher = Sha256::new();
+        let mut head = Vec::new();
+        let mut size: u64 = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| WriteError::Body(e.to_string()))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(WriteError::TooLarge { limit });
+            }
+            if head.len() < HEAD_BYTES {
+                let take = (HEAD_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await?;
+        }
+        file.flush().await?;
+        if self.durable {
+            file.sync_all().await?;
+        }
+        drop(file);
+
+        let final_path = self.path_of(api_key, &storage_key);
+        let dir = final_path
+            .parent()
+            .expect("stored files live in a shard folder");
+        fs::create_dir_all(dir).await?;
+        fs::rename(&temp_path, &final_path).await?;
+        guard.armed = false;
+        if self.durable {
+            // The rename is only durable once the folder entry is on disk.
+            File::open(dir).await?.sync_all().await?;
+        }
+        Ok(StoredFile {
+            storage_key,
+            size,
+            sha256: hex(&hasher.finalize()),
+            head,
+        })
+    }
+
+    /// Removes a stored file; one that is already gone is not an error.
+    pub async fn remove(&self, api_key: &str, storage_key: &str) -> io::Result<()> {
+        match fs::remove_file(self.path_of(api_key, storage_key)).await {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes every stored file of a stack.
+    pub async fn remove_stack(&self, api_key: &str) -> io::Result<()> {
+        match fs::remove_dir_all(self.stack_dir(api_key)).await {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}

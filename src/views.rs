@@ -1,0 +1,178 @@
+//! Assets and folders rendered exactly as Contentstack's management API shows them,
+//! field order included.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::db::assets::{AssetRow, VersionRow};
+
+/// The content type Contentstack gives folders (its own spelling).
+pub const FOLDER_CONTENT_TYPE: &str = "application/vnd.contenstack.folder";
+
+/// How URLs and optional fields are rendered for one response.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Base of file URLs, e.g. `http://localhost:8484`.
+    pub public_url: String,
+    /// `relative_urls=true`: URLs without scheme and host.
+    pub relative_urls: bool,
+    /// `include_dimension=true`: `dimension` on images.
+    pub include_dimension: bool,
+}
+
+#[derive(Serialize)]
+struct Dimension {
+    height: f64,
+    width: f64,
+}
+
+#[derive(Serialize)]
+struct FileView<'a> {
+    uid: &'a str,
+    created_at: &'a str,
+    updated_at: &'a str,
+    created_by: &'a str,
+    updated_by: &'a str,
+    content_type: &'a str,
+    file_size: String,
+    tags: Vec<String>,
+    filename: &'a str,
+    url: String,
+    #[serde(rename = "ACL")]
+    acl: Map<String, Value>,
+    is_dir: bool,
+    parent_uid: Option<&'a str>,
+    _version: i64,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dimension: Option<Dimension>,
+    publish_details: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<Vec<PathItem>>,
+}
+
+#[derive(Serialize)]
+struct FolderView<'a> {
+    uid: &'a str,
+    created_at: &'a str,
+    updated_at: &'a str,
+    created_by: &'a str,
+    updated_by: &'a str,
+    content_type: &'a str,
+    tags: Vec<String>,
+    name: &'a str,
+    #[serde(rename = "ACL")]
+    acl: Map<String, Value>,
+    is_dir: bool,
+    parent_uid: Option<&'a str>,
+    _version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<Vec<PathItem>>,
+}
+
+/// One ancestor in a `path` list.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathItem {
+    pub uid: String,
+    pub name: String,
+}
+
+/// The file URL of an asset version.
+pub fn file_url(
+    options: &RenderOptions,
+    api_key: &str,
+    uid: &str,
+    version_uid: &str,
+    filename: &str,
+) -> String {
+    let path = format!(
+        "/v3/assets/{api_key}/{uid}/{version_uid}/{}",
+        encode_segment(filename)
+    );
+    if options.relative_urls {
+        path
+    } else {
+        format!("{}{path}", options.public_url)
+    }
+}
+
+/// Percent-encodes what may not stand in a URL path segment (sanitised filenames
+/// rarely need it, but a URL must always be valid).
+fn encode_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~()!$&;@[]".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Renders a live asset or folder. `path` is set with `include_path=true`.
+pub fn render(row: &AssetRow, options: &RenderOptions, path: Option<Vec<PathItem>>) -> Value {
+    let value = if row.is_dir {
+        serde_json::to_value(FolderView {
+            uid: &row.uid,
+            created_at: &row.created_at,
+            updated_at: &row.updated_at,
+            created_by: &row.created_by,
+            updated_by: &row.updated_by,
+            content_type: FOLDER_CONTENT_TYPE,
+            tags: row.tag_list(),
+            name: row.name.as_deref().unwrap_or_default(),
+            acl: Map::new(),
+            is_dir: true,
+            parent_uid: row.parent_uid.as_deref(),
+            _version: row.version,
+            path,
+        })
+    } else {
+        let filename = row.filename.as_deref().unwrap_or_default();
+        let version_uid = row.version_uid.as_deref().unwrap_or_default();
+        let dimension = match (options.include_dimension, row.width, row.height) {
+            (true, Some(width), Some(height)) => Some(Dimension { height, width }),
+            _ => None,
+        };
+        serde_json::to_value(FileView {
+            uid: &row.uid,
+            created_at: &row.created_at,
+            updated_at: &row.updated_at,
+            created_by: &row.created_by,
+            updated_by: &row.updated_by,
+            content_type: &row.content_type,
+            file_size: row.file_size.unwrap_or(0).to_string(),
+            tags: row.tag_list(),
+            filename,
+            url: file_url(options, &row.stack_api_key, &row.uid, version_uid, filename),
+            acl: Map::new(),
+            is_dir: false,
+            parent_uid: row.parent_uid.as_deref(),
+            _version: row.version,
+            title: row.title.as_deref().unwrap_or(filename),
+            description: row.description.as_deref(),
+            dimension,
+            publish_details: Vec::new(),
+            path,
+        })
+    };
+    value.expect("views serialise")
+}
+
+/// Renders an entry of `GET /v3/assets/{uid}/versions`.
+pub fn render_version(version: &VersionRow) -> Value {
+    let mut out = Map::new();
+    out.insert("_version".into(), version.version.into());
+    if let Some(name) = &version.version_name {
+        out.insert(
+            "_version_name".into(),
+            serde_json::json!({"title": name, "updated_by": version.updated_by, "updated_at": version.updated_at}),
+        );
+    }
+    out.insert("updated_at".into(), version.updated_at.clone().into());
+    out.insert("updated_by".into(), version.updated_by.clone().into());
+    Value::Object(out)
+}
