@@ -217,7 +217,7 @@ fn push_operator(
                     .push(column)
                     .push(" not in (");
             } else {
-                sql.push(column).push(" in (");
+                sql.push("(").push(column).push(" in (");
             }
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -330,7 +330,7 @@ mod tests {
     fn render(text: &str) -> Result<String, QueryError> {
         let mut sql = QueryBuilder::<Sqlite>::new("select * from assets where 1");
         push_query(&mut sql, &parse(text)?)?;
-        Ok(sql.sql().to_string())
+        Ok(sql.sql().as_str().to_owned())
     }
 
     #[test]
@@ -345,8 +345,8 @@ mod tests {
         assert!(sql.contains("(title is null or title != ?)"), "{sql}");
         let sql = render(r#"{"$or": [{"tags": "a"}, {"uid": {"$in": ["b", "c"]}}]}"#).unwrap();
         assert!(
-            sql.contains(
-                "exists (select 1 from json_each(tags) where value = ?) or (uid in (?, ?))"
+            sql.ends_with(
+                "(((exists (select 1 from json_each(tags) where value = ?)) or ((uid in (?, ?)))))"
             ),
             "{sql}"
         );

@@ -36,7 +36,8 @@ impl Db {
                 SqliteSynchronous::Off
             })
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .with_regexp();
 
         let write = SqlitePoolOptions::new()
             .max_connections(1)

@@ -1,0 +1,634 @@
+//! `/v3/assets`: upload, list and query, fetch, update, replace, delete, versions, with
+//! the JSON shapes Contentstack's clients read.
+
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A PNG header that says 3 x 2 pixels (enough for dimension sniffing).
+pub fn tiny_png() -> Vec<u8> {
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
+    png.extend_from_slice(b"IHDR");
+    png.extend_from_slice(&3u32.to_be_bytes());
+    png.extend_from_slice(&2u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
+fn is_contentstack_uid(uid: &str) -> bool {
+    uid.len() == 19
+        && uid.starts_with("blt")
+        && uid[3..]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+fn is_millis_timestamp(text: &str) -> bool {
+    // 2026-01-02T03:04:05.678Z
+    text.len() == 24 && text.ends_with('Z') && &text[19..20] == "." && chrono_like(text)
+}
+
+fn chrono_like(text: &str) -> bool {
+    text.as_bytes()[4] == b'-' && text.as_bytes()[10] == b'T'
+}
+
+#[tokio::test]
+async fn upload_returns_201_and_the_asset_exactly_as_contentstack_shapes_it() {
+    let server = TestServer::start().await;
+    let (status, body) = send(server.post("/v3/assets").multipart(upload_form(
+        "my photo #1.txt",
+        b"hello world",
+        &[
+            ("asset[title]", "Greeting"),
+            ("asset[description]", "A file"),
+            ("asset[tags]", "one, two"),
+        ],
+    )))
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["notice"], "Asset created successfully.");
+    let asset = &body["asset"];
+    let keys: Vec<&str> = asset
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "uid",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "updated_by",
+            "content_type",
+            "file_size",
+            "tags",
+            "filename",
+            "url",
+            "ACL",
+            "is_dir",
+            "parent_uid",
+            "_version",
+            "title",
+            "description",
+            "publish_details"
+        ]
+    );
+    let uid = asset["uid"].as_str().unwrap();
+    assert!(is_contentstack_uid(uid), "{uid}");
+    assert!(
+        is_millis_timestamp(asset["created_at"].as_str().unwrap()),
+        "{asset}"
+    );
+    assert_eq!(asset["created_at"], asset["updated_at"]);
+    assert_eq!(asset["content_type"], "text/plain");
+    assert_eq!(asset["file_size"], json!("11"), "file_size is a string");
+    assert_eq!(asset["tags"], json!(["one", "two"]));
+    assert_eq!(asset["filename"], "my_photo__1.txt");
+    assert_eq!(asset["title"], "Greeting");
+    assert_eq!(asset["description"], "A file");
+    assert_eq!(asset["ACL"], json!({}));
+    assert_eq!(asset["is_dir"], false);
+    assert_eq!(asset["parent_uid"], Value::Null);
+    assert_eq!(asset["_version"], 1);
+    assert_eq!(asset["publish_details"], json!([]));
+    let url = asset["url"].as_str().unwrap();
+    let prefix = format!(
+        "http://localhost:{}/v3/assets/{API_KEY}/{uid}/",
+        server.port()
+    );
+    let version_uid = url
+        .strip_prefix(&prefix)
+        .unwrap()
+        .strip_suffix("/my_photo__1.txt")
+        .unwrap();
+    assert_eq!(version_uid.len(), 24);
+    assert!(version_uid.chars().all(|c| c.is_ascii_hexdigit()));
+}
+
+#[tokio::test]
+async fn title_defaults_to_the_filename_and_description_is_absent_until_set() {
+    let server = TestServer::start().await;
+    let asset = server.upload("report.pdf", b"%PDF-1.4", &[]).await;
+    assert_eq!(asset["title"], "report.pdf");
+    assert_eq!(asset["content_type"], "application/pdf");
+    assert_eq!(asset["tags"], json!([]));
+    assert!(asset.get("description").is_none());
+}
+
+#[tokio::test]
+async fn upload_without_a_file_is_rejected_and_stores_nothing() {
+    let server = TestServer::start().await;
+    let form = Form::new().text("asset[title]", "no file");
+    let (status, body) = send(server.post("/v3/assets").multipart(form)).await;
+    assert_error(status, &body, 422, 120);
+    let (status, body) = send(server.post("/v3/assets")).await;
+    assert_error(status, &body, 422, 120);
+    let (status, body) = send(
+        server
+            .post("/v3/assets")
+            .header("content-type", "application/json")
+            .body("{}"),
+    )
+    .await;
+    assert_error(status, &body, 400, 100);
+    assert_eq!(server.stored_file_count(), 0);
+    assert_eq!(server.list_uids("").await.len(), 0);
+}
+
+#[tokio::test]
+async fn upload_into_a_missing_folder_is_rejected_and_removes_the_file() {
+    let server = TestServer::start().await;
+    let form = upload_form(
+        "a.txt",
+        b"data",
+        &[("asset[parent_uid]", "blt0123456789abcdef")],
+    );
+    let (status, body) = send(server.post("/v3/assets").multipart(form)).await;
+    assert_error(status, &body, 422, 145);
+    assert_eq!(body["errors"]["parent_uid"][0], "is not valid.");
+    assert_eq!(server.stored_file_count(), 0);
+    assert_eq!(server.temp_file_count(), 0);
+}
+
+#[tokio::test]
+async fn images_get_dimensions_on_request_and_are_listed_under_images() {
+    let server = TestServer::start().await;
+    let image = server.upload("pixel.png", &tiny_png(), &[]).await;
+    server.upload("clip.mp4", b"\0\0\0\x18ftypmp42", &[]).await;
+    server.upload("notes.txt", b"text", &[]).await;
+    assert_eq!(image["content_type"], "image/png");
+    assert!(image.get("dimension").is_none());
+    let uid = image["uid"].as_str().unwrap();
+    let (_, body) = send(server.get(&format!("/v3/assets/{uid}?include_dimension=true"))).await;
+    assert_eq!(
+        body["asset"]["dimension"],
+        json!({"height": 2.0, "width": 3.0})
+    );
+    let (_, images) = send(server.get("/v3/assets/images")).await;
+    let names: Vec<&str> = images["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["filename"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["pixel.png"]);
+    let (_, videos) = send(server.get("/v3/assets/videos")).await;
+    assert_eq!(videos["assets"][0]["filename"], "clip.mp4");
+    assert_eq!(videos["assets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn list_pages_with_skip_and_limit_and_counts() {
+    let server = TestServer::start().await;
+    for i in 0..5 {
+        server
+            .upload(&format!("f{i}.txt"), format!("file {i}").as_bytes(), &[])
+            .await;
+    }
+    let all = server.list_uids("asc=created_at").await;
+    assert_eq!(all.len(), 5);
+    assert_eq!(
+        server.list_uids("asc=created_at&skip=1&limit=2").await,
+        all[1..3].to_vec()
+    );
+    assert_eq!(
+        server.list_uids("asc=created_at&skip=4&limit=10").await,
+        all[4..].to_vec()
+    );
+    // The CLI sends skip=1e+100 with count=true; a huge skip is an empty page, not an error.
+    assert!(server.list_uids("skip=1e%2B100").await.is_empty());
+    let (status, body) = send(
+        server
+            .get("/v3/assets?limit=1&skip=1e%2B100&asc=created_at&include_count=false&count=true"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"assets": 5}));
+    let (_, body) = send(server.get("/v3/assets?include_count=True&limit=2")).await;
+    assert_eq!(body["count"], 5);
+    assert_eq!(body["assets"].as_array().unwrap().len(), 2);
+    let mut desc = server.list_uids("desc=created_at").await;
+    desc.reverse();
+    assert_eq!(desc, all);
+}
+
+#[tokio::test]
+async fn limit_defaults_to_and_is_clamped_at_100() {
+    let server = TestServer::start().await;
+    let uploads = (0..105).map(|i| {
+        let server = &server;
+        async move { server.upload(&format!("{i}.txt"), b"x", &[]).await }
+    });
+    futures_join_all(uploads).await;
+    assert_eq!(server.list_uids("").await.len(), 100);
+    assert_eq!(server.list_uids("limit=500").await.len(), 100);
+    assert_eq!(server.list_uids("skip=100").await.len(), 5);
+}
+
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut out = Vec::new();
+    for future in futures {
+        out.push(future.await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn query_filters_select_by_field_and_operator() {
+    let server = TestServer::start().await;
+    let a = server
+        .upload(
+            "a.txt",
+            b"1",
+            &[("asset[title]", "Alpha"), ("asset[tags]", "red,big")],
+        )
+        .await;
+    let b = server
+        .upload(
+            "b.txt",
+            b"22",
+            &[("asset[title]", "Beta"), ("asset[tags]", "blue")],
+        )
+        .await;
+    let c = server
+        .upload("c.png", &tiny_png(), &[("asset[title]", "Gamma")])
+        .await;
+    let uid = |v: &Value| v["uid"].as_str().unwrap().to_owned();
+    let q = |query: Value| format!("asc=created_at&query={}", urlencode(&query.to_string()));
+
+    assert_eq!(
+        server.list_uids(&q(json!({"title": "Beta"}))).await,
+        [uid(&b)]
+    );
+    assert_eq!(
+        server.list_uids(&q(json!({"tags": "red"}))).await,
+        [uid(&a)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"tags": {"$in": ["blue", "red"]}})))
+            .await,
+        [uid(&a), uid(&b)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"title": {"$nin": ["Alpha", "Beta"]}})))
+            .await,
+        [uid(&c)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"title": {"$ne": "Alpha"}})))
+            .await,
+        [uid(&b), uid(&c)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"title": {"$regex": "^g", "$options": "i"}})))
+            .await,
+        [uid(&c)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"file_size": {"$gte": 2, "$lt": 10}})))
+            .await,
+        [uid(&b)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"description": {"$exists": false}})))
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(
+                json!({"$or": [{"title": "Alpha"}, {"content_type": "image/png"}]})
+            ))
+            .await,
+        [uid(&a), uid(&c)]
+    );
+    assert_eq!(
+        server
+            .list_uids(&q(json!({"$and": [{"tags": "red"}, {"title": "Beta"}]})))
+            .await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn unsupported_or_malformed_queries_are_422_with_a_clear_message() {
+    let server = TestServer::start().await;
+    for (query, needle) in [
+        ("{not json", "not valid JSON"),
+        (r#"{"$and": [{}, {}]}"#, "must not be empty"),
+        (r#"{"colour": "red"}"#, "'colour'"),
+        (r#"{"title": {"$near": 1}}"#, "$near"),
+    ] {
+        let (status, body) =
+            send(server.get(&format!("/v3/assets?query={}", urlencode(query)))).await;
+        assert_error(status, &body, 422, 121);
+        assert!(
+            body["error_message"].as_str().unwrap().contains(needle),
+            "{body}"
+        );
+        assert_eq!(body["errors"]["query"][0], "is not valid.");
+    }
+    let (status, body) = send(server.get("/v3/assets?asc=colour")).await;
+    assert_error(status, &body, 422, 121);
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn relative_urls_drop_the_host() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    let (_, body) = send(server.get(&format!("/v3/assets/{uid}?relative_urls=true"))).await;
+    let url = body["asset"]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("/v3/assets/{API_KEY}/{uid}/")),
+        "{url}"
+    );
+}
+
+#[tokio::test]
+async fn missing_asset_is_422_with_code_145() {
+    let server = TestServer::start().await;
+    for request in [
+        server.get("/v3/assets/blt0123456789abcdef"),
+        server
+            .put("/v3/assets/blt0123456789abcdef")
+            .json(&json!({"asset": {"title": "x"}})),
+        server.delete("/v3/assets/blt0123456789abcdef"),
+        server.get("/v3/assets/blt0123456789abcdef/versions"),
+    ] {
+        let (status, body) = send(request).await;
+        assert_error(status, &body, 422, 145);
+        assert_eq!(body["error_message"], "Asset was not found.");
+        assert_eq!(body["errors"], json!({"uid": ["is not valid."]}));
+    }
+}
+
+#[tokio::test]
+async fn update_ignores_read_only_fields_sent_back_by_the_js_sdk() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    // The JS SDK PUTs the whole fetched object back.
+    let mut whole = asset.clone();
+    whole["title"] = json!("Renamed");
+    whole["tags"] = json!(["t1", "t2"]);
+    whole["url"] = json!("http://elsewhere/x");
+    whole["filename"] = json!("evil.exe");
+    whole["_version"] = json!(99);
+    whole["file_size"] = json!("1");
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .json(&json!({"asset": whole})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["notice"], "Asset updated successfully.");
+    let updated = &body["asset"];
+    assert_eq!(updated["title"], "Renamed");
+    assert_eq!(updated["tags"], json!(["t1", "t2"]));
+    assert_eq!(updated["_version"], 2);
+    assert_eq!(updated["filename"], "a.txt");
+    assert_eq!(
+        updated["url"], asset["url"],
+        "a details update keeps the file URL"
+    );
+    assert_eq!(updated["file_size"], "1");
+    assert_eq!(updated["created_at"], asset["created_at"]);
+}
+
+#[tokio::test]
+async fn update_reads_json_whatever_the_content_type_says() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    // The Python SDK sends a JSON string with `Content-Type: multipart/form-data`.
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .header("content-type", "multipart/form-data")
+            .body(r#"{"asset": {"title": "From Python", "description": "d"}}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["asset"]["title"], "From Python");
+    assert_eq!(body["asset"]["description"], "d");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_changes_nothing() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .header("content-type", "application/json")
+            .body("{\"asset\": {\"title\": "),
+    )
+    .await;
+    assert_error(status, &body, 400, 100);
+    let (_, now) = send(server.get(&format!("/v3/assets/{uid}"))).await;
+    assert_eq!(now["asset"], asset);
+}
+
+#[tokio::test]
+async fn multipart_update_moves_an_asset_into_a_folder() {
+    let server = TestServer::start().await;
+    let folder = server.create_folder("Docs", None).await;
+    let folder_uid = folder["uid"].as_str().unwrap();
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    let form = Form::new()
+        .text("asset[parent_uid]", folder_uid.to_owned())
+        .text("asset[title]", "Moved");
+    let (status, body) = send(server.put(&format!("/v3/assets/{uid}")).multipart(form)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["asset"]["parent_uid"], folder_uid);
+    assert_eq!(
+        server.list_uids(&format!("folder={folder_uid}")).await,
+        [uid]
+    );
+    assert!(server.list_uids("folder=cs_root").await.is_empty());
+}
+
+#[tokio::test]
+async fn replace_stores_a_new_file_with_a_new_url_and_keeps_the_old_version() {
+    let server = TestServer::start().await;
+    let asset = server
+        .upload("v1.txt", b"first", &[("asset[title]", "Doc")])
+        .await;
+    let uid = asset["uid"].as_str().unwrap();
+    let form = Form::new().part(
+        "asset[upload]",
+        Part::bytes(b"second version".to_vec()).file_name("v2.txt"),
+    );
+    let (status, body) = send(server.put(&format!("/v3/assets/{uid}")).multipart(form)).await;
+    assert_eq!(status, 200, "{body}");
+    let replaced = &body["asset"];
+    assert_eq!(replaced["_version"], 2);
+    assert_eq!(replaced["filename"], "v2.txt");
+    assert_eq!(replaced["file_size"], "14");
+    assert_eq!(replaced["title"], "Doc", "replace keeps the title");
+    assert_ne!(replaced["url"], asset["url"]);
+    let fetch = |url: &Value| {
+        server
+            .client
+            .get(url.as_str().unwrap().replace("localhost", "127.0.0.1"))
+            .send()
+    };
+    assert_eq!(
+        fetch(&replaced["url"]).await.unwrap().text().await.unwrap(),
+        "second version"
+    );
+    assert_eq!(
+        fetch(&asset["url"]).await.unwrap().text().await.unwrap(),
+        "first"
+    );
+    let (_, old) = send(server.get(&format!("/v3/assets/{uid}?version=1"))).await;
+    assert_eq!(old["asset"]["_version"], 1);
+    assert_eq!(old["asset"]["url"], asset["url"]);
+    assert_eq!(server.stored_file_count(), 2);
+}
+
+#[tokio::test]
+async fn replace_accepts_the_python_sdk_form() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"old", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    // Part named `asset`, no part content type, and a Content-Type header without boundary.
+    let boundary = "pyboundary123";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"asset\"; filename=\"new.png\"\r\n\r\n"
+    );
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(&tiny_png());
+    bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .header("content-type", "multipart/form-data")
+            .body(bytes),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["asset"]["filename"], "new.png");
+    assert_eq!(body["asset"]["content_type"], "image/png");
+    assert_eq!(body["asset"]["_version"], 2);
+}
+
+#[tokio::test]
+async fn versions_are_listed_newest_first_with_count() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    for title in ["two", "three"] {
+        let (status, _) = send(
+            server
+                .put(&format!("/v3/assets/{uid}"))
+                .json(&json!({"asset": {"title": title}})),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (status, body) =
+        send(server.get(&format!("/v3/assets/{uid}/versions?include_count=true"))).await;
+    assert_eq!(status, 200, "{body}");
+    let versions: Vec<i64> = body["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["_version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [3, 2, 1]);
+    assert_eq!(body["count"], 3);
+    assert_eq!(body["versions"][0]["updated_by"], asset["created_by"]);
+    assert!(body["versions"][0]["updated_at"].is_string());
+}
+
+#[tokio::test]
+async fn delete_hides_the_asset_everywhere() {
+    let server = TestServer::start().await;
+    let keep = server.upload("keep.txt", b"keep", &[]).await;
+    let gone = server.upload("gone.txt", b"gone", &[]).await;
+    let uid = gone["uid"].as_str().unwrap();
+    let (status, body) = send(server.delete(&format!("/v3/assets/{uid}"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"notice": "Asset deleted successfully."}));
+    assert_eq!(server.list_uids("").await, [keep["uid"].as_str().unwrap()]);
+    let (_, count) = send(server.get("/v3/assets?count=true")).await;
+    assert_eq!(count, json!({"assets": 1}));
+    let (status, body) = send(server.get(&format!("/v3/assets/{uid}"))).await;
+    assert_error(status, &body, 422, 145);
+    let (status, body) = send(server.delete(&format!("/v3/assets/{uid}"))).await;
+    assert_error(status, &body, 422, 145);
+    let file = server
+        .client
+        .get(
+            gone["url"]
+                .as_str()
+                .unwrap()
+                .replace("localhost", "127.0.0.1"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 404);
+}
+
+#[tokio::test]
+async fn get_and_delete_accept_a_json_content_type_with_no_body() {
+    let server = TestServer::start().await;
+    let asset = server.upload("a.txt", b"x", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    let (status, _) = send(
+        server
+            .get(&format!("/v3/assets/{uid}"))
+            .header("content-type", "application/json"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = send(
+        server
+            .delete(&format!("/v3/assets/{uid}"))
+            .header("content-type", "application/json"),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn every_v3_response_carries_the_stack_clock() {
+    let server = TestServer::start().await;
+    let response = server.get("/v3/assets").send().await.unwrap();
+    let now = response.headers()["x-mock-now"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(is_millis_timestamp(&now), "{now}");
+}

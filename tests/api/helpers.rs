@@ -1,0 +1,263 @@
+//! The test harness: start the real binary, find its port, and typed request helpers.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+
+pub const API_KEY: &str = "blt0000000000000001";
+pub const TOKEN: &str = "cs00000000000000000000000000000001";
+
+/// A running server process, killed when dropped.
+pub struct TestServer {
+    child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    /// Keeps the temp dir alive (None when the caller owns the data dir).
+    _temp: Option<tempfile::TempDir>,
+    pub client: Client,
+}
+
+impl TestServer {
+    /// A fresh server with its own data dir.
+    pub async fn start() -> TestServer {
+        Self::start_with(&[]).await
+    }
+
+    /// A fresh server with extra flags.
+    pub async fn start_with(args: &[&str]) -> TestServer {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().to_path_buf();
+        let mut server = Self::start_in(&dir, args);
+        server._temp = Some(temp);
+        server
+    }
+
+    /// A server on a data dir the caller owns (to restart on the same data).
+    pub fn start_in(data_dir: &Path, args: &[&str]) -> TestServer {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_contentstack-mock"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            });
+        for (key, _) in std::env::vars() {
+            if key.starts_with("CSMOCK_") {
+                command.env_remove(key);
+            }
+        }
+        let mut child = command.spawn().expect("the binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("the server printed its banner before exiting")
+                .expect("stdout is readable");
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.trim().to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        TestServer {
+            child,
+            base: format!("http://{address}"),
+            data_dir: data_dir.to_path_buf(),
+            _temp: None,
+            client: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.child.wait().expect("the server exits")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request with the default stack's credentials.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.request_as(method, path, API_KEY, TOKEN)
+    }
+
+    /// A request with the given credentials.
+    pub fn request_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        api_key: &str,
+        token: &str,
+    ) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("api_key", api_key)
+            .header("authorization", token)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(reqwest::Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(reqwest::Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.request(reqwest::Method::PUT, path)
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.request(reqwest::Method::DELETE, path)
+    }
+
+    /// Uploads `bytes` as `filename`, with optional extra text fields; returns the asset.
+    pub async fn upload(&self, filename: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Value {
+        let (status, body) = send(
+            self.post("/v3/assets")
+                .multipart(upload_form(filename, bytes, fields)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "upload failed: {body}");
+        body["asset"].clone()
+    }
+
+    /// Creates a folder; returns it.
+    pub async fn create_folder(&self, name: &str, parent: Option<&str>) -> Value {
+        let (status, body) = send(
+            self.post("/v3/assets/folders")
+                .json(&serde_json::json!({"asset": {"name": name, "parent_uid": parent}})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "folder create failed: {body}");
+        body["asset"].clone()
+    }
+
+    /// The uids returned by a listing.
+    pub async fn list_uids(&self, query: &str) -> Vec<String> {
+        let (status, body) = send(self.get(&format!("/v3/assets?{query}"))).await;
+        assert_eq!(status, StatusCode::OK, "list failed: {body}");
+        body["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["uid"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Number of stored files on disk (everything under files/).
+    pub fn stored_file_count(&self) -> usize {
+        count_files(&self.data_dir.join("files"))
+    }
+
+    /// Number of files in the temp folder.
+    pub fn temp_file_count(&self) -> usize {
+        count_files(&self.data_dir.join("tmp"))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn count_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// A multipart upload form as the JS SDK builds it.
+pub fn upload_form(filename: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Form {
+    let mut form = Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let part = Part::bytes(bytes.to_vec()).file_name(filename.to_owned());
+    form.part("asset[upload]", part)
+}
+
+/// Sends a request; returns the status and the JSON body (Null when not JSON).
+pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response = request
+        .send()
+        .await
+        .expect("the request reaches the server");
+    json_of(response).await
+}
+
+pub async fn json_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts a Contentstack-shaped error with this status and code.
+#[track_caller]
+pub fn assert_error(status: StatusCode, body: &Value, want_status: u16, want_code: u64) {
+    assert_eq!(
+        status.as_u16(),
+        want_status,
+        "unexpected status, body: {body}"
+    );
+    assert_eq!(
+        body["error_code"].as_u64(),
+        Some(want_code),
+        "unexpected code: {body}"
+    );
+    assert!(
+        body["error_message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "no message: {body}"
+    );
+    assert!(body["errors"].is_object(), "no errors object: {body}");
+}

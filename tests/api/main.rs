@@ -1,0 +1,10 @@
+//! Integration tests: each test starts the real `contentstack-mock` binary on a free
+//! port with its own temporary data dir and talks HTTP to it.
+
+mod helpers;
+
+mod assets;
+mod auth;
+mod files;
+mod folders;
+mod storage_safety;

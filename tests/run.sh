@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of the project, installing what the tests need:
+#   1. the Rust unit and integration tests (cargo test),
+#   2. the JavaScript suite on Contentstack's official management SDK (tests/js),
+#   3. the Python suite on Contentstack's official management SDK (tests/python).
+# A missing node or python3 skips that suite with a loud warning, unless
+# CSMOCK_REQUIRE_COMPAT=1 (set by CI), which makes it a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> cargo test"
+cargo test --locked --all-targets
+
+echo "==> building the binary for the client suites"
+cargo build --locked --bin contentstack-mock
+export CSMOCK_BIN="$PWD/target/debug/contentstack-mock"
+
+status=0
+for suite in js python; do
+  echo "==> $suite client suite"
+  bash "tests/$suite/run.sh" || status=1
+done
+exit $status
