@@ -73,6 +73,8 @@ impl Application {
             storage,
             stacks,
             settings: Arc::new(settings),
+            faults: Arc::default(),
+            purge_lock: Arc::default(),
         };
         Ok(Application {
             listener,
@@ -124,7 +126,11 @@ impl Application {
     /// period), stops background tasks and closes the database.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let tracker = TaskTracker::new();
-        let _ = self.purge_interval; // the trash purge task is started here (see trash module)
+        tracker.spawn(crate::purge::run(
+            self.state.clone(),
+            self.purge_interval,
+            shutdown.clone(),
+        ));
         let app = routes::router(self.state.clone());
         let server = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());

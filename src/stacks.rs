@@ -22,6 +22,9 @@ const DEFAULT_USER_UID: &str = "cs0000000000000001";
 #[derive(Debug, Default)]
 pub struct StackRegistry {
     by_api_key: RwLock<HashMap<String, Arc<StackRow>>>,
+    /// Serialises changes to stacks (create, delete, clock moves), which read, write
+    /// the database, then update the cache.
+    pub changes: tokio::sync::Mutex<()>,
 }
 
 /// What a new stack may be given; everything else is generated.
@@ -42,6 +45,7 @@ impl StackRegistry {
             .collect();
         Ok(StackRegistry {
             by_api_key: RwLock::new(map),
+            changes: tokio::sync::Mutex::new(()),
         })
     }
 

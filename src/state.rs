@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::Db;
+use crate::faults::Faults;
 use crate::stacks::StackRegistry;
 use crate::storage::Storage;
 
@@ -24,4 +25,8 @@ pub struct AppState {
     pub storage: Storage,
     pub stacks: Arc<StackRegistry>,
     pub settings: Arc<Settings>,
+    /// Armed failures of `/v3` requests (tests only).
+    pub faults: Arc<Faults>,
+    /// Serialises purges, so a clock advance and the background task never race.
+    pub purge_lock: Arc<tokio::sync::Mutex<()>>,
 }

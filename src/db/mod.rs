@@ -1,6 +1,7 @@
 //! The SQLite database: one writer connection, a few readers, WAL, migrations at start.
 
 pub mod assets;
+pub mod bulk;
 pub mod stacks;
 pub mod trash;
 

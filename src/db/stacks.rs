@@ -67,3 +67,32 @@ pub async fn save_clock(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// Deletes a stack and, through the foreign keys, everything it owns. Returns false
+/// when there was no such stack.
+pub async fn delete(db: &SqlitePool, api_key: &str) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    // Its files are removed with its whole folder, so no journal entries are needed.
+    sqlx::query("delete from pending_file_deletions where stack_api_key = ?")
+        .bind(api_key)
+        .execute(&mut *tx)
+        .await?;
+    let deleted = sqlx::query("delete from stacks where api_key = ?")
+        .bind(api_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(deleted > 0)
+}
+
+/// Deletes every stack and everything they own.
+pub async fn delete_all(db: &SqlitePool) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("delete from pending_file_deletions")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from stacks").execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::assets::ASSET_COLUMNS;
 
@@ -84,4 +84,305 @@ pub async fn move_to_trash(
         .execute(&mut *conn)
         .await?;
     Ok(moved)
+}
+
+/// A trash item as listed by `/_mock/stacks/{api_key}/trash`.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TrashItemRow {
+    pub uid: String,
+    pub item_type: String,
+    pub deleted_at: String,
+    pub deleted_by: String,
+    pub purge_at: String,
+    pub title: Option<String>,
+    pub name: Option<String>,
+    pub filename: Option<String>,
+    pub parent_uid: Option<String>,
+    /// Rows held by the item besides its root (a folder's contents).
+    pub inside: i64,
+}
+
+const ITEM_SELECT: &str = "select t.uid, t.item_type, t.deleted_at, t.deleted_by, t.purge_at, \
+     r.title, r.name, r.filename, r.parent_uid, \
+     (select count(*) - 1 from trashed_assets c where c.trash_uid = t.uid) as inside \
+     from trash t join trashed_assets r on r.uid = t.uid";
+
+/// A page of a stack's trash, newest first, optionally of one type.
+pub async fn list_items(
+    db: &sqlx::SqlitePool,
+    api_key: &str,
+    item_type: Option<&str>,
+    skip: i64,
+    limit: i64,
+) -> sqlx::Result<(Vec<TrashItemRow>, i64)> {
+    static PAGE: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{ITEM_SELECT} where t.stack_api_key = ?1 and (?2 is null or t.item_type = ?2) \
+             order by t.deleted_at desc, t.uid desc limit ?3 offset ?4"
+        )
+    });
+    let items = sqlx::query_as::<_, TrashItemRow>(sqlx::AssertSqlSafe(PAGE.as_str()))
+        .bind(api_key)
+        .bind(item_type)
+        .bind(limit)
+        .bind(skip)
+        .fetch_all(db)
+        .await?;
+    let count = sqlx::query_scalar(
+        "select count(*) from trash where stack_api_key = ?1 and (?2 is null or item_type = ?2)",
+    )
+    .bind(api_key)
+    .bind(item_type)
+    .fetch_one(db)
+    .await?;
+    Ok((items, count))
+}
+
+/// One trash item of a stack.
+pub async fn get_item(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    uid: &str,
+) -> sqlx::Result<Option<TrashItemRow>> {
+    static ONE: LazyLock<String> =
+        LazyLock::new(|| format!("{ITEM_SELECT} where t.stack_api_key = ? and t.uid = ?"));
+    sqlx::query_as::<_, TrashItemRow>(sqlx::AssertSqlSafe(ONE.as_str()))
+        .bind(api_key)
+        .bind(uid)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Where a trashed row's parent folder is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentState {
+    /// At the root, or in a live folder.
+    Live,
+    /// In the trash (as part of another item).
+    Trashed,
+    /// Purged: the row goes back to the root.
+    Gone,
+}
+
+/// Where the folder `parent_uid` of stack `api_key` is.
+pub async fn parent_state(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    parent_uid: Option<&str>,
+) -> sqlx::Result<ParentState> {
+    let Some(parent) = parent_uid else {
+        return Ok(ParentState::Live);
+    };
+    let live: Option<i64> = sqlx::query_scalar(
+        "select 1 from assets where uid = ? and stack_api_key = ? and is_dir = 1",
+    )
+    .bind(parent)
+    .bind(api_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if live.is_some() {
+        return Ok(ParentState::Live);
+    }
+    let trashed: Option<i64> =
+        sqlx::query_scalar("select 1 from trashed_assets where uid = ? and stack_api_key = ?")
+            .bind(parent)
+            .bind(api_key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(if trashed.is_some() {
+        ParentState::Trashed
+    } else {
+        ParentState::Gone
+    })
+}
+
+/// Moves the rows of trash item `trash_uid` back into `assets` (all of them, or only
+/// its folders), then drops the item if nothing is left in it. `_version` goes up by
+/// one, `updated_at`/`updated_by` become the restore's, and file assets get a version
+/// entry. `root_parent` is where the item's root goes. Returns the uids restored.
+pub async fn restore_rows(
+    conn: &mut SqliteConnection,
+    trash_uid: &str,
+    folders_only: bool,
+    root_parent: Option<&str>,
+    now: &str,
+    user: &str,
+) -> sqlx::Result<Vec<String>> {
+    static COPY_BACK: LazyLock<String> = LazyLock::new(|| {
+        let columns = ASSET_COLUMNS;
+        let values = ASSET_COLUMNS
+            .replace(
+                "parent_uid",
+                "case when uid = ?1 then ?3 else parent_uid end",
+            )
+            .replace("version,", "version + 1,")
+            .replace("updated_at, updated_by", "?4, ?5");
+        format!(
+            "insert into assets ({columns}) select {values} from trashed_assets \
+             where trash_uid = ?1 and (?2 = 0 or is_dir = 1)"
+        )
+    });
+    let uids: Vec<String> =
+        sqlx::query_scalar("select uid from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1) order by uid")
+            .bind(trash_uid)
+            .bind(folders_only)
+            .fetch_all(&mut *conn)
+            .await?;
+    sqlx::query(sqlx::AssertSqlSafe(COPY_BACK.as_str()))
+        .bind(trash_uid)
+        .bind(folders_only)
+        .bind(root_parent)
+        .bind(now)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "insert into asset_versions (asset_uid, version, stack_api_key, version_uid, title, description, tags, \
+         parent_uid, updated_at, updated_by) \
+         select uid, version + 1, stack_api_key, version_uid, title, description, tags, \
+         case when uid = ?1 then ?3 else parent_uid end, ?4, ?5 \
+         from trashed_assets where trash_uid = ?1 and is_dir = 0 and ?2 = 0",
+    )
+    .bind(trash_uid)
+    .bind(folders_only)
+    .bind(root_parent)
+    .bind(now)
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("delete from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1)")
+        .bind(trash_uid)
+        .bind(folders_only)
+        .execute(&mut *conn)
+        .await?;
+    Ok(uids)
+}
+
+/// Splits the rows left in item `trash_uid` (a folder restored without its assets)
+/// into one trash item each, with the folder item's dates, then drops the old item.
+pub async fn split_remaining(conn: &mut SqliteConnection, trash_uid: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
+         select a.uid, t.stack_api_key, 'asset', t.deleted_at, t.deleted_by, t.purge_at \
+         from trashed_assets a join trash t on t.uid = a.trash_uid where a.trash_uid = ?",
+    )
+    .bind(trash_uid)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("update trashed_assets set trash_uid = uid where trash_uid = ?")
+        .bind(trash_uid)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from trash where uid = ?")
+        .bind(trash_uid)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Drops the trash row itself (its rows were all moved out).
+pub async fn delete_item_row(conn: &mut SqliteConnection, trash_uid: &str) -> sqlx::Result<()> {
+    sqlx::query("delete from trash where uid = ?")
+        .bind(trash_uid)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Up to `limit` trash items of a stack due for purging at `now` (all when `now` is None).
+pub async fn due_items(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    now: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "select uid, item_type from trash where stack_api_key = ?1 and (?2 is null or purge_at <= ?2) \
+         order by purge_at, uid limit ?3",
+    )
+    .bind(api_key)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Deletes trash items for good: their rows, versions and file records, journalling
+/// the stored files in `pending_file_deletions` (removed from disk after the commit).
+/// Returns the storage keys to remove.
+pub async fn purge_items(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    uids: &[String],
+) -> sqlx::Result<Vec<String>> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // `items` is a temp table so each statement can join it instead of binding the
+    // list again; it lives on the writer connection and is emptied every time.
+    sqlx::query("create temp table if not exists purge_batch (uid text primary key)")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from temp.purge_batch")
+        .execute(&mut *conn)
+        .await?;
+    let mut insert = QueryBuilder::<Sqlite>::new("insert into temp.purge_batch (uid) ");
+    insert.push_values(uids, |mut row, uid| {
+        row.push_bind(uid.clone());
+    });
+    insert.build().execute(&mut *conn).await?;
+
+    let keys: Vec<String> = sqlx::query_scalar(
+        "select f.storage_key from asset_files f join trashed_assets a on a.uid = f.asset_uid \
+         where a.trash_uid in (select uid from temp.purge_batch)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert or ignore into pending_file_deletions (storage_key, stack_api_key) \
+         select f.storage_key, ? from asset_files f join trashed_assets a on a.uid = f.asset_uid \
+         where a.trash_uid in (select uid from temp.purge_batch)",
+    )
+    .bind(api_key)
+    .execute(&mut *conn)
+    .await?;
+    for table in [
+        "delete from asset_files where asset_uid in (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
+        "delete from asset_versions where asset_uid in (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
+        "delete from trashed_assets where trash_uid in (select uid from temp.purge_batch)",
+        "delete from trash where uid in (select uid from temp.purge_batch)",
+    ] {
+        sqlx::query(table).execute(&mut *conn).await?;
+    }
+    sqlx::query("delete from temp.purge_batch")
+        .execute(&mut *conn)
+        .await?;
+    Ok(keys)
+}
+
+/// Stored files whose rows are gone but which may still be on disk.
+pub async fn pending_deletions(
+    db: &sqlx::SqlitePool,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("select storage_key, stack_api_key from pending_file_deletions limit ?")
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// Forgets pending deletions once the files are gone.
+pub async fn forget_deletions(db: &sqlx::SqlitePool, keys: &[String]) -> sqlx::Result<()> {
+    for chunk in keys.chunks(500) {
+        let mut sql = QueryBuilder::<Sqlite>::new(
+            "delete from pending_file_deletions where storage_key in (",
+        );
+        let mut list = sql.separated(", ");
+        for key in chunk {
+            list.push_bind(key.clone());
+        }
+        sql.push(")");
+        sql.build().execute(db).await?;
+    }
+    Ok(())
 }

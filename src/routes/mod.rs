@@ -1,6 +1,8 @@
 //! The HTTP surface: route table, middleware, and the JSON 404 for unknown paths.
 
 pub mod assets;
+pub mod bulk;
+pub mod control;
 pub mod files;
 pub mod folders;
 pub mod health;
@@ -12,7 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -33,10 +35,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v3/assets/images", get(assets::list_images))
         .route("/v3/assets/videos", get(assets::list_videos))
-        .route(
-            "/v3/assets/folders",
-            axum::routing::post(folders::create_folder),
-        )
+        .route("/v3/assets/folders", post(folders::create_folder))
         .route(
             "/v3/assets/folders/{uid}",
             get(folders::get_folder)
@@ -50,17 +49,73 @@ pub fn router(state: AppState) -> Router {
                 .delete(assets::delete_asset),
         )
         .route("/v3/assets/{uid}/versions", get(assets::list_versions))
+        // The first segment is the api key here; it shares its place with `{uid}`.
         .route(
             "/v3/assets/{uid}/{asset_uid}/{version_uid}/{filename}",
             get(files::download_file),
         )
+        .route("/v3/bulk/delete", post(bulk::bulk_delete))
+        .route("/v3/bulk/jobs/{job_id}", get(bulk::get_job))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            stamp_stack_clock,
+            stack_middleware,
+        ));
+
+    let control = Router::new()
+        .route(
+            "/_mock/stacks",
+            get(control::list_stacks).post(control::create_stack),
+        )
+        .route("/_mock/stacks/{api_key}", delete(control::delete_stack))
+        .route("/_mock/reset", post(control::reset))
+        .route(
+            "/_mock/stacks/{api_key}/trash",
+            get(control::list_trash).delete(control::empty_trash),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/trash/purge",
+            post(control::purge_due),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/trash/{uid}",
+            delete(control::delete_trash_item),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/trash/{uid}/restore",
+            post(control::restore),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/clock",
+            get(control::get_clock)
+                .put(control::set_clock)
+                .delete(control::reset_clock),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/clock/advance",
+            post(control::advance_clock),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/clock/freeze",
+            post(control::freeze_clock),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/clock/resume",
+            post(control::resume_clock),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/faults",
+            get(control::list_faults)
+                .post(control::add_fault)
+                .delete(control::clear_faults),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            control::require_admin,
         ));
 
     Router::new()
         .merge(v3)
+        .merge(control)
         .route("/_mock/health", get(health::health))
         .fallback(unknown_route)
         .with_state(state)
@@ -75,16 +130,21 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), MakeRequestUuid))
 }
 
-/// Adds `x-mock-now` (the stack clock's time) to every `/v3` response of a known stack.
-async fn stamp_stack_clock(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// For every `/v3` request of a known stack: answer with an armed fault, if any, and
+/// add `x-mock-now` (the stack clock's time) to the response.
+async fn stack_middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let stack = crate::auth::stack_of(request.headers(), &state).ok();
-    let mut response = next.run(request).await;
+    let fault = stack.as_ref().and_then(|stack| {
+        state
+            .faults
+            .take(&stack.api_key, request.method(), request.uri().path())
+    });
+    let mut response = match fault {
+        Some(fault) => fault,
+        None => next.run(request).await,
+    };
     if let Some(stack) = stack {
-        // Read after the handler ran, so a clock change made by it shows.
+        // Read after the handler ran, so a clock change made meanwhile shows.
         let now = state
             .stacks
             .get(&stack.api_key)

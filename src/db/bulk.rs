@@ -1,0 +1,42 @@
+//! Queries on `bulk_jobs`.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// A finished bulk job.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct BulkJobRow {
+    pub uid: String,
+    pub stack_api_key: String,
+    pub action: String,
+    pub status: String,
+    /// JSON object.
+    pub summary: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// Records a job.
+pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into bulk_jobs (uid, stack_api_key, action, status, summary, created_at, created_by) values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&job.uid)
+    .bind(&job.stack_api_key)
+    .bind(&job.action)
+    .bind(&job.status)
+    .bind(&job.summary)
+    .bind(&job.created_at)
+    .bind(&job.created_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A job of a stack.
+pub async fn get(db: &SqlitePool, api_key: &str, uid: &str) -> sqlx::Result<Option<BulkJobRow>> {
+    sqlx::query_as::<_, BulkJobRow>("select * from bulk_jobs where uid = ? and stack_api_key = ?")
+        .bind(uid)
+        .bind(api_key)
+        .fetch_optional(db)
+        .await
+}

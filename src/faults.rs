@@ -1,0 +1,106 @@
+//! Fault injection for tests: make the next N matching `/v3` requests of a stack fail
+//! with a chosen status (429, 500, 503, ...), to prove that a client retries or fails
+//! cleanly. Set through `/_mock/stacks/{api_key}/faults`; kept in memory only.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::Json;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// One armed fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// HTTP status to answer with (400-599).
+    pub status: u16,
+    /// How many matching requests still fail.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Only requests whose path starts with this (default: every `/v3` path).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Only requests with this method (default: any).
+    #[serde(default)]
+    pub method: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The armed faults of every stack.
+#[derive(Debug, Default)]
+pub struct Faults {
+    by_stack: Mutex<HashMap<String, Vec<Fault>>>,
+}
+
+impl Faults {
+    /// Arms a fault for a stack.
+    pub fn add(&self, api_key: &str, fault: Fault) {
+        self.by_stack
+            .lock()
+            .expect("faults poisoned")
+            .entry(api_key.to_owned())
+            .or_default()
+            .push(fault);
+    }
+
+    /// Disarms every fault of a stack.
+    pub fn clear(&self, api_key: &str) {
+        self.by_stack
+            .lock()
+            .expect("faults poisoned")
+            .remove(api_key);
+    }
+
+    /// The armed faults of a stack.
+    pub fn list(&self, api_key: &str) -> Vec<Fault> {
+        self.by_stack
+            .lock()
+            .expect("faults poisoned")
+            .get(api_key)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Uses up one matching fault, if any, and returns the response it makes.
+    pub fn take(&self, api_key: &str, method: &Method, path: &str) -> Option<Response> {
+        let mut map = self.by_stack.lock().expect("faults poisoned");
+        let faults = map.get_mut(api_key)?;
+        let index = faults.iter().position(|f| {
+            f.count > 0
+                && f.path
+                    .as_deref()
+                    .is_none_or(|prefix| path.starts_with(prefix))
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
+        })?;
+        let status = faults[index].status;
+        faults[index].count -= 1;
+        if faults[index].count == 0 {
+            faults.remove(index);
+        }
+        Some(fault_response(status))
+    }
+}
+
+fn fault_response(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = if status == StatusCode::TOO_MANY_REQUESTS {
+        "Too many requests. Please try again later."
+    } else {
+        "Injected failure (contentstack-mock fault injection)."
+    };
+    let body = json!({ "error_message": message, "error_code": status.as_u16(), "errors": {} });
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from_static("1"));
+    }
+    response
+}

@@ -1,0 +1,155 @@
+//! Purging the trash for good: rows, versions and stored files. Runs in small batches
+//! (one short write transaction each) so requests are never held up for long, and
+//! journals files in `pending_file_deletions` inside the same transaction that drops
+//! their rows, so a crash at any point is finished at the next start.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::format_ts;
+use crate::db::trash as trash_db;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Trash items purged per transaction.
+pub const BATCH_ITEMS: i64 = 200;
+
+/// One purged item.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Purged {
+    pub uid: String,
+    #[serde(rename = "type")]
+    pub item_type: String,
+}
+
+/// What to purge of a stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Items whose retention has run out on the stack's clock.
+    Due,
+    /// Every item (emptying the trash).
+    All,
+}
+
+/// Purges a stack's trash items, batch by batch, and removes their files.
+pub async fn purge_stack(state: &AppState, api_key: &str, which: Which) -> ApiResult<Vec<Purged>> {
+    let _serialised = state.purge_lock.lock().await;
+    let mut purged = Vec::new();
+    loop {
+        let Some(stack) = state.stacks.get(api_key) else {
+            break; // the stack was deleted meanwhile
+        };
+        let now = format_ts(stack.clock().now());
+        let mut tx = state.db.write.begin().await?;
+        let now_filter = (which == Which::Due).then_some(now.as_str());
+        let batch = trash_db::due_items(&mut tx, api_key, now_filter, BATCH_ITEMS).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let uids: Vec<String> = batch.iter().map(|(uid, _)| uid.clone()).collect();
+        let keys = trash_db::purge_items(&mut tx, api_key, &uids).await?;
+        tx.commit().await?;
+        remove_files(state, api_key, &keys).await?;
+        purged.extend(
+            batch
+                .into_iter()
+                .map(|(uid, item_type)| Purged { uid, item_type }),
+        );
+        // Let waiting requests take the writer between batches.
+        tokio::task::yield_now().await;
+    }
+    Ok(purged)
+}
+
+/// Purges the given trash items of a stack now, whatever their dates.
+pub async fn purge_uids(
+    state: &AppState,
+    api_key: &str,
+    uids: &[String],
+) -> ApiResult<Vec<Purged>> {
+    let _serialised = state.purge_lock.lock().await;
+    let mut tx = state.db.write.begin().await?;
+    let mut found = Vec::new();
+    for uid in uids {
+        if let Some(item) = trash_db::get_item(&mut tx, api_key, uid).await? {
+            found.push(Purged {
+                uid: item.uid,
+                item_type: item.item_type,
+            });
+        }
+    }
+    let found_uids: Vec<String> = found.iter().map(|p| p.uid.clone()).collect();
+    let keys = trash_db::purge_items(&mut tx, api_key, &found_uids).await?;
+    tx.commit().await?;
+    remove_files(state, api_key, &keys).await?;
+    Ok(found)
+}
+
+/// Removes stored files whose rows are gone, then forgets their journal entries.
+async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> ApiResult<()> {
+    for key in keys {
+        state
+            .storage
+            .remove(api_key, key)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("removing a purged file"))?;
+    }
+    trash_db::forget_deletions(&state.db.write, keys).await?;
+    Ok(())
+}
+
+/// Finishes file removals journalled by an earlier run that stopped half way.
+pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize> {
+    let mut finished = 0;
+    loop {
+        let pending = trash_db::pending_deletions(&state.db.read, 1000).await?;
+        if pending.is_empty() {
+            return Ok(finished);
+        }
+        for (key, api_key) in &pending {
+            state.storage.remove(api_key, key).await?;
+        }
+        let keys: Vec<String> = pending.into_iter().map(|(key, _)| key).collect();
+        trash_db::forget_deletions(&state.db.write, &keys).await?;
+        finished += keys.len();
+    }
+}
+
+/// Purges every stack's due items.
+pub async fn purge_all_due(state: &AppState) -> ApiResult<usize> {
+    let mut total = 0;
+    for stack in state.stacks.all() {
+        total += purge_stack(state, &stack.api_key, Which::Due).await?.len();
+    }
+    Ok(total)
+}
+
+/// The background task: finish interrupted work, then purge due items every `interval`
+/// until `shutdown`.
+pub async fn run(state: AppState, interval: Duration, shutdown: CancellationToken) {
+    match finish_pending_deletions(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "finished file removals of an interrupted purge"),
+        Err(e) => tracing::error!(error = ?e, "could not finish interrupted file removals"),
+    }
+    let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = ticker.tick() => {
+                // A purge stops between batches when asked to shut down.
+                let sweep = purge_all_due(&state);
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    result = sweep => match result {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(items = n, "purged expired trash items"),
+                        Err(e) => tracing::error!(error = %e, "trash purge failed"),
+                    },
+                }
+            }
+        }
+    }
+}
