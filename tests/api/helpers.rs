@@ -261,3 +261,149 @@ pub fn assert_error(status: StatusCode, body: &Value, want_status: u16, want_cod
     );
     assert!(body["errors"].is_object(), "no errors object: {body}");
 }
+
+/// A stack made through `/_mock/stacks`: (api_key, management_token).
+pub async fn create_stack(server: &TestServer, name: &str) -> (String, String) {
+    let (status, body) = send(
+        server
+            .client
+            .post(server.url("/_mock/stacks"))
+            .json(&serde_json::json!({"name": name})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (
+        body["stack"]["api_key"].as_str().unwrap().to_owned(),
+        body["stack"]["management_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+/// A `/_mock` call without credentials.
+pub fn control(server: &TestServer, method: reqwest::Method, path: &str) -> RequestBuilder {
+    server.client.request(method, server.url(path))
+}
+
+/// Advances the default stack's clock; returns the response body.
+pub async fn advance(server: &TestServer, api_key: &str, body: Value) -> Value {
+    let (status, out) = send(
+        control(
+            server,
+            reqwest::Method::POST,
+            &format!("/_mock/stacks/{api_key}/clock/advance"),
+        )
+        .json(&body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    out
+}
+
+/// The default stack's trash listing.
+pub async fn trash_of(server: &TestServer, api_key: &str) -> Value {
+    let (status, body) = send(control(
+        server,
+        reqwest::Method::GET,
+        &format!("/_mock/stacks/{api_key}/trash"),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// What a consistency check of the database against the disk found.
+#[derive(Debug, Default)]
+pub struct Consistency {
+    /// File rows whose stored file is missing.
+    pub missing: Vec<String>,
+    /// Stored files no row points to.
+    pub orphaned: Vec<String>,
+    /// Live file assets whose current version has no file row.
+    pub dangling_assets: Vec<String>,
+    /// Journal entries of file removals not yet done.
+    pub pending_deletions: i64,
+    pub file_rows: usize,
+    pub files_on_disk: usize,
+}
+
+/// Checks every row against the disk, reading the database directly (read only).
+pub async fn check_consistency(data_dir: &Path) -> Consistency {
+    use std::collections::HashSet;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data_dir.join("mock.db"))
+        .read_only(true);
+    let db = sqlx::SqlitePool::connect_with(options)
+        .await
+        .expect("the database opens");
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("select storage_key, stack_api_key from asset_files")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let dangling: Vec<String> = sqlx::query_scalar(
+        "select uid from assets a where is_dir = 0 and not exists (select 1 from asset_files f where f.version_uid = a.version_uid)",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let pending: i64 = sqlx::query_scalar("select count(*) from pending_file_deletions")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    let mut on_disk = HashSet::new();
+    collect_names(&data_dir.join("files"), &mut on_disk);
+    let keys: HashSet<String> = rows.iter().map(|(key, _)| key.clone()).collect();
+    let mut report = Consistency {
+        missing: rows
+            .iter()
+            .filter(|(key, _)| !on_disk.contains(key))
+            .map(|(key, _)| key.clone())
+            .collect(),
+        orphaned: on_disk
+            .iter()
+            .filter(|name| !keys.contains(*name))
+            .cloned()
+            .collect(),
+        dangling_assets: dangling,
+        pending_deletions: pending,
+        file_rows: rows.len(),
+        files_on_disk: on_disk.len(),
+    };
+    report.orphaned.sort();
+    report
+}
+
+fn collect_names(dir: &Path, out: &mut std::collections::HashSet<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.path().is_dir() {
+            collect_names(&entry.path(), out);
+        } else {
+            out.insert(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+}
+
+/// Asserts that database and disk agree exactly.
+#[track_caller]
+pub fn assert_consistent(report: &Consistency) {
+    assert!(
+        report.missing.is_empty(),
+        "rows point to missing files: {report:?}"
+    );
+    assert!(report.orphaned.is_empty(), "files without rows: {report:?}");
+    assert!(
+        report.dangling_assets.is_empty(),
+        "assets without a file row: {report:?}"
+    );
+    assert_eq!(
+        report.pending_deletions, 0,
+        "unfinished file removals: {report:?}"
+    );
+}

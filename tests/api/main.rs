@@ -5,6 +5,10 @@ mod helpers;
 
 mod assets;
 mod auth;
+mod bulk;
+mod clock;
+mod control;
 mod files;
 mod folders;
 mod storage_safety;
+mod trash;
