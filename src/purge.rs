@@ -116,6 +116,39 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
     }
 }
 
+/// Removes stored files that no row points to and that are older than `started`:
+/// files renamed into place by an upload whose row never committed (a crash in
+/// between), and the folders of stacks deleted while the files were being removed.
+/// Files written since start are left alone, as their row may be about to commit.
+pub async fn sweep_orphans(
+    state: &AppState,
+    started: std::time::SystemTime,
+) -> anyhow::Result<usize> {
+    let mut removed = 0;
+    for api_key in state.storage.stack_folders().await? {
+        if state.stacks.get(&api_key).is_none() {
+            state.storage.remove_stack(&api_key).await?;
+            removed += 1;
+            continue;
+        }
+        let known: std::collections::HashSet<String> = sqlx::query_scalar::<_, String>(
+            "select storage_key from asset_files where stack_api_key = ?",
+        )
+        .bind(&api_key)
+        .fetch_all(&state.db.read)
+        .await?
+        .into_iter()
+        .collect();
+        for (key, modified) in state.storage.stack_files(&api_key).await? {
+            if modified < started && !known.contains(&key) {
+                state.storage.remove(&api_key, &key).await?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Purges every stack's due items.
 pub async fn purge_all_due(state: &AppState) -> ApiResult<usize> {
     let mut total = 0;
@@ -128,10 +161,16 @@ pub async fn purge_all_due(state: &AppState) -> ApiResult<usize> {
 /// The background task: finish interrupted work, then purge due items every `interval`
 /// until `shutdown`.
 pub async fn run(state: AppState, interval: Duration, shutdown: CancellationToken) {
+    let started = std::time::SystemTime::now();
     match finish_pending_deletions(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "finished file removals of an interrupted purge"),
         Err(e) => tracing::error!(error = ?e, "could not finish interrupted file removals"),
+    }
+    match sweep_orphans(&state, started).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "removed stored files that no row points to"),
+        Err(e) => tracing::error!(error = ?e, "could not sweep orphaned files"),
     }
     let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -160,6 +160,42 @@ impl Storage {
         }
     }
 
+    /// The api keys that have a folder of stored files.
+    pub async fn stack_folders(&self) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        let mut entries = fs::read_dir(self.root.join("files")).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            if entry.file_type().await?.is_dir() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    /// Every stored file of a stack as (storage key, last modified).
+    pub async fn stack_files(
+        &self,
+        api_key: &str,
+    ) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let mut files = Vec::new();
+        let mut shards = match fs::read_dir(self.stack_dir(api_key)).await {
+            Ok(shards) => shards,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
+            Err(e) => return Err(e),
+        };
+        while let Some(shard) = shards.next_entry().await? {
+            if !shard.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut entries = fs::read_dir(shard.path()).await?;
+            while let Some(entry) = entries.next_entry().await? {
+                let modified = entry.metadata().await?.modified()?;
+                files.push((entry.file_name().to_string_lossy().into_owned(), modified));
+            }
+        }
+        Ok(files)
+    }
+
     /// Removes every stored file of a stack.
     pub async fn remove_stack(&self, api_key: &str) -> io::Result<()> {
         match fs::remove_dir_all(self.stack_dir(api_key)).await {

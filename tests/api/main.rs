@@ -8,6 +8,7 @@ mod auth;
 mod bulk;
 mod clock;
 mod control;
+mod durability;
 mod files;
 mod folders;
 mod storage_safety;
