@@ -36,10 +36,8 @@ pub enum Which {
 pub async fn purge_stack(state: &AppState, api_key: &str, which: Which) -> ApiResult<Vec<Purged>> {
     let _serialised = state.purge_lock.lock().await;
     let mut purged = Vec::new();
-    loop {
-        let Some(stack) = state.stacks.get(api_key) else {
-            break; // the stack was deleted meanwhile
-        };
+    // Stops early when the stack is deleted meanwhile.
+    while let Some(stack) = state.stacks.get(api_key) {
         let now = format_ts(stack.clock().now());
         let mut tx = state.db.write.begin().await?;
         let now_filter = (which == Which::Due).then_some(now.as_str());

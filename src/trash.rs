@@ -79,7 +79,7 @@ pub async fn restore_item(
     if item.purge_at.as_str() <= now_text.as_str() {
         // Past its retention: it is gone for good, whether or not a purge ran yet.
         drop(tx);
-        crate::purge::purge_uids(state, &stack.api_key, &[item.uid.clone()]).await?;
+        crate::purge::purge_uids(state, &stack.api_key, std::slice::from_ref(&item.uid)).await?;
         return Err(not_in_trash());
     }
     let root_parent =

@@ -137,10 +137,10 @@ async fn list(
     prefix: Option<&'static str>,
 ) -> ApiResult<Json<Value>> {
     let listing = listing_from(api_key, params, prefix)?;
-    if let Scope::Folder(uid) = &listing.scope {
-        if !is_live_folder(&state.db.read, api_key, uid).await? {
-            return Err(ApiError::FolderNotFound { field: "folder" });
-        }
+    if let Scope::Folder(uid) = &listing.scope
+        && !is_live_folder(&state.db.read, api_key, uid).await?
+    {
+        return Err(ApiError::FolderNotFound { field: "folder" });
     }
     let query_error = |e: query_filter::QueryError| invalid_query(e.0, "query");
     if params.flag("count") {

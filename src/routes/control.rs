@@ -130,20 +130,20 @@ pub async fn create_stack(
         message: format!("A stack with this {field} already exists."),
         errors: crate::error::field_error(field, "is already taken."),
     };
-    if let Some(key) = &new.api_key {
-        if state.stacks.get(key).is_some() {
-            return Err(taken("api_key"));
-        }
+    if new
+        .api_key
+        .as_ref()
+        .is_some_and(|key| state.stacks.get(key).is_some())
+    {
+        return Err(taken("api_key"));
     }
-    if let Some(token) = &new.management_token {
-        if state
-            .stacks
-            .all()
-            .iter()
-            .any(|s| &s.management_token == token)
-        {
-            return Err(taken("management_token"));
-        }
+    let stacks = state.stacks.all();
+    if new
+        .management_token
+        .as_ref()
+        .is_some_and(|token| stacks.iter().any(|s| &s.management_token == token))
+    {
+        return Err(taken("management_token"));
     }
     let stack = state.stacks.create(&state.db, new).await?;
     Ok((
