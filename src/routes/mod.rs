@@ -118,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(control)
         .route("/_mock/health", get(health::health))
         .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
@@ -155,6 +156,16 @@ async fn stack_middleware(State(state): State<AppState>, request: Request, next:
         }
     }
     response
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    let message = format!(
+        "The method {} is not allowed on {}.",
+        request.method(),
+        request.uri().path()
+    );
+    let body = serde_json::json!({ "error_message": message, "error_code": 405, "errors": {} });
+    (axum::http::StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
 async fn unknown_route(request: Request) -> ApiError {

@@ -122,6 +122,15 @@ async fn unknown_routes_answer_in_the_error_shape() {
     let server = TestServer::start().await;
     let (status, body) = send(server.get("/v3/nothing-here")).await;
     assert_error(status, &body, 404, 404);
+    let (status, body) = send(
+        server
+            .post("/v3/assets/blt0123456789abcdef/publish")
+            .json(&serde_json::json!({})),
+    )
+    .await;
+    assert_error(status, &body, 404, 404);
+    let (status, body) = send(server.request(reqwest::Method::PATCH, "/v3/assets")).await;
+    assert_error(status, &body, 405, 405);
 }
 
 #[tokio::test]
