@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::filename;
 use crate::storage::{Storage, StoredFile, WriteError};
 
@@ -63,6 +63,8 @@ pub struct AssetForm {
     pub tags: Option<Vec<String>>,
     /// `Some(None)` moves to the root; `None` leaves the folder as it is.
     pub parent_uid: Option<Option<String>>,
+    /// "Update asset revision": make this version's file and details the latest.
+    pub revert_to: Option<i64>,
     pub file: Option<PendingFile>,
 }
 
@@ -224,13 +226,37 @@ pub fn asset_form_from_json(body: &Value) -> Result<AssetForm, ApiError> {
         Some(Value::Null) => Some(None),
         _ => None,
     };
+    if asset.get("permanent_url").is_some_and(|v| !v.is_null()) {
+        return Err(ApiError::unprocessable(
+            codes::INVALID_FIELD,
+            "Permanent asset URLs are not emulated by contentstack-mock yet.",
+            "permanent_url",
+            "is not supported.",
+        ));
+    }
+    let revert_to = match body.get("version") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(n.as_i64().ok_or_else(invalid_version)?),
+        Some(Value::String(s)) => Some(s.trim().parse().map_err(|_| invalid_version())?),
+        Some(_) => return Err(invalid_version()),
+    };
     Ok(AssetForm {
         title: text("title"),
         description: text("description"),
         tags,
         parent_uid,
+        revert_to,
         file: None,
     })
+}
+
+fn invalid_version() -> ApiError {
+    ApiError::unprocessable(
+        codes::INVALID_FIELD,
+        "The version is not valid.",
+        "version",
+        "is not valid.",
+    )
 }
 
 fn non_empty(text: String) -> Option<String> {

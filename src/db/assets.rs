@@ -219,7 +219,7 @@ pub async fn count_versions(db: &SqlitePool, asset_uid: &str) -> sqlx::Result<i6
 
 /// One version of an asset.
 pub async fn version(
-    db: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     asset_uid: &str,
     version: i64,
 ) -> sqlx::Result<Option<VersionRow>> {
@@ -234,7 +234,10 @@ pub async fn version(
 }
 
 /// A stored file by its version uid.
-pub async fn file(db: &SqlitePool, version_uid: &str) -> sqlx::Result<Option<AssetFileRow>> {
+pub async fn file(
+    db: impl sqlx::SqliteExecutor<'_>,
+    version_uid: &str,
+) -> sqlx::Result<Option<AssetFileRow>> {
     sqlx::query_as::<_, AssetFileRow>("select * from asset_files where version_uid = ?")
         .bind(version_uid)
         .fetch_optional(db)

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::auth::StackAuth;
 use crate::clock::format_ts;
-use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, Listing, Scope, Sort};
+use crate::db::assets::{
+    self as asset_db, AssetFileRow, AssetRow, Listing, Scope, Sort, VersionRow,
+};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::params::Params;
 use crate::query_filter;
@@ -73,6 +75,44 @@ pub async fn list_videos(
     )
     .await
 }
+
+/// `GET /v3/assets/rt`: the images the rich text editor offers, as a bare JSON array
+/// of `{image, thumb, title}`.
+pub async fn list_rte_assets(
+    State(state): State<AppState>,
+    StackAuth(stack): StackAuth,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let params = Params::from_query(query.as_deref());
+    let mut listing = listing_from(&stack.api_key, &params, Some("image/"))?;
+    listing.limit = RTE_LIMIT;
+    let rows: Vec<AssetRow> = listing
+        .page_sql()
+        .map_err(|e| invalid_query(e.0, "query"))?
+        .build_query_as()
+        .fetch_all(&state.db.read)
+        .await?;
+    let options = render_options(&state, &params);
+    let images: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let filename = row.filename.as_deref().unwrap_or_default();
+            let version_uid = row.version_uid.as_deref().unwrap_or_default();
+            let url = views::file_url(
+                &options,
+                &row.stack_api_key,
+                &row.uid,
+                version_uid,
+                filename,
+            );
+            json!({ "image": url, "thumb": url, "title": filename })
+        })
+        .collect();
+    Ok(Json(Value::Array(images)))
+}
+
+/// Most images `GET /v3/assets/rt` lists.
+const RTE_LIMIT: u64 = 1000;
 
 fn invalid_query(message: impl Into<String>, field: &str) -> ApiError {
     ApiError::unprocessable(codes::INVALID_QUERY, message, field, "is not valid.")
@@ -352,19 +392,24 @@ async fn row_at_version(state: &AppState, mut row: AssetRow, version: i64) -> Ap
             ))
         })?;
     row.version = old.version;
+    row.updated_at = old.updated_at.clone();
+    row.updated_by = old.updated_by.clone();
+    apply_version(&mut row, old, file);
+    Ok(row)
+}
+
+/// Copies a version's details and file onto `row` (not its number or update stamp).
+fn apply_version(row: &mut AssetRow, old: VersionRow, file: AssetFileRow) {
     row.title = old.title;
     row.description = old.description;
     row.tags = old.tags;
     row.parent_uid = old.parent_uid;
-    row.updated_at = old.updated_at;
-    row.updated_by = old.updated_by;
     row.version_uid = Some(file.version_uid);
     row.filename = Some(file.filename);
     row.content_type = file.content_type;
     row.file_size = Some(file.file_size);
     row.width = file.width;
     row.height = file.height;
-    Ok(row)
 }
 
 /// `PUT /v3/assets/{uid}`: update details (JSON or multipart) and/or replace the file.
@@ -405,6 +450,28 @@ pub async fn update_asset(
         .await?
         .filter(|row| !row.is_dir)
         .ok_or_else(ApiError::asset_not_found)?;
+    if let Some(version) = form.revert_to {
+        // "Update asset revision": version N's file and details become the latest.
+        let old = asset_db::version(&mut *tx, &row.uid, version)
+            .await?
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    codes::INVALID_FIELD,
+                    "The version was not found.",
+                    "version",
+                    "is not valid.",
+                )
+            })?;
+        let file = asset_db::file(&mut *tx, &old.version_uid)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "version {version} of {} has no stored file",
+                    row.uid
+                ))
+            })?;
+        apply_version(&mut row, old, file);
+    }
     if let Some(parent) = &form.parent_uid {
         check_parent(&mut *tx, &stack.api_key, parent.as_deref()).await?;
         row.parent_uid = parent.clone();

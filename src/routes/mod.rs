@@ -15,6 +15,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use futures_util::StreamExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v3/assets/images", get(assets::list_images))
         .route("/v3/assets/videos", get(assets::list_videos))
+        .route("/v3/assets/rt", get(assets::list_rte_assets))
         .route("/v3/assets/folders", post(folders::create_folder))
         .route(
             "/v3/assets/folders/{uid}",
@@ -141,7 +143,13 @@ async fn stack_middleware(State(state): State<AppState>, request: Request, next:
             .take(&stack.api_key, request.method(), request.uri().path())
     });
     let mut response = match fault {
-        Some(fault) => fault,
+        Some(fault) => {
+            // Read the body first: a client still sending an upload would otherwise see
+            // its connection reset instead of the injected status.
+            let mut body = request.into_body().into_data_stream();
+            while let Some(Ok(_)) = body.next().await {}
+            fault
+        }
         None => next.run(request).await,
     };
     if let Some(stack) = stack {

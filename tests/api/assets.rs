@@ -632,3 +632,58 @@ async fn every_v3_response_carries_the_stack_clock() {
         .to_owned();
     assert!(is_millis_timestamp(&now), "{now}");
 }
+
+#[tokio::test]
+async fn update_asset_revision_makes_an_old_version_the_latest() {
+    let server = TestServer::start().await;
+    let asset = server
+        .upload("v1.txt", b"first", &[("asset[title]", "One")])
+        .await;
+    let uid = asset["uid"].as_str().unwrap();
+    let form = Form::new().part(
+        "asset[upload]",
+        Part::bytes(b"second".to_vec()).file_name("v2.txt"),
+    );
+    send(server.put(&format!("/v3/assets/{uid}")).multipart(form)).await;
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .json(&json!({"asset": {"title": "Back"}, "version": 1})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let latest = &body["asset"];
+    assert_eq!(latest["_version"], 3);
+    assert_eq!(latest["title"], "Back");
+    assert_eq!(latest["filename"], "v1.txt");
+    assert_eq!(latest["url"], asset["url"]);
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .json(&json!({"asset": {}, "version": 9})),
+    )
+    .await;
+    assert_error(status, &body, 422, 120);
+    // Permanent URLs are not emulated: a clear error rather than a silent no-op.
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .json(&json!({"asset": {"permanent_url": "https://x/v3/assets/k/u/slug"}})),
+    )
+    .await;
+    assert_error(status, &body, 422, 120);
+    assert_eq!(body["errors"]["permanent_url"][0], "is not supported.");
+}
+
+#[tokio::test]
+async fn rte_assets_list_images_as_a_bare_array() {
+    let server = TestServer::start().await;
+    let image = server.upload("pic.png", &tiny_png(), &[]).await;
+    server.upload("doc.txt", b"text", &[]).await;
+    let (status, body) = send(server.get("/v3/assets/rt")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!([{"image": image["url"], "thumb": image["url"], "title": "pic.png"}])
+    );
+}

@@ -52,6 +52,10 @@ function startServer () {
   const child = spawn(BIN, ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe']
   })
+  // Never leave a server behind, even when a test file dies.
+  const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM') }
+  process.once('exit', reap)
+  child.once('exit', () => process.removeListener('exit', reap))
   let stderr = ''
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000) })

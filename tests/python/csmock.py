@@ -1,0 +1,180 @@
+"""Shared pieces of the Python conformance suite: start the real contentstack-mock
+binary on a free port, build official-SDK clients for it, fixtures and checks."""
+
+import atexit
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import contentstack_management
+import requests
+
+HERE = Path(__file__).resolve().parent
+BIN = os.environ.get("CSMOCK_BIN") or str(HERE.parent.parent / "target" / "debug" / "contentstack-mock")
+
+DEFAULT_API_KEY = "blt0000000000000001"
+DEFAULT_TOKEN = "cs00000000000000000000000000000001"
+MISSING_UID = "blt0123456789abcdef"
+FOLDER_CT = "application/vnd.contenstack.folder"
+UID_RE = re.compile(r"^blt[a-f0-9]{16}$")
+ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+BULK_NOTICE = "Your bulk delete request is in progress. Please check bulk task queue for more details."
+
+# A valid 3x2 RGB PNG (73 bytes).
+PNG_3X2 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg=="
+)
+ALL_BYTES = bytes(range(256))
+
+
+class Server:
+    """`$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0`, with the port read from its banner."""
+
+    def __init__(self):
+        if not os.path.exists(BIN):
+            raise RuntimeError(f"contentstack-mock binary not found at {BIN} (build it, or set CSMOCK_BIN)")
+        self.proc = subprocess.Popen(
+            [BIN, "--ephemeral", "--listen", "127.0.0.1:0", "--log", "warn"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Never leave a server behind, even when pytest stops early.
+        atexit.register(self.stop)
+        self.stderr = []
+        threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr), daemon=True).start()
+        first = self._first_line(timeout=30)
+        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", first)
+        if not m:
+            self.stop()
+            raise RuntimeError(f"unexpected first banner line: {first!r}; stderr: {''.join(self.stderr)}")
+        self.port = int(m.group(1))
+        self.base = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self._drain, args=(self.proc.stdout, []), daemon=True).start()
+
+    def _first_line(self, timeout):
+        box = []
+        t = threading.Thread(target=lambda: box.append(self.proc.stdout.readline()), daemon=True)
+        t.start()
+        t.join(timeout)
+        if not box or not box[0]:
+            self.stop()
+            raise RuntimeError(f"contentstack-mock printed no banner; stderr: {''.join(self.stderr)}")
+        return box[0]
+
+    @staticmethod
+    def _drain(stream, sink):
+        for line in stream:
+            sink.append(line)
+            del sink[:-200]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    # The mock's own API, and /v3 calls the SDK cannot make.
+    def raw(self, method, path, json_body=None, api_key=DEFAULT_API_KEY, token=DEFAULT_TOKEN, **kw):
+        headers = kw.pop("headers", {})
+        if path.startswith("/v3"):
+            headers = {"api_key": api_key, "authorization": token, **headers}
+        return requests.request(method, self.base + path, json=json_body, headers=headers, timeout=15, **kw)
+
+    def create_stack(self, name):
+        """A fresh, isolated stack: {"api_key", "management_token", "name", ...}."""
+        r = self.raw("POST", "/_mock/stacks", {"name": name})
+        assert r.status_code == 201, f"POST /_mock/stacks -> {r.status_code} {r.text}"
+        stack = r.json()["stack"]
+        assert stack["name"] == name
+        assert stack["api_key"] and stack["management_token"]
+        return stack
+
+    def inject_fault(self, fault, api_key=DEFAULT_API_KEY):
+        r = self.raw("POST", f"/_mock/stacks/{api_key}/faults", fault)
+        assert 200 <= r.status_code < 300, f"POST /_mock/stacks/{api_key}/faults {fault} -> {r.status_code} {r.text}"
+
+    def clear_faults(self, api_key=DEFAULT_API_KEY):
+        self.raw("DELETE", f"/_mock/stacks/{api_key}/faults")
+
+
+def client(server, token=DEFAULT_TOKEN):
+    """An official SDK client for the mock. Keep the region at `us` and always pass `host`."""
+    return contentstack_management.Client(
+        host=f"127.0.0.1:{server.port}", scheme="http://", management_token=token, timeout=15
+    )
+
+
+def stack(server, api_key=DEFAULT_API_KEY, token=DEFAULT_TOKEN):
+    """A stack handle on its own client (the SDK keeps headers in one shared dict per client)."""
+    return client(server, token).stack(api_key)
+
+
+def ok(response, status=200):
+    """The JSON body of a response that must have `status`."""
+    assert response.status_code == status, f"{response.request.method} {response.url} -> {response.status_code} {response.text}"
+    return response.json()
+
+
+def cs_error(response, status, code=None, message=None):
+    """Checks a Contentstack error response; returns its body."""
+    assert response.status_code == status, f"{response.request.method} {response.url} -> {response.status_code} {response.text}"
+    body = response.json()
+    assert isinstance(body.get("error_message"), str) and body["error_message"], body
+    assert isinstance(body.get("error_code"), int) and not isinstance(body["error_code"], bool), body
+    assert isinstance(body.get("errors"), dict), body
+    if code is not None:
+        assert body["error_code"] == code, body
+    if message is not None:
+        assert body["error_message"] == message, body
+    return body
+
+
+def assert_file_asset(a):
+    assert UID_RE.match(a["uid"]), a["uid"]
+    assert ISO_RE.match(a["created_at"]), a["created_at"]
+    assert ISO_RE.match(a["updated_at"]), a["updated_at"]
+    assert isinstance(a["created_by"], str) and isinstance(a["updated_by"], str)
+    assert isinstance(a["content_type"], str)
+    assert isinstance(a["file_size"], str), f"file_size must be a string, got {type(a['file_size']).__name__}"
+    assert a["file_size"].isdigit()
+    assert isinstance(a["tags"], list) and all(isinstance(t, str) for t in a["tags"])
+    assert isinstance(a["filename"], str)
+    assert isinstance(a["url"], str)
+    assert isinstance(a["title"], str)
+    assert a["is_dir"] is False
+    assert isinstance(a["_version"], int) and not isinstance(a["_version"], bool) and a["_version"] >= 1
+    assert a["parent_uid"] is None or UID_RE.match(a["parent_uid"])
+    assert isinstance(a["ACL"], dict)
+
+
+def assert_folder(f):
+    assert UID_RE.match(f["uid"]), f["uid"]
+    assert f["is_dir"] is True
+    assert f["content_type"] == FOLDER_CT
+    assert isinstance(f["name"], str)
+    assert isinstance(f["_version"], int)
+    assert ISO_RE.match(f["created_at"])
+    assert f["parent_uid"] is None or UID_RE.match(f["parent_uid"])
+    assert "file_size" not in f and "url" not in f
+
+
+def json_query(assets, query):
+    """The way to send a `query` filter with this SDK: a JSON string param
+    (a dict param is encoded by requests as `query=key`, which no server can read)."""
+    assets.add_param("query", json.dumps(query))
+    return assets
+
+
+def pause():
+    """Keeps created_at values distinct (millisecond timestamps)."""
+    time.sleep(0.005)
