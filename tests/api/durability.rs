@@ -3,42 +3,9 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
-
-/// Uploads `n` small files with a few clients at once; returns their uids.
-async fn upload_concurrently(server: &TestServer, n: usize, clients: usize) -> Vec<String> {
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let client = server.client.clone();
-        let url = server.url("/v3/assets");
-        let share = n / clients + usize::from(c < n % clients);
-        tasks.push(tokio::spawn(async move {
-            let mut uids = Vec::new();
-            for i in 0..share {
-                let form =
-                    upload_form(&format!("c{c}-{i}.txt"), format!("{c}/{i}").as_bytes(), &[]);
-                let response = client
-                    .post(&url)
-                    .header("api_key", API_KEY)
-                    .header("authorization", TOKEN)
-                    .multipart(form)
-                    .send()
-                    .await
-                    .unwrap();
-                let body: Value = response.json().await.unwrap();
-                uids.push(body["asset"]["uid"].as_str().expect("uploaded").to_owned());
-            }
-            uids
-        }));
-    }
-    let mut uids = Vec::new();
-    for task in tasks {
-        uids.extend(task.await.unwrap());
-    }
-    uids
-}
 
 async fn bulk_delete_all(server: &TestServer, uids: &[String]) {
     for chunk in uids.chunks(100) {

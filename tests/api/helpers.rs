@@ -407,3 +407,36 @@ pub fn assert_consistent(report: &Consistency) {
         "unfinished file removals: {report:?}"
     );
 }
+
+/// Uploads `n` small files with a few clients at once; returns their uids.
+pub async fn upload_concurrently(server: &TestServer, n: usize, clients: usize) -> Vec<String> {
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let client = server.client.clone();
+        let url = server.url("/v3/assets");
+        let share = n / clients + usize::from(c < n % clients);
+        tasks.push(tokio::spawn(async move {
+            let mut uids = Vec::new();
+            for i in 0..share {
+                let form =
+                    upload_form(&format!("c{c}-{i}.txt"), format!("{c}/{i}").as_bytes(), &[]);
+                let response = client
+                    .post(&url)
+                    .header("api_key", API_KEY)
+                    .header("authorization", TOKEN)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap();
+                let body: Value = response.json().await.unwrap();
+                uids.push(body["asset"]["uid"].as_str().expect("uploaded").to_owned());
+            }
+            uids
+        }));
+    }
+    let mut uids = Vec::new();
+    for task in tasks {
+        uids.extend(task.await.unwrap());
+    }
+    uids
+}

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use helpers::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CLIENTS: usize = 16;
 const LIVE_ASSETS: usize = 1_000;
@@ -33,8 +33,8 @@ async fn main() {
     );
 
     let started = Instant::now();
-    let live_uids = upload_many(&server, live).await;
-    let doomed = upload_many(&server, trashed).await;
+    let live_uids = upload_concurrently(&server, live, CLIENTS).await;
+    let doomed = upload_concurrently(&server, trashed, CLIENTS).await;
     let elapsed = started.elapsed();
     println!(
         "uploads: {} in {:.1} s ({:.0}/s)",
@@ -103,38 +103,6 @@ async fn main() {
     assert_consistent(&check_consistency(&server.data_dir).await);
     assert_eq!(server.stored_file_count(), live);
     println!("after the purge: rows and files agree, {live} live files left");
-}
-
-async fn upload_many(server: &TestServer, n: usize) -> Vec<String> {
-    let mut tasks = Vec::new();
-    for c in 0..CLIENTS {
-        let client = server.client.clone();
-        let url = server.url("/v3/assets");
-        let share = n / CLIENTS + usize::from(c < n % CLIENTS);
-        tasks.push(tokio::spawn(async move {
-            let mut uids = Vec::with_capacity(share);
-            for i in 0..share {
-                let form = upload_form(&format!("b{c}-{i}.txt"), b"benchmark payload", &[]);
-                let response = client
-                    .post(&url)
-                    .header("api_key", API_KEY)
-                    .header("authorization", TOKEN)
-                    .multipart(form)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 201);
-                let body: Value = response.json().await.unwrap();
-                uids.push(body["asset"]["uid"].as_str().unwrap().to_owned());
-            }
-            uids
-        }));
-    }
-    let mut uids = Vec::with_capacity(n);
-    for task in tasks {
-        uids.extend(task.await.unwrap());
-    }
-    uids
 }
 
 async fn bulk_delete(server: &TestServer, uids: &[String]) {
