@@ -48,8 +48,8 @@ create table assets (
     updated_by text not null
 );
 create index assets_by_parent on assets (stack_api_key, parent_uid, is_dir);
-create index assets_by_created on assets (stack_api_key, is_dir, created_at);
-create index assets_by_updated on assets (stack_api_key, is_dir, updated_at);
+create index assets_by_created on assets (stack_api_key, is_dir, created_at, uid);
+create index assets_by_updated on assets (stack_api_key, is_dir, updated_at, uid);
 
 -- One row per stored file: every upload and every replace makes a new one.
 -- Rows stay while the asset is live or in the trash; the purge removes them.
@@ -97,7 +97,8 @@ create table trash (
     purge_at text not null
 );
 create index trash_by_stack on trash (stack_api_key, deleted_at);
-create index trash_by_purge on trash (purge_at);
+-- the purge takes items of one stack in purge_at order, a batch at a time
+create index trash_by_purge on trash (stack_api_key, purge_at, uid);
 
 -- The rows of trashed items, moved here from `assets` in the same transaction that
 -- creates the trash item. `trash_uid` names the item they belong to (a folder's item

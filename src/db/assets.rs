@@ -264,6 +264,8 @@ pub async fn live_file(
 }
 
 /// A folder and its ancestors as `(uid, name)`, root first, the folder itself last.
+/// (The recursive steps here use `cross join` to fix the join order: SQLite's planner
+/// may otherwise scan the stack's whole table once per level.)
 /// Empty when the folder is not live.
 pub async fn folder_chain(
     db: impl sqlx::SqliteExecutor<'_>,
@@ -274,7 +276,7 @@ pub async fn folder_chain(
         "with recursive chain(uid, name, parent_uid, depth) as ( \
              select uid, name, parent_uid, 0 from assets where uid = ? and stack_api_key = ? and is_dir = 1 \
              union all \
-             select a.uid, a.name, a.parent_uid, c.depth + 1 from assets a join chain c on a.uid = c.parent_uid \
+             select a.uid, a.name, a.parent_uid, c.depth + 1 from chain c cross join assets a on a.uid = c.parent_uid \
              where a.stack_api_key = ? and a.is_dir = 1 and c.depth < 64 \
          ) select uid, name, depth from chain order by depth desc",
     )
@@ -299,7 +301,7 @@ pub async fn subtree_folder_height(
         "with recursive sub(uid, depth) as ( \
              select uid, 0 from assets where uid = ? and stack_api_key = ? \
              union all \
-             select a.uid, s.depth + 1 from assets a join sub s on a.parent_uid = s.uid \
+             select a.uid, s.depth + 1 from sub s cross join assets a on a.parent_uid = s.uid \
              where a.stack_api_key = ? and a.is_dir = 1 and s.depth < 64 \
          ) select max(depth) from sub",
     )

@@ -36,10 +36,12 @@ pub struct TrashEntry<'a> {
 }
 
 /// The item `?1` of stack `?2` and, for a folder, everything below it.
+/// (`cross join` keeps SQLite walking from each found uid to its children through
+/// `assets_by_parent`; left free, its planner may scan the whole stack instead.)
 const SUBTREE: &str = "with recursive sub(uid) as ( \
      select uid from assets where uid = ?1 and stack_api_key = ?2 \
      union all \
-     select a.uid from assets a join sub s on a.parent_uid = s.uid where a.stack_api_key = ?2 \
+     select a.uid from sub s cross join assets a on a.parent_uid = s.uid where a.stack_api_key = ?2 \
  ) ";
 
 static COPY_SUBTREE: LazyLock<String> = LazyLock::new(|| {
@@ -296,15 +298,24 @@ pub async fn due_items(
     now: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as(
-        "select uid, item_type from trash where stack_api_key = ?1 and (?2 is null or purge_at <= ?2) \
-         order by purge_at, uid limit ?3",
-    )
-    .bind(api_key)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    // Two statements rather than `(? is null or purge_at <= ?)`, so that both walk the
+    // (stack_api_key, purge_at, uid) index instead of sorting the whole trash.
+    let query = match now {
+        Some(_) => sqlx::query_as(
+            "select uid, item_type from trash where stack_api_key = ? and purge_at <= ? \
+             order by purge_at, uid limit ?",
+        ),
+        None => sqlx::query_as(
+            "select uid, item_type from trash where stack_api_key = ? and ? is null \
+             order by purge_at, uid limit ?",
+        ),
+    };
+    query
+        .bind(api_key)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// Deletes trash items for good: their rows, versions and file records, journalling
