@@ -16,7 +16,7 @@ async fn oversized_upload_is_413_in_the_error_shape_and_leaves_nothing() {
     let server = TestServer::start_with(&["--max-upload-bytes", "1000"]).await;
     let (status, body) = send(server.post("/v3/assets").multipart(upload_form(
         "big.bin",
-        &[7u8; 5000],
+        &vec![7u8; 8 * 1024 * 1024],
         &[],
     )))
     .await;
