@@ -45,7 +45,7 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
 
     /// Keep all data in a temporary folder that is removed at exit (no fsync).
-    #[arg(long, env = "CSMOCK_EPHEMERAL")]
+    #[arg(long, env = "CSMOCK_EPHEMERAL", value_parser = clap::builder::BoolishValueParser::new())]
     pub ephemeral: bool,
 
     /// Base of every asset `url` handed out [default: http://localhost:<listen port>].
@@ -101,7 +101,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 impl ServeConfig {
     /// The public base URL for asset file URLs, without a trailing slash.
     pub fn public_url_for(&self, bound: SocketAddr) -> String {
-        match &self.public_url {
+        // An empty value (as CI files often pass `${VAR:-}`) means "not set".
+        match self
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+        {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://localhost:{}", bound.port()),
         }
