@@ -45,10 +45,19 @@ pub async fn purge_stack(state: &AppState, api_key: &str, which: Which) -> ApiRe
         if batch.is_empty() {
             break;
         }
+        let started = std::time::Instant::now();
         let uids: Vec<String> = batch.iter().map(|(uid, _)| uid.clone()).collect();
         let keys = trash_db::purge_items(&mut tx, api_key, &uids).await?;
         tx.commit().await?;
+        let committed = started.elapsed();
         remove_files(state, api_key, &keys).await?;
+        tracing::debug!(
+            items = uids.len(),
+            files = keys.len(),
+            rows_ms = committed.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "purged a batch"
+        );
         purged.extend(
             batch
                 .into_iter()
@@ -86,13 +95,14 @@ pub async fn purge_uids(
 
 /// Removes stored files whose rows are gone, then forgets their journal entries.
 async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> ApiResult<()> {
-    for key in keys {
-        state
-            .storage
-            .remove(api_key, key)
-            .await
-            .map_err(|e| anyhow::Error::new(e).context("removing a purged file"))?;
+    if keys.is_empty() {
+        return Ok(());
     }
+    state
+        .storage
+        .remove_many(api_key, keys.to_vec())
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("removing purged files"))?;
     trash_db::forget_deletions(&state.db.write, keys).await?;
     Ok(())
 }

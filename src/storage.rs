@@ -196,6 +196,26 @@ impl Storage {
         Ok(files)
     }
 
+    /// Removes many stored files of a stack in one blocking task (cheaper than one
+    /// task per file); files already gone are not an error.
+    pub async fn remove_many(&self, api_key: &str, storage_keys: Vec<String>) -> io::Result<()> {
+        let paths: Vec<PathBuf> = storage_keys
+            .iter()
+            .map(|key| self.path_of(api_key, key))
+            .collect();
+        tokio::task::spawn_blocking(move || {
+            for path in paths {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(io::Error::other)?
+    }
+
     /// Removes every stored file of a stack.
     pub async fn remove_stack(&self, api_key: &str) -> io::Result<()> {
         match fs::remove_dir_all(self.stack_dir(api_key)).await {
