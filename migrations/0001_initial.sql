@@ -68,6 +68,7 @@ create table asset_files (
     created_at text not null
 );
 create index asset_files_by_asset on asset_files (asset_uid);
+create index asset_files_by_stack on asset_files (stack_api_key);
 
 -- The version history of each file asset, as `GET /v3/assets/{uid}/versions` shows it.
 create table asset_versions (

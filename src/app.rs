@@ -25,11 +25,14 @@ pub struct Application {
     /// Removed at exit (`--ephemeral`).
     ephemeral: bool,
     purge_interval: std::time::Duration,
+    /// Before any request could write a file (see `purge::sweep_orphans`).
+    started: std::time::SystemTime,
 }
 
 impl Application {
     /// Opens everything and binds the listener; port 0 picks a free port.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        let started = std::time::SystemTime::now();
         let data_dir = if config.ephemeral {
             std::env::temp_dir().join(format!(
                 "contentstack-mock-{}",
@@ -82,6 +85,7 @@ impl Application {
             data_dir,
             ephemeral: config.ephemeral,
             purge_interval: config.purge_interval,
+            started,
         })
     }
 
@@ -130,6 +134,7 @@ impl Application {
             self.state.clone(),
             self.purge_interval,
             shutdown.clone(),
+            self.started,
         ));
         let app = routes::router(self.state.clone());
         let server = axum::serve(self.listener, app)

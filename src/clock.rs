@@ -16,10 +16,20 @@ impl StackClock {
     /// The stack's current time.
     pub fn now(&self) -> DateTime<Utc> {
         match self.frozen_at {
-            Some(at) => at,
-            None => Utc::now() + TimeDelta::milliseconds(self.offset_ms),
+            Some(at) => at.min(latest()),
+            None => Utc::now()
+                .checked_add_signed(TimeDelta::milliseconds(self.offset_ms))
+                .map_or_else(latest, |now| now.min(latest())),
         }
     }
+}
+
+/// The latest time a stack clock may show: timestamps are compared as text, which
+/// holds only for four-digit years.
+pub fn latest() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999Z")
+        .expect("a valid timestamp")
+        .with_timezone(&Utc)
 }
 
 /// Formats a timestamp as Contentstack does: ISO-8601 UTC with milliseconds.

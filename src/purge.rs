@@ -168,8 +168,13 @@ pub async fn purge_all_due(state: &AppState) -> ApiResult<usize> {
 
 /// The background task: finish interrupted work, then purge due items every `interval`
 /// until `shutdown`.
-pub async fn run(state: AppState, interval: Duration, shutdown: CancellationToken) {
-    let started = std::time::SystemTime::now();
+/// `started` is when the service started: only files older than that may be swept.
+pub async fn run(
+    state: AppState,
+    interval: Duration,
+    shutdown: CancellationToken,
+    started: std::time::SystemTime,
+) {
     match finish_pending_deletions(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "finished file removals of an interrupted purge"),
@@ -187,7 +192,13 @@ pub async fn run(state: AppState, interval: Duration, shutdown: CancellationToke
             _ = shutdown.cancelled() => break,
             _ = ticker.tick() => {
                 // A purge stops between batches when asked to shut down.
-                let sweep = purge_all_due(&state);
+                                // Also retries file removals a failed or cancelled purge left behind.
+                let sweep = async {
+                    if let Err(e) = finish_pending_deletions(&state).await {
+                        tracing::error!(error = ?e, "could not finish pending file removals");
+                    }
+                    purge_all_due(&state).await
+                };
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     result = sweep => match result {

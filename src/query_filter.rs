@@ -252,6 +252,9 @@ fn push_operator(
             } else {
                 pattern.to_owned()
             };
+            // Checked here so that a bad pattern is the client's 422, not SQLite's 500.
+            regex::Regex::new(&pattern)
+                .map_err(|e| QueryError(format!("The $regex on '{name}' is not valid: {e}.")))?;
             if kind == Kind::Tags {
                 sql.push("exists (select 1 from json_each(tags) where value regexp ")
                     .push_bind(pattern)
@@ -374,6 +377,12 @@ mod tests {
         );
         assert!(render(r#"[1]"#).is_err());
         assert!(render(r#"{"file_size": "big"}"#).is_err());
+        assert!(
+            render(r#"{"title": {"$regex": "("}}"#)
+                .unwrap_err()
+                .0
+                .contains("$regex")
+        );
         assert!(mentions(
             &parse(r#"{"$or": [{"is_dir": true}]}"#).unwrap(),
             "is_dir"

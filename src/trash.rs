@@ -8,6 +8,7 @@ use crate::db::assets as asset_db;
 use crate::db::stacks::StackRow;
 use crate::db::trash::{self as trash_db, ItemType, ParentState, TrashEntry};
 use crate::error::{ApiError, ApiResult, codes, field_error};
+use crate::routes::folders::{MAX_DEPTH, MAX_FOLDERS};
 use crate::state::AppState;
 
 /// Which kind of item a delete call expects.
@@ -24,7 +25,7 @@ pub fn purge_time(state: &AppState, deleted_at: DateTime<Utc>) -> DateTime<Utc> 
     let retention = TimeDelta::from_std(state.settings.trash_retention).unwrap_or(TimeDelta::MAX);
     deleted_at
         .checked_add_signed(retention)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        .map_or_else(crate::clock::latest, |at| at.min(crate::clock::latest()))
 }
 
 /// Moves one live asset or folder (with its contents) to the trash, in one transaction.
@@ -107,6 +108,26 @@ pub async fn restore_item(
         &stack.user_uid,
     )
     .await?;
+    if is_folder {
+        // The folder rules hold for restored folders too (the tree may have changed).
+        let depth = match root_parent.as_deref() {
+            Some(parent) => asset_db::folder_chain(&mut *tx, &stack.api_key, parent)
+                .await?
+                .len(),
+            None => 0,
+        };
+        let height = asset_db::subtree_folder_height(&mut *tx, &stack.api_key, uid).await? as usize;
+        if depth + 1 + height > MAX_DEPTH {
+            return Err(folder_rule(format!(
+                "Restoring this folder would nest folders deeper than {MAX_DEPTH} levels."
+            )));
+        }
+        if asset_db::count_folders(&mut *tx, &stack.api_key).await? > MAX_FOLDERS {
+            return Err(folder_rule(format!(
+                "Restoring this folder would make more than {MAX_FOLDERS} folders."
+            )));
+        }
+    }
     if folders_only {
         trash_db::split_remaining(&mut tx, uid).await?;
     } else {
@@ -124,6 +145,15 @@ pub async fn restore_item(
 pub struct RestoreOutcome {
     pub row: crate::db::assets::AssetRow,
     pub is_folder: bool,
+}
+
+fn folder_rule(message: String) -> ApiError {
+    ApiError::unprocessable(
+        codes::FOLDER_RULE,
+        message,
+        "uid",
+        "cannot be restored here.",
+    )
 }
 
 fn not_in_trash() -> ApiError {

@@ -11,6 +11,7 @@ use crate::clock::format_ts;
 use crate::db::assets::{
     self as asset_db, AssetFileRow, AssetRow, Listing, Scope, Sort, VersionRow,
 };
+use crate::db::stacks::StackRow;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::params::Params;
 use crate::query_filter;
@@ -316,18 +317,56 @@ pub async fn upload_asset(
     row.set_tags(&form.tags.unwrap_or_default());
 
     let mut tx = state.db.write.begin().await?;
+    check_stack_unchanged(&mut tx, &stack).await?;
     check_parent(&mut *tx, &stack.api_key, row.parent_uid.as_deref()).await?;
     asset_db::insert_file(&mut tx, &file_row).await?;
     asset_db::insert(&mut tx, &row).await?;
     asset_db::record_version(&mut tx, &row).await?;
-    tx.commit().await?;
-    file.keep();
+    commit_keeping(tx, Some(file)).await?;
 
     let asset = views::render(&row, &render_options(&state, &params), None);
     Ok((
         StatusCode::CREATED,
         Json(json!({ "notice": "Asset created successfully.", "asset": asset })),
     ))
+}
+
+/// Commits `tx` and then keeps `file`, in a task of its own: if the request is dropped
+/// (the client gave up, or shutdown), the commit still completes and the file it
+/// points to is not removed.
+async fn commit_keeping(
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    file: Option<PendingFile>,
+) -> ApiResult<()> {
+    let outcome = tokio::spawn(async move {
+        tx.commit().await?;
+        if let Some(file) = file {
+            file.keep();
+        }
+        Ok::<_, sqlx::Error>(())
+    })
+    .await;
+    match outcome {
+        Ok(result) => Ok(result?),
+        Err(join) => Err(ApiError::Internal(
+            anyhow::Error::new(join).context("committing an upload"),
+        )),
+    }
+}
+
+/// Fails when the stack was deleted (or reset and re-created) since the request
+/// started: a file written for the old stack must not be recorded in the new one.
+async fn check_stack_unchanged(tx: &mut sqlx::SqliteConnection, stack: &StackRow) -> ApiResult<()> {
+    let created_at: Option<String> =
+        sqlx::query_scalar("select created_at from stacks where api_key = ?")
+            .bind(&stack.api_key)
+            .fetch_optional(tx)
+            .await?;
+    if created_at.as_deref() == Some(stack.created_at.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidApiKey)
+    }
 }
 
 /// `GET /v3/assets/{uid}`
@@ -392,18 +431,19 @@ async fn row_at_version(state: &AppState, mut row: AssetRow, version: i64) -> Ap
             ))
         })?;
     row.version = old.version;
+    row.parent_uid = old.parent_uid.clone();
     row.updated_at = old.updated_at.clone();
     row.updated_by = old.updated_by.clone();
     apply_version(&mut row, old, file);
     Ok(row)
 }
 
-/// Copies a version's details and file onto `row` (not its number or update stamp).
+/// Copies a version's details and file onto `row` (not its folder, number or update
+/// stamp: a revision update keeps the asset where it is now).
 fn apply_version(row: &mut AssetRow, old: VersionRow, file: AssetFileRow) {
     row.title = old.title;
     row.description = old.description;
     row.tags = old.tags;
-    row.parent_uid = old.parent_uid;
     row.version_uid = Some(file.version_uid);
     row.filename = Some(file.filename);
     row.content_type = file.content_type;
@@ -492,12 +532,12 @@ pub async fn update_asset(
     row.version += 1;
     row.updated_at = now;
     row.updated_by = stack.user_uid.clone();
+    if file.is_some() {
+        check_stack_unchanged(&mut tx, &stack).await?;
+    }
     asset_db::save(&mut tx, &row).await?;
     asset_db::record_version(&mut tx, &row).await?;
-    tx.commit().await?;
-    if let Some(file) = file {
-        file.keep();
-    }
+    commit_keeping(tx, file).await?;
     let asset = views::render(&row, &render_options(&state, &params), None);
     Ok(Json(
         json!({ "notice": "Asset updated successfully.", "asset": asset }),

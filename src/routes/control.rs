@@ -12,7 +12,7 @@ use axum::response::Response;
 use chrono::{TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 
-use crate::clock::{StackClock, format_ts, parse_ts};
+use crate::clock::{StackClock, format_ts, latest, parse_ts};
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::db::trash as trash_db;
 use crate::error::{ApiError, ApiResult, codes};
@@ -20,7 +20,7 @@ use crate::faults::Fault;
 use crate::params::{Params, parse_bool};
 use crate::purge::{self, Purged, Which};
 use crate::routes::assets::render_options;
-use crate::stacks::NewStack;
+use crate::stacks::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
 use crate::state::AppState;
 use crate::trash;
 use crate::upload::parse_json;
@@ -124,24 +124,39 @@ pub async fn create_stack(
         api_key: text("api_key")?,
         management_token: text("management_token")?,
     };
+    // The api key names a folder on disk: keep it to safe characters.
+    if let Some(key) = &new.api_key
+        && (key.len() > 64
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    {
+        return Err(invalid(
+            "'api_key' may only contain letters, digits, '_' and '-' (at most 64).",
+            "api_key",
+        ));
+    }
     let _changes = state.stacks.changes.lock().await;
     let taken = |field: &str| ApiError::Conflict {
         code: codes::INVALID_FIELD,
         message: format!("A stack with this {field} already exists."),
         errors: crate::error::field_error(field, "is already taken."),
     };
-    if new
-        .api_key
-        .as_ref()
-        .is_some_and(|key| state.stacks.get(key).is_some())
+    // The default stack's credentials stay reserved, so that it can always be re-created.
+    if new.api_key.as_deref() == Some(DEFAULT_API_KEY)
+        || new
+            .api_key
+            .as_ref()
+            .is_some_and(|key| state.stacks.get(key).is_some())
     {
         return Err(taken("api_key"));
     }
     let stacks = state.stacks.all();
-    if new
-        .management_token
-        .as_ref()
-        .is_some_and(|token| stacks.iter().any(|s| &s.management_token == token))
+    if new.management_token.as_deref() == Some(DEFAULT_MANAGEMENT_TOKEN)
+        || new
+            .management_token
+            .as_ref()
+            .is_some_and(|token| stacks.iter().any(|s| &s.management_token == token))
     {
         return Err(taken("management_token"));
     }
@@ -408,7 +423,13 @@ pub async fn advance_clock(
     }
     let delta = TimeDelta::milliseconds(millis.round() as i64);
     let clock = change_clock(&state, &api_key, |clock| {
-        Ok(moved_to(clock, clock.now() + delta))
+        let target = clock
+            .now()
+            .checked_add_signed(delta)
+            .filter(|t| *t <= latest());
+        let target =
+            target.ok_or_else(|| invalid("The clock cannot go past the year 9999.", "days"))?;
+        Ok(moved_to(clock, target))
     })
     .await?;
     settle(&state, &api_key, clock).await
@@ -427,6 +448,9 @@ pub async fn set_clock(
         .and_then(parse_ts)
         .ok_or_else(|| invalid("'now' must be an RFC 3339 timestamp.", "now"))?;
     let clock = change_clock(&state, &api_key, |clock| {
+        if target > latest() {
+            return Err(invalid("The clock cannot go past the year 9999.", "now"));
+        }
         if target < clock.now() {
             return Err(ApiError::unprocessable(
                 codes::INVALID_FIELD,

@@ -687,3 +687,39 @@ async fn rte_assets_list_images_as_a_bare_array() {
         json!([{"image": image["url"], "thumb": image["url"], "title": "pic.png"}])
     );
 }
+
+#[tokio::test]
+async fn a_revision_update_keeps_the_asset_in_its_current_folder_and_bad_regexes_are_422() {
+    let server = TestServer::start().await;
+    let folder = server.create_folder("F", None).await;
+    let folder_uid = folder["uid"].as_str().unwrap();
+    let asset = server
+        .upload("a.txt", b"a", &[("asset[parent_uid]", folder_uid)])
+        .await;
+    let uid = asset["uid"].as_str().unwrap();
+    send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .json(&json!({"asset": {"parent_uid": null}})),
+    )
+    .await;
+    send(server.delete(&format!("/v3/assets/folders/{folder_uid}"))).await;
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{uid}"))
+            .json(&json!({"asset": {}, "version": 1})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["asset"]["parent_uid"],
+        Value::Null,
+        "not moved back into the trashed folder"
+    );
+    let (status, body) = send(server.get(&format!(
+        "/v3/assets?query={}",
+        urlencode(r#"{"title": {"$regex": "("}}"#)
+    )))
+    .await;
+    assert_error(status, &body, 422, 121);
+}

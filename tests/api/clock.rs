@@ -166,3 +166,37 @@ async fn bad_advance_requests_are_rejected() {
     .await;
     assert_error(status, &out, 404, 404);
 }
+
+#[tokio::test]
+async fn the_clock_stops_at_the_year_9999() {
+    let server = TestServer::start().await;
+    let (status, body) = send(
+        control(
+            &server,
+            reqwest::Method::POST,
+            &format!("{}/advance", clock_path(API_KEY)),
+        )
+        .json(&json!({"days": 3_000_000})),
+    )
+    .await;
+    assert_error(status, &body, 422, 120);
+    let (status, body) = send(
+        control(&server, reqwest::Method::PUT, &clock_path(API_KEY))
+            .json(&json!({"now": "+10000-01-01T00:00:00Z"})),
+    )
+    .await;
+    assert_error(status, &body, 422, 120);
+    let (status, body) = send(
+        control(&server, reqwest::Method::PUT, &clock_path(API_KEY))
+            .json(&json!({"now": "9999-12-31T00:00:00Z"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let asset = server.upload("late.txt", b"x", &[]).await;
+    assert!(
+        asset["created_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("9999-12-31T")
+    );
+}

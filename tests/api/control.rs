@@ -152,3 +152,37 @@ async fn faults_fail_the_next_matching_requests_then_clear() {
         send(control(&server, reqwest::Method::POST, &faults).json(&json!({"status": 200}))).await;
     assert_error(status, &body, 422, 120);
 }
+
+#[tokio::test]
+async fn stack_keys_are_checked_and_the_default_credentials_stay_reserved() {
+    let server = TestServer::start().await;
+    for key in ["..", "a/b", "with space", &"x".repeat(65)] {
+        let (status, body) = send(
+            control(&server, reqwest::Method::POST, "/_mock/stacks").json(&json!({"api_key": key})),
+        )
+        .await;
+        assert_error(status, &body, 422, 120);
+    }
+    let (status, _) = send(
+        control(&server, reqwest::Method::POST, "/_mock/stacks")
+            .json(&json!({"management_token": TOKEN})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    // Even with the default stack gone, its credentials are not handed to another.
+    send(control(
+        &server,
+        reqwest::Method::DELETE,
+        &format!("/_mock/stacks/{API_KEY}"),
+    ))
+    .await;
+    let (status, _) = send(
+        control(&server, reqwest::Method::POST, "/_mock/stacks").json(&json!({"api_key": API_KEY})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        server.data_dir.join("mock.db").exists(),
+        "the data dir is intact"
+    );
+}

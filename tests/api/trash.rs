@@ -369,3 +369,40 @@ async fn the_background_task_purges_on_its_own() {
     assert!(purged, "the purge task never ran");
     assert_eq!(server.stored_file_count(), 0);
 }
+
+#[tokio::test]
+async fn a_folder_is_not_restored_deeper_than_five_levels() {
+    let server = TestServer::start().await;
+    let home = server.create_folder("Home", None).await;
+    let top = server.create_folder("Top", Some(&uid(&home))).await;
+    server.create_folder("Child", Some(&uid(&top))).await;
+    send(server.delete(&format!("/v3/assets/folders/{}", uid(&top)))).await;
+    // While Top is in the trash, its old home moves to level 4: Top would be level 5
+    // and Child level 6.
+    let a = server.create_folder("A", None).await;
+    let b = server.create_folder("B", Some(&uid(&a))).await;
+    let c = server.create_folder("C", Some(&uid(&b))).await;
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/folders/{}", uid(&home)))
+            .json(&json!({"asset": {"parent_uid": uid(&c)}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = restore(&server, &uid(&top), json!({})).await;
+    assert_error(status, &body, 422, 122);
+    assert_eq!(
+        trash_of(&server, API_KEY).await["count"],
+        1,
+        "nothing was restored"
+    );
+    // Back at level 1, the restore fits.
+    send(
+        server
+            .put(&format!("/v3/assets/folders/{}", uid(&home)))
+            .json(&json!({"asset": {"parent_uid": null}})),
+    )
+    .await;
+    let (status, body) = restore(&server, &uid(&top), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+}
