@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::{Value, json};
 
 use crate::auth::StackAuth;
@@ -32,47 +32,23 @@ pub fn render_options(state: &AppState, params: &Params) -> RenderOptions {
     }
 }
 
-/// `GET /v3/assets`
+/// `GET /v3/assets`, and `GET /v3/assets/images` / `videos` for one MIME family.
 pub async fn list_assets(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
+    uri: Uri,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
+    let family = match uri.path().trim_end_matches('/').rsplit('/').next() {
+        Some("images") => Some("image/"),
+        Some("videos") => Some("video/"),
+        _ => None,
+    };
     list(
         &state,
         &stack.api_key,
         &Params::from_query(query.as_deref()),
-        None,
-    )
-    .await
-}
-
-/// `GET /v3/assets/images`
-pub async fn list_images(
-    State(state): State<AppState>,
-    StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    list(
-        &state,
-        &stack.api_key,
-        &Params::from_query(query.as_deref()),
-        Some("image/"),
-    )
-    .await
-}
-
-/// `GET /v3/assets/videos`
-pub async fn list_videos(
-    State(state): State<AppState>,
-    StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    list(
-        &state,
-        &stack.api_key,
-        &Params::from_query(query.as_deref()),
-        Some("video/"),
+        family,
     )
     .await
 }

@@ -34,8 +34,8 @@ pub fn router(state: AppState) -> Router {
             "/v3/assets",
             get(assets::list_assets).post(assets::upload_asset),
         )
-        .route("/v3/assets/images", get(assets::list_images))
-        .route("/v3/assets/videos", get(assets::list_videos))
+        .route("/v3/assets/images", get(assets::list_assets))
+        .route("/v3/assets/videos", get(assets::list_assets))
         .route("/v3/assets/rt", get(assets::list_rte_assets))
         .route("/v3/assets/folders", post(folders::create_folder))
         .route(
