@@ -199,9 +199,9 @@ pub async fn parent_state(
 }
 
 /// Moves the rows of trash item `trash_uid` back into `assets` (all of them, or only
-/// its folders), then drops the item if nothing is left in it. `_version` goes up by
+/// its folders); the caller then drops or splits the item. `_version` goes up by
 /// one, `updated_at`/`updated_by` become the restore's, and file assets get a version
-/// entry. `root_parent` is where the item's root goes. Returns the uids restored.
+/// entry. `root_parent` is where the item's root goes.
 pub async fn restore_rows(
     conn: &mut SqliteConnection,
     trash_uid: &str,
@@ -209,7 +209,7 @@ pub async fn restore_rows(
     root_parent: Option<&str>,
     now: &str,
     user: &str,
-) -> sqlx::Result<Vec<String>> {
+) -> sqlx::Result<()> {
     static COPY_BACK: LazyLock<String> = LazyLock::new(|| {
         let columns = ASSET_COLUMNS;
         let values = ASSET_COLUMNS
@@ -224,12 +224,7 @@ pub async fn restore_rows(
              where trash_uid = ?1 and (?2 = 0 or is_dir = 1)"
         )
     });
-    let uids: Vec<String> =
-        sqlx::query_scalar("select uid from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1) order by uid")
-            .bind(trash_uid)
-            .bind(folders_only)
-            .fetch_all(&mut *conn)
-            .await?;
+
     sqlx::query(sqlx::AssertSqlSafe(COPY_BACK.as_str()))
         .bind(trash_uid)
         .bind(folders_only)
@@ -257,7 +252,7 @@ pub async fn restore_rows(
         .bind(folders_only)
         .execute(&mut *conn)
         .await?;
-    Ok(uids)
+    Ok(())
 }
 
 /// Splits the rows left in item `trash_uid` (a folder restored without its assets)

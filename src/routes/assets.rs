@@ -386,9 +386,13 @@ pub async fn get_asset(
     ))
 }
 
-/// The asset as it was at `version`.
-async fn row_at_version(state: &AppState, mut row: AssetRow, version: i64) -> ApiResult<AssetRow> {
-    let old = asset_db::version(&state.db.read, &row.uid, version)
+/// Version `version` of an asset with its stored file.
+async fn load_version(
+    conn: &mut sqlx::SqliteConnection,
+    asset_uid: &str,
+    version: i64,
+) -> ApiResult<(VersionRow, AssetFileRow)> {
+    let old = asset_db::version(&mut *conn, asset_uid, version)
         .await?
         .ok_or_else(|| {
             ApiError::unprocessable(
@@ -398,14 +402,20 @@ async fn row_at_version(state: &AppState, mut row: AssetRow, version: i64) -> Ap
                 "is not valid.",
             )
         })?;
-    let file = asset_db::file(&state.db.read, &old.version_uid)
+    let file = asset_db::file(&mut *conn, &old.version_uid)
         .await?
         .ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!(
-                "version {version} of {} has no stored file",
-                row.uid
+                "version {version} of {asset_uid} has no stored file"
             ))
         })?;
+    Ok((old, file))
+}
+
+/// The asset as it was at `version`.
+async fn row_at_version(state: &AppState, mut row: AssetRow, version: i64) -> ApiResult<AssetRow> {
+    let mut conn = state.db.read.acquire().await?;
+    let (old, file) = load_version(&mut conn, &row.uid, version).await?;
     row.version = old.version;
     row.parent_uid = old.parent_uid.clone();
     row.updated_at = old.updated_at.clone();
@@ -468,24 +478,7 @@ pub async fn update_asset(
         .ok_or_else(ApiError::asset_not_found)?;
     if let Some(version) = form.revert_to {
         // "Update asset revision": version N's file and details become the latest.
-        let old = asset_db::version(&mut *tx, &row.uid, version)
-            .await?
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    codes::INVALID_FIELD,
-                    "The version was not found.",
-                    "version",
-                    "is not valid.",
-                )
-            })?;
-        let file = asset_db::file(&mut *tx, &old.version_uid)
-            .await?
-            .ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "version {version} of {} has no stored file",
-                    row.uid
-                ))
-            })?;
+        let (old, file) = load_version(&mut tx, &row.uid, version).await?;
         apply_version(&mut row, old, file);
     }
     if let Some(parent) = &form.parent_uid {
