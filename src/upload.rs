@@ -154,18 +154,8 @@ impl SniffedBody {
                     let written = storage
                         .write_stream(api_key, field.map_err(|e| e.to_string()), max_upload_bytes)
                         .await;
-                    let stored = match written {
-                        Ok(stored) => stored,
-                        Err(error @ WriteError::TooLarge { .. }) => {
-                            // Read the rest before answering: a client still sending would
-                            // otherwise see a reset connection instead of the 413.
-                            while let Ok(Some(mut rest)) = multipart.next_field().await {
-                                while let Ok(Some(_)) = rest.chunk().await {}
-                            }
-                            return Err(write_error(error, max_upload_bytes));
-                        }
-                        Err(error) => return Err(write_error(error, max_upload_bytes)),
-                    };
+                    // What is left of an oversized body is read by `routes::drain`.
+                    let stored = written.map_err(|e| write_error(e, max_upload_bytes))?;
                     let filename = filename::sanitize(raw_name.as_deref().unwrap_or(""));
                     let content_type = content_type_for(part_type.as_deref(), &filename);
                     // A second file part replaces the first (and the first is removed on drop).

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod bulk;
 pub mod control;
+pub mod drain;
 pub mod files;
 pub mod folders;
 pub mod health;
@@ -15,7 +16,6 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use futures_util::StreamExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -29,6 +29,14 @@ static X_MOCK_NOW: HeaderName = HeaderName::from_static("x-mock-now");
 
 /// The full application router.
 pub fn router(state: AppState) -> Router {
+    let drain_limits = drain::DrainLimits {
+        max_bytes: state
+            .settings
+            .max_upload_bytes
+            .saturating_add(DRAIN_SLACK_BYTES),
+        body_timeout: BODY_TIMEOUT,
+        max_drain_time: MAX_DRAIN_TIME,
+    };
     let v3 = Router::new()
         .route(
             "/v3/assets",
@@ -125,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
+        .layer(middleware::from_fn_with_state(
+            drain_limits,
+            drain::drain_unread_body,
+        ))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -142,14 +154,9 @@ async fn stack_middleware(State(state): State<AppState>, request: Request, next:
             .faults
             .take(&stack.api_key, request.method(), request.uri().path())
     });
+    // The body of a faulted request is read by `drain` before the answer goes out.
     let mut response = match fault {
-        Some(fault) => {
-            // Read the body first: a client still sending an upload would otherwise see
-            // its connection reset instead of the injected status.
-            let mut body = request.into_body().into_data_stream();
-            while let Some(Ok(_)) = body.next().await {}
-            fault
-        }
+        Some(fault) => fault,
         None => next.run(request).await,
     };
     if let Some(stack) = stack {
@@ -185,6 +192,14 @@ async fn unknown_route(request: Request) -> ApiError {
         ),
     }
 }
+
+/// What an unread body may hold beyond the upload limit and still be drained (the
+/// multipart form around the file, text parts).
+const DRAIN_SLACK_BYTES: u64 = 16 * 1024 * 1024;
+/// Longest wait for the next chunk of a request body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest time spent reading an unread body after the answer.
+const MAX_DRAIN_TIME: Duration = Duration::from_secs(60);
 
 /// How long graceful shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
