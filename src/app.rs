@@ -77,7 +77,6 @@ impl Application {
             stacks,
             settings: Arc::new(settings),
             faults: Arc::default(),
-            purge_lock: Arc::default(),
         };
         Ok(Application {
             listener,
@@ -130,7 +129,7 @@ impl Application {
     /// period), stops background tasks and closes the database.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let tracker = TaskTracker::new();
-        tracker.spawn(crate::purge::run(
+        tracker.spawn(crate::domain::purge::run(
             self.state.clone(),
             self.purge_interval,
             shutdown.clone(),

@@ -1,18 +1,25 @@
-//! The one error type of the HTTP layer, rendered in Contentstack's error shape:
-//! `{"error_message": str, "error_code": int, "errors": {field: [str]}}`.
+//! The one error type of the service, its codes, and the one place its body is built:
+//! Contentstack's `{"error_message": str, "error_code": int, "errors": {field: [str]}}`.
 //!
-//! Codes that Contentstack is known to use keep their meaning (105, 109, 145); the
-//! others are this service's own and are listed in the README.
+//! Codes that Contentstack is known to use keep their meaning (105, 109, 141, 145); the
+//! others are this service's own and are listed in the README. Routes turn an
+//! [`ApiError`] into an HTTP response (`routes::error`); nothing here knows about HTTP
+//! beyond the status number each error answers with.
 
 use std::collections::BTreeMap;
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-/// This service's own `error_code`s, where Contentstack's are not known.
+/// Every `error_code` the service answers with.
 pub mod codes {
+    /// The body is not the JSON or multipart form it should be.
+    pub const MALFORMED_BODY: u32 = 100;
+    /// The body is larger than its limit.
+    pub const TOO_LARGE: u32 = 102;
+    /// Contentstack's: no credential, or one that does not open this stack.
+    pub const NOT_AUTHENTICATED: u32 = 105;
+    /// Contentstack's: the `api_key` names no stack.
+    pub const INVALID_API_KEY: u32 = 109;
     /// A required field is missing or a value is invalid.
     pub const INVALID_FIELD: u32 = 120;
     /// The `query`, `asc` or `desc` parameter cannot be run.
@@ -23,10 +30,50 @@ pub mod codes {
     pub const BULK_LIMIT: u32 = 123;
     /// An item cannot be restored in its current state.
     pub const RESTORE_CONFLICT: u32 = 124;
+    /// The request body stalled for longer than the body timeout.
+    pub const BODY_TIMEOUT: u32 = 125;
+    /// Contentstack's: the requested object (a bulk job, ...) does not exist.
+    pub const NOT_FOUND: u32 = 141;
+    /// Contentstack's: the asset or folder does not exist.
+    pub const ASSET_NOT_FOUND: u32 = 145;
+    /// No such route, or no such `/_mock` resource.
+    pub const UNKNOWN_ROUTE: u32 = 404;
+    /// A known path with a method it does not take.
+    pub const METHOD_NOT_ALLOWED: u32 = 405;
+    /// An internal failure; the cause is logged, not sent.
+    pub const INTERNAL: u32 = 500;
+    /// The database does not answer (health).
+    pub const UNAVAILABLE: u32 = 503;
 }
 
 /// Field name -> messages, as in Contentstack's `errors` object.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// Builds a `{field: [message]}` map.
+pub fn field_error(field: &str, message: impl Into<String>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.insert(field.to_owned(), vec![message.into()]);
+    errors
+}
+
+/// The error body every failure is shown as.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorBody {
+    pub error_message: String,
+    pub error_code: u32,
+    pub errors: FieldErrors,
+}
+
+impl ErrorBody {
+    /// A body without field errors.
+    pub fn new(error_message: impl Into<String>, error_code: u32) -> ErrorBody {
+        ErrorBody {
+            error_message: error_message.into(),
+            error_code,
+            errors: FieldErrors::new(),
+        }
+    }
+}
 
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
@@ -39,9 +86,13 @@ pub enum ApiError {
     #[error("You're not allowed in here unless you're logged in.")]
     NotAuthenticated,
 
-    /// `422` (`404` on file URLs), code 145.
+    /// `422`, code 145: no live asset with this uid on the management API.
     #[error("Asset was not found.")]
-    AssetNotFound { status: StatusCode },
+    AssetNotFound,
+
+    /// `404`, code 145: the same, where the real service answers 404 (file URLs).
+    #[error("Asset was not found.")]
+    AssetNotFoundHere,
 
     /// `422`, code 145: a folder uid that names no live folder.
     #[error("Folder was not found.")]
@@ -64,6 +115,14 @@ pub enum ApiError {
     #[error("The file is too large. The maximum size is {limit} bytes.")]
     PayloadTooLarge { limit: u64 },
 
+    /// `413`, code 102: a JSON body larger than its limit.
+    #[error("The request body is too large. The maximum size is {limit} bytes.")]
+    BodyTooLarge { limit: usize },
+
+    /// `408`, code 125: the body stopped arriving for longer than the body timeout.
+    #[error("The request body stopped arriving; it was not read within {seconds} s.")]
+    BodyTimeout { seconds: u64 },
+
     /// `409` with the given code and message: the item's state forbids the action.
     #[error("{message}")]
     Conflict {
@@ -76,32 +135,25 @@ pub enum ApiError {
     #[error("{message}")]
     NotFound { message: String },
 
+    /// `405`, code 405: a known path with a method it does not take.
+    #[error("{message}")]
+    MethodNotAllowed { message: String },
+
     /// `401`, code 105: the `/_mock` admin token is missing or wrong.
     #[error("The admin token is missing or invalid.")]
     AdminTokenRequired,
 
     /// `500`: a database failure. The cause is logged, not sent.
     #[error("Something went wrong. Please try again.")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::db::DbError),
 
     /// `500`: any other internal failure (disk, task). The cause is logged, not sent.
     #[error("Something went wrong. Please try again.")]
     Internal(#[from] anyhow::Error),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error_message: String,
-    error_code: u32,
-    errors: &'a FieldErrors,
-}
-
-/// Builds a `{field: [message]}` map.
-pub fn field_error(field: &str, message: impl Into<String>) -> FieldErrors {
-    let mut errors = FieldErrors::new();
-    errors.insert(field.to_owned(), vec![message.into()]);
-    errors
-}
+/// Result type of the domain and the handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// A 422 with one field error.
@@ -118,6 +170,11 @@ impl ApiError {
         }
     }
 
+    /// A 422/120 for a missing or invalid value.
+    pub fn invalid(message: impl Into<String>, field: &str, detail: impl Into<String>) -> Self {
+        ApiError::unprocessable(codes::INVALID_FIELD, message, field, detail)
+    }
+
     /// A 400 for a body that does not parse.
     pub fn malformed(message: impl Into<String>) -> Self {
         ApiError::MalformedBody {
@@ -125,83 +182,72 @@ impl ApiError {
         }
     }
 
-    /// A 422/145 for a missing asset on the management API.
-    pub fn asset_not_found() -> Self {
-        ApiError::AssetNotFound {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-        }
-    }
-
     /// The HTTP status this error answers with.
-    pub fn status_code(&self) -> StatusCode {
+    pub fn status(&self) -> u16 {
         match self {
-            ApiError::InvalidApiKey => StatusCode::PRECONDITION_FAILED,
-            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => StatusCode::UNAUTHORIZED,
-            ApiError::AssetNotFound { status } => *status,
-            ApiError::FolderNotFound { .. } | ApiError::Unprocessable { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ApiError::MalformedBody { .. } => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::InvalidApiKey => 412,
+            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => 401,
+            ApiError::AssetNotFound
+            | ApiError::FolderNotFound { .. }
+            | ApiError::Unprocessable { .. } => 422,
+            ApiError::AssetNotFoundHere | ApiError::NotFound { .. } => 404,
+            ApiError::MalformedBody { .. } => 400,
+            ApiError::PayloadTooLarge { .. } | ApiError::BodyTooLarge { .. } => 413,
+            ApiError::BodyTimeout { .. } => 408,
+            ApiError::Conflict { .. } => 409,
+            ApiError::MethodNotAllowed { .. } => 405,
+            ApiError::Database(_) | ApiError::Internal(_) => 500,
         }
     }
 
     /// The Contentstack `error_code`.
     pub fn error_code(&self) -> u32 {
         match self {
-            ApiError::InvalidApiKey => 109,
-            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => 105,
-            ApiError::AssetNotFound { .. } | ApiError::FolderNotFound { .. } => 145,
-            ApiError::MalformedBody { .. } => 100,
-            ApiError::PayloadTooLarge { .. } => 102,
+            ApiError::InvalidApiKey => codes::INVALID_API_KEY,
+            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => codes::NOT_AUTHENTICATED,
+            ApiError::AssetNotFound
+            | ApiError::AssetNotFoundHere
+            | ApiError::FolderNotFound { .. } => codes::ASSET_NOT_FOUND,
+            ApiError::MalformedBody { .. } => codes::MALFORMED_BODY,
+            ApiError::PayloadTooLarge { .. } | ApiError::BodyTooLarge { .. } => codes::TOO_LARGE,
+            ApiError::BodyTimeout { .. } => codes::BODY_TIMEOUT,
             ApiError::Unprocessable { code, .. } | ApiError::Conflict { code, .. } => *code,
-            ApiError::NotFound { .. } => 404,
-            ApiError::Database(_) | ApiError::Internal(_) => 500,
+            ApiError::NotFound { .. } => codes::UNKNOWN_ROUTE,
+            ApiError::MethodNotAllowed { .. } => codes::METHOD_NOT_ALLOWED,
+            ApiError::Database(_) | ApiError::Internal(_) => codes::INTERNAL,
         }
     }
 
     fn field_errors(&self) -> FieldErrors {
         match self {
             ApiError::InvalidApiKey => field_error("api_key", "is not valid."),
-            ApiError::NotAuthenticated => field_error("authorization", "is not valid."),
-            ApiError::AdminTokenRequired => field_error("authorization", "is not valid."),
-            ApiError::AssetNotFound { .. } => field_error("uid", "is not valid."),
+            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => {
+                field_error("authorization", "is not valid.")
+            }
+            ApiError::AssetNotFound | ApiError::AssetNotFoundHere => {
+                field_error("uid", "is not valid.")
+            }
             ApiError::FolderNotFound { field } => field_error(field, "is not valid."),
             ApiError::MalformedBody { .. } => field_error("body", "is not valid."),
             ApiError::PayloadTooLarge { .. } => field_error("asset.upload", "is too large."),
+            ApiError::BodyTooLarge { .. } => field_error("body", "is too large."),
+            ApiError::BodyTimeout { .. } => field_error("body", "timed out."),
             ApiError::Unprocessable { errors, .. } | ApiError::Conflict { errors, .. } => {
                 errors.clone()
             }
-            ApiError::NotFound { .. } | ApiError::Database(_) | ApiError::Internal(_) => {
-                FieldErrors::new()
-            }
+            ApiError::NotFound { .. }
+            | ApiError::MethodNotAllowed { .. }
+            | ApiError::Database(_)
+            | ApiError::Internal(_) => FieldErrors::new(),
         }
     }
-}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.status_code();
-        if status.is_server_error() {
-            // Logged here, once, with the full cause chain; the client gets a generic text.
-            match &self {
-                ApiError::Database(e) => tracing::error!(error = ?e, "database error"),
-                ApiError::Internal(e) => tracing::error!(error = ?e, "internal error"),
-                _ => {}
-            }
-        }
-        let errors = self.field_errors();
-        let body = ErrorBody {
+    /// The body this error is shown as.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
             error_message: self.to_string(),
             error_code: self.error_code(),
-            errors: &errors,
-        };
-        (status, Json(body)).into_response()
+            errors: self.field_errors(),
+        }
     }
 }
-
-/// Result type of handlers.
-pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,15 +1,12 @@
 //! Fault injection for tests: make the next N matching `/v3` requests of a stack fail
 //! with a chosen status (429, 500, 503, ...), to prove that a client retries or fails
-//! cleanly. Set through `/_mock/stacks/{api_key}/faults`; kept in memory only.
+//! cleanly. Set through `/_mock/stacks/{api_key}/faults`; kept in memory only. The
+//! answer itself is made by the routes (`routes::middleware`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use axum::Json;
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// One armed fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,8 +63,8 @@ impl Faults {
             .unwrap_or_default()
     }
 
-    /// Uses up one matching fault, if any, and returns the response it makes.
-    pub fn take(&self, api_key: &str, method: &Method, path: &str) -> Option<Response> {
+    /// Uses up one matching fault, if any, and returns the status it answers with.
+    pub fn take(&self, api_key: &str, method: &str, path: &str) -> Option<u16> {
         let mut map = self.by_stack.lock().expect("faults poisoned");
         let faults = map.get_mut(api_key)?;
         let index = faults.iter().position(|f| {
@@ -77,30 +74,13 @@ impl Faults {
                     .is_none_or(|prefix| path.starts_with(prefix))
                 && f.method
                     .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let status = faults[index].status;
         faults[index].count -= 1;
         if faults[index].count == 0 {
             faults.remove(index);
         }
-        Some(fault_response(status))
+        Some(status)
     }
-}
-
-fn fault_response(status: u16) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let message = if status == StatusCode::TOO_MANY_REQUESTS {
-        "Too many requests. Please try again later."
-    } else {
-        "Injected failure (contentstack-mock fault injection)."
-    };
-    let body = json!({ "error_message": message, "error_code": status.as_u16(), "errors": {} });
-    let mut response = (status, Json(body)).into_response();
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        response
-            .headers_mut()
-            .insert("retry-after", HeaderValue::from_static("1"));
-    }
-    response
 }

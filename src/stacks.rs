@@ -8,8 +8,8 @@ use std::sync::{Arc, RwLock};
 use chrono::Utc;
 
 use crate::clock::format_ts;
-use crate::db::Db;
 use crate::db::stacks::{self as stack_db, StackRow};
+use crate::db::{Db, DbResult};
 use crate::ids;
 
 /// The default stack's fixed credentials (contract section 1).
@@ -18,13 +18,11 @@ pub const DEFAULT_MANAGEMENT_TOKEN: &str = "cs00000000000000000000000000000001";
 pub const DEFAULT_STACK_NAME: &str = "Local";
 const DEFAULT_USER_UID: &str = "cs0000000000000001";
 
-/// The in-memory view of the `stacks` table.
+/// The in-memory view of the `stacks` table. Changes to it are made under
+/// `Db::stack_changes` (see the lock order on [`Db`]).
 #[derive(Debug, Default)]
 pub struct StackRegistry {
     by_api_key: RwLock<HashMap<String, Arc<StackRow>>>,
-    /// Serialises changes to stacks (create, delete, clock moves), which read, write
-    /// the database, then update the cache.
-    pub changes: tokio::sync::Mutex<()>,
 }
 
 /// What a new stack may be given; everything else is generated.
@@ -37,15 +35,14 @@ pub struct NewStack {
 
 impl StackRegistry {
     /// Loads every stack from the database.
-    pub async fn load(db: &Db) -> sqlx::Result<StackRegistry> {
-        let rows = stack_db::list(&db.read).await?;
+    pub async fn load(db: &Db) -> DbResult<StackRegistry> {
+        let rows = stack_db::list(db.reader()).await?;
         let map = rows
             .into_iter()
             .map(|row| (row.api_key.clone(), Arc::new(row)))
             .collect();
         Ok(StackRegistry {
             by_api_key: RwLock::new(map),
-            changes: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -98,7 +95,7 @@ impl StackRegistry {
     }
 
     /// Creates the default stack unless it exists; returns it.
-    pub async fn ensure_default(&self, db: &Db) -> sqlx::Result<Arc<StackRow>> {
+    pub async fn ensure_default(&self, db: &Db) -> DbResult<Arc<StackRow>> {
         if let Some(stack) = self.get(DEFAULT_API_KEY) {
             return Ok(stack);
         }
@@ -111,12 +108,12 @@ impl StackRegistry {
             clock_offset_ms: 0,
             clock_frozen_at: None,
         };
-        stack_db::insert(&db.write, &row).await?;
+        stack_db::insert(db.writer(), &row).await?;
         Ok(self.put(row))
     }
 
     /// Creates a stack with the given or generated credentials.
-    pub async fn create(&self, db: &Db, new: NewStack) -> sqlx::Result<Arc<StackRow>> {
+    pub async fn create(&self, db: &Db, new: NewStack) -> DbResult<Arc<StackRow>> {
         let row = StackRow {
             api_key: new.api_key.unwrap_or_else(ids::api_key),
             name: new.name.unwrap_or_else(|| "Test stack".to_owned()),
@@ -126,7 +123,7 @@ impl StackRegistry {
             clock_offset_ms: 0,
             clock_frozen_at: None,
         };
-        stack_db::insert(&db.write, &row).await?;
+        stack_db::insert(db.writer(), &row).await?;
         Ok(self.put(row))
     }
 }

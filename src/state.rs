@@ -1,4 +1,5 @@
-//! What every handler can reach: the database, the file store, the stacks and settings.
+//! What every handler and domain function can reach: the database, the file store, the
+//! stacks, the armed faults and the settings fixed at start.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,4 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Armed failures of `/v3` requests (tests only).
     pub faults: Arc<Faults>,
-    /// Serialises purges, so a clock advance and the background task never race.
-    pub purge_lock: Arc<tokio::sync::Mutex<()>>,
 }

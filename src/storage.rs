@@ -1,6 +1,7 @@
 //! Stored files on disk. An upload is written to a temp file inside the data dir,
 //! hashed and counted as it streams, fsynced, then renamed into place; only after that
-//! may a database row point to it. Anything that fails on the way removes the temp file.
+//! may a database row point to it. Anything that fails on the way removes the temp file,
+//! and a stored file whose row never commits is removed again ([`PendingFile`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -40,9 +41,49 @@ pub enum WriteError {
     #[error("the file is larger than {limit} bytes")]
     TooLarge { limit: u64 },
     #[error("the upload was cut off: {0}")]
-    Body(String),
+    Body(Box<dyn std::error::Error + Send + Sync>),
     #[error("could not store the file: {0}")]
     Io(#[from] io::Error),
+}
+
+/// A stored upload that is removed again unless [`PendingFile::keep`] is called, so
+/// that a request failing after the file was written leaves nothing behind.
+#[derive(Debug)]
+pub struct PendingFile {
+    pub stored: StoredFile,
+    /// The sanitised filename the client gave.
+    pub filename: String,
+    pub content_type: String,
+    storage: Storage,
+    api_key: String,
+    kept: bool,
+}
+
+impl PendingFile {
+    /// The database now points to the file: keep it.
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+
+    /// Width and height when the file is an image whose header can be read.
+    pub fn dimension(&self) -> Option<(f64, f64)> {
+        if !self.content_type.starts_with("image/") {
+            return None;
+        }
+        let size = imagesize::blob_size(&self.stored.head).ok()?;
+        Some((size.width as f64, size.height as f64))
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(
+                self.storage
+                    .path_of(&self.api_key, &self.stored.storage_key),
+            );
+        }
+    }
 }
 
 /// Removes a temp file unless it was renamed into place.
@@ -102,7 +143,7 @@ impl Storage {
     ) -> Result<StoredFile, WriteError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
-        E: std::fmt::Display,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let storage_key = ids::storage_key();
         let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
@@ -115,7 +156,7 @@ impl Storage {
         let mut head = Vec::new();
         let mut size: u64 = 0;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| WriteError::Body(e.to_string()))?;
+            let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
             size += chunk.len() as u64;
             if size > limit {
                 return Err(WriteError::TooLarge { limit });
@@ -147,9 +188,27 @@ impl Storage {
         Ok(StoredFile {
             storage_key,
             size,
-            sha256: hex(&hasher.finalize()),
+            sha256: format!("{:x}", hasher.finalize()),
             head,
         })
+    }
+
+    /// A file just written for stack `api_key`, removed again unless it is kept.
+    pub fn pending(
+        &self,
+        api_key: &str,
+        stored: StoredFile,
+        filename: String,
+        content_type: String,
+    ) -> PendingFile {
+        PendingFile {
+            stored,
+            filename,
+            content_type,
+            storage: self.clone(),
+            api_key: api_key.to_owned(),
+            kept: false,
+        }
     }
 
     /// Removes a stored file; one that is already gone is not an error.
@@ -223,14 +282,4 @@ impl Storage {
             _ => Ok(()),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }

@@ -1,10 +1,44 @@
 //! Queries on live assets and folders (`assets`), their stored files and versions.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use std::sync::LazyLock;
 
-/// The columns of `assets`, in table order (shared by `trashed_assets`).
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection, SqliteExecutor};
+
+use super::DbResult;
+
+/// The columns of `assets`, in table order (shared by `trashed_assets`). The one list
+/// of them: [`bind_asset_columns`] binds a row in this order.
 pub const ASSET_COLUMNS: &str = "uid, stack_api_key, is_dir, parent_uid, title, name, description, filename, \
      content_type, file_size, tags, version, version_uid, width, height, created_at, created_by, updated_at, updated_by";
+
+/// Binds every column of [`ASSET_COLUMNS`], in its order.
+fn bind_asset_columns<'q>(
+    query: Query<'q, Sqlite, SqliteArguments>,
+    row: &'q AssetRow,
+) -> Query<'q, Sqlite, SqliteArguments> {
+    query
+        .bind(&row.uid)
+        .bind(&row.stack_api_key)
+        .bind(row.is_dir)
+        .bind(&row.parent_uid)
+        .bind(&row.title)
+        .bind(&row.name)
+        .bind(&row.description)
+        .bind(&row.filename)
+        .bind(&row.content_type)
+        .bind(row.file_size)
+        .bind(&row.tags)
+        .bind(row.version)
+        .bind(&row.version_uid)
+        .bind(row.width)
+        .bind(row.height)
+        .bind(&row.created_at)
+        .bind(&row.created_by)
+        .bind(&row.updated_at)
+        .bind(&row.updated_by)
+}
 
 /// A live asset or folder.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -32,6 +66,32 @@ pub struct AssetRow {
 }
 
 impl AssetRow {
+    /// A new row of stack `api_key`, version 1, created and updated by `user` at `now`;
+    /// the caller fills in what makes it a file or a folder.
+    pub fn new(uid: String, api_key: &str, is_dir: bool, user: &str, now: &str) -> AssetRow {
+        AssetRow {
+            uid,
+            stack_api_key: api_key.to_owned(),
+            is_dir,
+            parent_uid: None,
+            title: None,
+            name: None,
+            description: None,
+            filename: None,
+            content_type: String::new(),
+            file_size: None,
+            tags: "[]".to_owned(),
+            version: 1,
+            version_uid: None,
+            width: None,
+            height: None,
+            created_at: now.to_owned(),
+            created_by: user.to_owned(),
+            updated_at: now.to_owned(),
+            updated_by: user.to_owned(),
+        }
+    }
+
     /// The tags as a list.
     pub fn tag_list(&self) -> Vec<String> {
         serde_json::from_str(&self.tags).unwrap_or_default()
@@ -75,78 +135,48 @@ pub struct VersionRow {
 
 /// A live asset or folder of a stack.
 pub async fn get(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl SqliteExecutor<'_>,
     api_key: &str,
     uid: &str,
-) -> sqlx::Result<Option<AssetRow>> {
+) -> DbResult<Option<AssetRow>> {
     sqlx::query_as::<_, AssetRow>("select * from assets where uid = ? and stack_api_key = ?")
         .bind(uid)
         .bind(api_key)
         .fetch_optional(db)
         .await
+        .map_err(Into::into)
 }
 
 /// Inserts a new live asset or folder.
-pub async fn insert(conn: &mut SqliteConnection, row: &AssetRow) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into assets (uid, stack_api_key, is_dir, parent_uid, title, name, description, filename, \
-         content_type, file_size, tags, version, version_uid, width, height, created_at, created_by, updated_at, updated_by) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&row.uid)
-    .bind(&row.stack_api_key)
-    .bind(row.is_dir)
-    .bind(&row.parent_uid)
-    .bind(&row.title)
-    .bind(&row.name)
-    .bind(&row.description)
-    .bind(&row.filename)
-    .bind(&row.content_type)
-    .bind(row.file_size)
-    .bind(&row.tags)
-    .bind(row.version)
-    .bind(&row.version_uid)
-    .bind(row.width)
-    .bind(row.height)
-    .bind(&row.created_at)
-    .bind(&row.created_by)
-    .bind(&row.updated_at)
-    .bind(&row.updated_by)
-    .execute(conn)
-    .await?;
+pub async fn insert(conn: &mut SqliteConnection, row: &AssetRow) -> DbResult<()> {
+    static INSERT: LazyLock<String> = LazyLock::new(|| {
+        let marks = vec!["?"; ASSET_COLUMNS.split(',').count()].join(", ");
+        format!("insert into assets ({ASSET_COLUMNS}) values ({marks})")
+    });
+    bind_asset_columns(sqlx::query(sqlx::AssertSqlSafe(INSERT.as_str())), row)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-/// Writes back every mutable column of a live row.
-pub async fn save(conn: &mut SqliteConnection, row: &AssetRow) -> sqlx::Result<()> {
-    sqlx::query(
-        "update assets set parent_uid = ?, title = ?, name = ?, description = ?, filename = ?, content_type = ?, \
-         file_size = ?, tags = ?, version = ?, version_uid = ?, width = ?, height = ?, updated_at = ?, updated_by = ? \
-         where uid = ? and stack_api_key = ?",
-    )
-    .bind(&row.parent_uid)
-    .bind(&row.title)
-    .bind(&row.name)
-    .bind(&row.description)
-    .bind(&row.filename)
-    .bind(&row.content_type)
-    .bind(row.file_size)
-    .bind(&row.tags)
-    .bind(row.version)
-    .bind(&row.version_uid)
-    .bind(row.width)
-    .bind(row.height)
-    .bind(&row.updated_at)
-    .bind(&row.updated_by)
-    .bind(&row.uid)
-    .bind(&row.stack_api_key)
-    .execute(conn)
-    .await?;
+/// Writes a live row back (its uid and stack stay what they are).
+pub async fn save(conn: &mut SqliteConnection, row: &AssetRow) -> DbResult<()> {
+    static UPDATE: LazyLock<String> = LazyLock::new(|| {
+        let marks = vec!["?"; ASSET_COLUMNS.split(',').count()].join(", ");
+        format!(
+            "update assets set ({ASSET_COLUMNS}) = ({marks}) where uid = ? and stack_api_key = ?"
+        )
+    });
+    bind_asset_columns(sqlx::query(sqlx::AssertSqlSafe(UPDATE.as_str())), row)
+        .bind(&row.uid)
+        .bind(&row.stack_api_key)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Records a stored file.
-pub async fn insert_file(conn: &mut SqliteConnection, file: &AssetFileRow) -> sqlx::Result<()> {
+pub async fn insert_file(conn: &mut SqliteConnection, file: &AssetFileRow) -> DbResult<()> {
     sqlx::query(
         "insert into asset_files (version_uid, asset_uid, stack_api_key, storage_key, filename, content_type, \
          file_size, sha256, width, height, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -168,7 +198,7 @@ pub async fn insert_file(conn: &mut SqliteConnection, file: &AssetFileRow) -> sq
 }
 
 /// Appends the row's current state to its version history.
-pub async fn record_version(conn: &mut SqliteConnection, row: &AssetRow) -> sqlx::Result<()> {
+pub async fn record_version(conn: &mut SqliteConnection, row: &AssetRow) -> DbResult<()> {
     let Some(version_uid) = &row.version_uid else {
         return Ok(()); // folders keep no file history
     };
@@ -193,11 +223,11 @@ pub async fn record_version(conn: &mut SqliteConnection, row: &AssetRow) -> sqlx
 
 /// An asset's version history, newest first.
 pub async fn versions(
-    db: &SqlitePool,
+    db: impl SqliteExecutor<'_>,
     asset_uid: &str,
     skip: i64,
     limit: i64,
-) -> sqlx::Result<Vec<VersionRow>> {
+) -> DbResult<Vec<VersionRow>> {
     sqlx::query_as::<_, VersionRow>(
         "select version, version_uid, title, description, tags, parent_uid, version_name, updated_at, updated_by \
          from asset_versions where asset_uid = ? order by version desc limit ? offset ?",
@@ -207,22 +237,24 @@ pub async fn versions(
     .bind(skip)
     .fetch_all(db)
     .await
+    .map_err(Into::into)
 }
 
 /// How many versions an asset has.
-pub async fn count_versions(db: &SqlitePool, asset_uid: &str) -> sqlx::Result<i64> {
+pub async fn count_versions(db: impl SqliteExecutor<'_>, asset_uid: &str) -> DbResult<i64> {
     sqlx::query_scalar("select count(*) from asset_versions where asset_uid = ?")
         .bind(asset_uid)
         .fetch_one(db)
         .await
+        .map_err(Into::into)
 }
 
 /// One version of an asset.
 pub async fn version(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl SqliteExecutor<'_>,
     asset_uid: &str,
     version: i64,
-) -> sqlx::Result<Option<VersionRow>> {
+) -> DbResult<Option<VersionRow>> {
     sqlx::query_as::<_, VersionRow>(
         "select version, version_uid, title, description, tags, parent_uid, version_name, updated_at, updated_by \
          from asset_versions where asset_uid = ? and version = ?",
@@ -231,26 +263,28 @@ pub async fn version(
     .bind(version)
     .fetch_optional(db)
     .await
+    .map_err(Into::into)
 }
 
 /// A stored file by its version uid.
 pub async fn file(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl SqliteExecutor<'_>,
     version_uid: &str,
-) -> sqlx::Result<Option<AssetFileRow>> {
+) -> DbResult<Option<AssetFileRow>> {
     sqlx::query_as::<_, AssetFileRow>("select * from asset_files where version_uid = ?")
         .bind(version_uid)
         .fetch_optional(db)
         .await
+        .map_err(Into::into)
 }
 
 /// The stored file behind a file URL, if the asset is live (trashed assets' URLs 404).
 pub async fn live_file(
-    db: &SqlitePool,
+    db: impl SqliteExecutor<'_>,
     api_key: &str,
     asset_uid: &str,
     version_uid: &str,
-) -> sqlx::Result<Option<AssetFileRow>> {
+) -> DbResult<Option<AssetFileRow>> {
     sqlx::query_as::<_, AssetFileRow>(
         "select f.* from asset_files f join assets a on a.uid = f.asset_uid \
          where f.version_uid = ? and f.asset_uid = ? and f.stack_api_key = ? and a.stack_api_key = ?",
@@ -261,6 +295,7 @@ pub async fn live_file(
     .bind(api_key)
     .fetch_optional(db)
     .await
+    .map_err(Into::into)
 }
 
 /// A folder and its ancestors as `(uid, name)`, root first, the folder itself last.
@@ -268,10 +303,10 @@ pub async fn live_file(
 /// may otherwise scan the stack's whole table once per level.)
 /// Empty when the folder is not live.
 pub async fn folder_chain(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl SqliteExecutor<'_>,
     api_key: &str,
     folder_uid: &str,
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> DbResult<Vec<(String, String)>> {
     let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
         "with recursive chain(uid, name, parent_uid, depth) as ( \
              select uid, name, parent_uid, 0 from assets where uid = ? and stack_api_key = ? and is_dir = 1 \
@@ -293,10 +328,10 @@ pub async fn folder_chain(
 
 /// How many folder levels lie below `folder_uid` (0 when it has no subfolders).
 pub async fn subtree_folder_height(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl SqliteExecutor<'_>,
     api_key: &str,
     folder_uid: &str,
-) -> sqlx::Result<i64> {
+) -> DbResult<i64> {
     sqlx::query_scalar(
         "with recursive sub(uid, depth) as ( \
              select uid, 0 from assets where uid = ? and stack_api_key = ? \
@@ -311,114 +346,26 @@ pub async fn subtree_folder_height(
     .fetch_one(db)
     .await
     .map(|height: Option<i64>| height.unwrap_or(0))
+    .map_err(Into::into)
 }
 
 /// How many live folders a stack has.
-pub async fn count_folders(db: impl sqlx::SqliteExecutor<'_>, api_key: &str) -> sqlx::Result<i64> {
+pub async fn count_folders(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i64> {
     sqlx::query_scalar("select count(*) from assets where stack_api_key = ? and is_dir = 1")
         .bind(api_key)
         .fetch_one(db)
         .await
+        .map_err(Into::into)
 }
 
-/// Where listed items come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// Every item of the stack.
-    Everywhere,
-    /// Items directly at the root.
-    Root,
-    /// Items directly inside a folder.
-    Folder(String),
-}
-
-/// Sort order of a listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub column: &'static str,
-    pub ascending: bool,
-}
-
-/// Maps a field name from `asc` / `desc` to its column.
-pub fn sort_column(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "created_at" => "created_at",
-        "updated_at" => "updated_at",
-        "title" => "title",
-        "name" => "name",
-        "filename" => "filename",
-        "file_size" => "file_size",
-        "content_type" => "content_type",
-        "uid" => "uid",
-        "_version" => "version",
-        _ => return None,
-    })
-}
-
-/// A listing request, already validated.
-#[derive(Debug, Clone)]
-pub struct Listing {
-    pub api_key: String,
-    pub scope: Scope,
-    /// Include folders (`is_dir` rows) unless the query itself decides.
-    pub include_folders: bool,
-    /// Restrict to a MIME family (`image/`, `video/`).
-    pub content_type_prefix: Option<&'static str>,
-    pub query: serde_json::Map<String, serde_json::Value>,
-    pub sort: Sort,
-    pub skip: u64,
-    pub limit: u64,
-}
-
-impl Listing {
-    fn push_where(
-        &self,
-        sql: &mut QueryBuilder<Sqlite>,
-    ) -> Result<(), crate::query_filter::QueryError> {
-        sql.push(" where stack_api_key = ")
-            .push_bind(self.api_key.clone());
-        match &self.scope {
-            Scope::Everywhere => {}
-            Scope::Root => {
-                sql.push(" and parent_uid is null");
-            }
-            Scope::Folder(uid) => {
-                sql.push(" and parent_uid = ").push_bind(uid.clone());
-            }
-        }
-        if !self.include_folders && !crate::query_filter::mentions(&self.query, "is_dir") {
-            sql.push(" and is_dir = 0");
-        }
-        if let Some(prefix) = self.content_type_prefix {
-            sql.push(" and is_dir = 0 and content_type like ")
-                .push_bind(format!("{prefix}%"));
-        }
-        crate::query_filter::push_query(sql, &self.query)
-    }
-
-    /// Builds the page query.
-    pub fn page_sql(&self) -> Result<QueryBuilder<Sqlite>, crate::query_filter::QueryError> {
-        let mut sql = QueryBuilder::new("select * from assets");
-        self.push_where(&mut sql)?;
-        let direction = if self.sort.ascending { "asc" } else { "desc" };
-        // uid breaks ties so that pages never overlap or skip an item.
-        sql.push(format_args!(
-            " order by {} {direction}, uid {direction}",
-            self.sort.column
-        ));
-        let skip = i64::try_from(self.skip).unwrap_or(i64::MAX);
-        let limit = i64::try_from(self.limit).unwrap_or(i64::MAX);
-        sql.push(" limit ")
-            .push_bind(limit)
-            .push(" offset ")
-            .push_bind(skip);
-        Ok(sql)
-    }
-
-    /// Builds the count query.
-    pub fn count_sql(&self) -> Result<QueryBuilder<Sqlite>, crate::query_filter::QueryError> {
-        let mut sql = QueryBuilder::new("select count(*) from assets");
-        self.push_where(&mut sql)?;
-        Ok(sql)
-    }
+/// Every storage key a stack's file rows point to (live or trashed).
+pub async fn storage_keys_of_stack(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+) -> DbResult<Vec<String>> {
+    sqlx::query_scalar("select storage_key from asset_files where stack_api_key = ?")
+        .bind(api_key)
+        .fetch_all(db)
+        .await
+        .map_err(Into::into)
 }

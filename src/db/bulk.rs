@@ -1,6 +1,8 @@
 //! Queries on `bulk_jobs`.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+use super::DbResult;
 
 /// A finished bulk job.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -16,7 +18,7 @@ pub struct BulkJobRow {
 }
 
 /// Records a job.
-pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> DbResult<()> {
     sqlx::query(
         "insert into bulk_jobs (uid, stack_api_key, action, status, summary, created_at, created_by) values (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -33,10 +35,15 @@ pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> sqlx::Resu
 }
 
 /// A job of a stack.
-pub async fn get(db: &SqlitePool, api_key: &str, uid: &str) -> sqlx::Result<Option<BulkJobRow>> {
+pub async fn get(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    uid: &str,
+) -> DbResult<Option<BulkJobRow>> {
     sqlx::query_as::<_, BulkJobRow>("select * from bulk_jobs where uid = ? and stack_api_key = ?")
         .bind(uid)
         .bind(api_key)
         .fetch_optional(db)
         .await
+        .map_err(Into::into)
 }

@@ -1,25 +1,63 @@
-//! The SQLite database: one writer connection, a few readers, WAL, migrations at start.
+//! The SQLite database: every SQL statement of the service lives under this module, and
+//! nothing else does. One writer connection, a few readers, WAL, migrations at start.
 
 pub mod assets;
 pub mod bulk;
+pub mod filter_sql;
+pub mod listing;
 pub mod stacks;
 pub mod trash;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-/// The database handles. All writes go through `write`, a pool of one connection:
-/// SQLite allows one writer at a time anyway, and queueing in-process is much
-/// cheaper than letting connections spin on the busy lock.
+/// A connection, as the functions of this module take it (inside a transaction or not).
+pub type Conn = sqlx::SqliteConnection;
+/// A pool of connections.
+pub type Pool = sqlx::SqlitePool;
+/// An open write transaction on the single writer connection. Dropped without
+/// `commit()`, it rolls back.
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+/// Where read-only statements run: the reader pool.
+pub type Reader<'a> = &'a Pool;
+
+/// A failed statement. Opaque outside this module: the cause is logged, not sent.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct DbError(#[from] sqlx::Error);
+
+/// Result of the functions of this module.
+pub type DbResult<T> = Result<T, DbError>;
+
+/// The database handles, and the locks that order work on the writer.
+///
+/// # The single writer
+///
+/// Every write goes through `write`, a pool of exactly one connection: SQLite allows
+/// one writer at a time anyway, and queueing in-process is much cheaper than letting
+/// connections spin on the busy lock. The rule that follows: **while a write
+/// transaction is open, the code holding it never asks for the writer again, and never
+/// takes `purge_lock` or `stack_changes`** (it would wait for itself forever).
+///
+/// # Lock order
+///
+/// Work that needs more than one of these takes them in this order, and only this
+/// order: `stack_changes` -> `purge_lock` -> the writer (`begin_write`).
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub read: SqlitePool,
-    pub write: SqlitePool,
+    read: Pool,
+    write: Pool,
+    /// Serialises changes to stacks (create, delete, reset, clock moves), which write
+    /// the database and then the in-memory registry.
+    pub stack_changes: Arc<tokio::sync::Mutex<()>>,
+    /// Serialises purges, so that a clock move and the background task never race.
+    pub purge_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -60,7 +98,27 @@ impl Db {
             .connect_with(options.read_only(true))
             .await
             .context("could not open the database for reading")?;
-        Ok(Db { read, write })
+        Ok(Db {
+            read,
+            write,
+            stack_changes: Arc::default(),
+            purge_lock: Arc::default(),
+        })
+    }
+
+    /// The reader pool, for statements outside a write transaction.
+    pub fn reader(&self) -> &Pool {
+        &self.read
+    }
+
+    /// The writer pool, for a single statement that writes (no transaction needed).
+    pub fn writer(&self) -> &Pool {
+        &self.write
+    }
+
+    /// Opens a write transaction on the single writer (see the rule on [`Db`]).
+    pub async fn begin_write(&self) -> DbResult<Tx> {
+        Ok(self.write.begin().await?)
     }
 
     /// True when the database answers a trivial query.
@@ -76,4 +134,23 @@ impl Db {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// Commits a write transaction.
+pub async fn commit(tx: Tx) -> DbResult<()> {
+    Ok(tx.commit().await?)
+}
+
+/// Commits `tx` in a task of its own, then runs `after` (such as keeping the file the
+/// new rows point to): if the caller is dropped (the client gave up, or shutdown), the
+/// commit and `after` still complete.
+pub async fn commit_detached(tx: Tx, after: impl FnOnce() + Send + 'static) -> anyhow::Result<()> {
+    tokio::spawn(async move {
+        tx.commit().await?;
+        after();
+        Ok::<_, sqlx::Error>(())
+    })
+    .await
+    .context("the commit task failed")?
+    .context("committing")
 }

@@ -1,6 +1,8 @@
 //! Queries on the `stacks` table.
 
-use sqlx::SqlitePool;
+use sqlx::{SqliteExecutor, SqlitePool};
+
+use super::DbResult;
 
 use crate::clock::{StackClock, format_ts, parse_ts};
 
@@ -33,14 +35,15 @@ impl StackRow {
 }
 
 /// Every stack, oldest first.
-pub async fn list(db: &SqlitePool) -> sqlx::Result<Vec<StackRow>> {
+pub async fn list(db: &SqlitePool) -> DbResult<Vec<StackRow>> {
     sqlx::query_as::<_, StackRow>("select * from stacks order by created_at, api_key")
         .fetch_all(db)
         .await
+        .map_err(Into::into)
 }
 
 /// Inserts a new stack.
-pub async fn insert(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
+pub async fn insert(db: &SqlitePool, stack: &StackRow) -> DbResult<()> {
     sqlx::query(
         "insert into stacks (api_key, name, management_token, user_uid, created_at, clock_offset_ms, clock_frozen_at)
          values (?, ?, ?, ?, ?, ?, ?)",
@@ -58,7 +61,7 @@ pub async fn insert(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
 }
 
 /// Saves a stack's clock settings.
-pub async fn save_clock(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
+pub async fn save_clock(db: &SqlitePool, stack: &StackRow) -> DbResult<()> {
     sqlx::query("update stacks set clock_offset_ms = ?, clock_frozen_at = ? where api_key = ?")
         .bind(stack.clock_offset_ms)
         .bind(&stack.clock_frozen_at)
@@ -70,7 +73,7 @@ pub async fn save_clock(db: &SqlitePool, stack: &StackRow) -> sqlx::Result<()> {
 
 /// Deletes a stack and, through the foreign keys, everything it owns. Returns false
 /// when there was no such stack.
-pub async fn delete(db: &SqlitePool, api_key: &str) -> sqlx::Result<bool> {
+pub async fn delete(db: &SqlitePool, api_key: &str) -> DbResult<bool> {
     let mut tx = db.begin().await?;
     // Its files are removed with its whole folder, so no journal entries are needed.
     sqlx::query("delete from pending_file_deletions where stack_api_key = ?")
@@ -87,7 +90,7 @@ pub async fn delete(db: &SqlitePool, api_key: &str) -> sqlx::Result<bool> {
 }
 
 /// Deletes every stack and everything they own.
-pub async fn delete_all(db: &SqlitePool) -> sqlx::Result<()> {
+pub async fn delete_all(db: &SqlitePool) -> DbResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("delete from pending_file_deletions")
         .execute(&mut *tx)
@@ -95,4 +98,14 @@ pub async fn delete_all(db: &SqlitePool) -> sqlx::Result<()> {
     sqlx::query("delete from stacks").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// When the stack with this api key was created, if it exists: a stack deleted (or
+/// reset and re-created) since a request started has another (or no) creation time.
+pub async fn created_at(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Option<String>> {
+    sqlx::query_scalar("select created_at from stacks where api_key = ?")
+        .bind(api_key)
+        .fetch_optional(db)
+        .await
+        .map_err(Into::into)
 }

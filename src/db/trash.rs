@@ -3,8 +3,9 @@
 
 use std::sync::LazyLock;
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
+use super::DbResult;
 use super::assets::ASSET_COLUMNS;
 
 /// What kind of item a trash row holds.
@@ -57,10 +58,7 @@ static DELETE_SUBTREE: LazyLock<String> =
 /// Moves a live asset, or a live folder with everything inside it, into the trash as
 /// one item. Returns how many rows moved (0 when the uid names no live item). Runs on
 /// the caller's transaction.
-pub async fn move_to_trash(
-    conn: &mut SqliteConnection,
-    entry: &TrashEntry<'_>,
-) -> sqlx::Result<u64> {
+pub async fn move_to_trash(conn: &mut SqliteConnection, entry: &TrashEntry<'_>) -> DbResult<u64> {
     sqlx::query(
         "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) values (?, ?, ?, ?, ?, ?)",
     )
@@ -111,12 +109,12 @@ const ITEM_SELECT: &str = "select t.uid, t.item_type, t.deleted_at, t.deleted_by
 
 /// A page of a stack's trash, newest first, optionally of one type.
 pub async fn list_items(
-    db: &sqlx::SqlitePool,
+    db: impl SqliteExecutor<'_> + Copy,
     api_key: &str,
     item_type: Option<&str>,
     skip: i64,
     limit: i64,
-) -> sqlx::Result<(Vec<TrashItemRow>, i64)> {
+) -> DbResult<(Vec<TrashItemRow>, i64)> {
     static PAGE: LazyLock<String> = LazyLock::new(|| {
         format!(
             "{ITEM_SELECT} where t.stack_api_key = ?1 and (?2 is null or t.item_type = ?2) \
@@ -145,7 +143,7 @@ pub async fn get_item(
     conn: &mut SqliteConnection,
     api_key: &str,
     uid: &str,
-) -> sqlx::Result<Option<TrashItemRow>> {
+) -> DbResult<Option<TrashItemRow>> {
     static ONE: LazyLock<String> =
         LazyLock::new(|| format!("{ITEM_SELECT} where t.stack_api_key = ? and t.uid = ?"));
     sqlx::query_as::<_, TrashItemRow>(sqlx::AssertSqlSafe(ONE.as_str()))
@@ -153,6 +151,7 @@ pub async fn get_item(
         .bind(uid)
         .fetch_optional(conn)
         .await
+        .map_err(Into::into)
 }
 
 /// Where a trashed row's parent folder is now.
@@ -171,7 +170,7 @@ pub async fn parent_state(
     conn: &mut SqliteConnection,
     api_key: &str,
     parent_uid: Option<&str>,
-) -> sqlx::Result<ParentState> {
+) -> DbResult<ParentState> {
     let Some(parent) = parent_uid else {
         return Ok(ParentState::Live);
     };
@@ -209,42 +208,42 @@ pub async fn restore_rows(
     root_parent: Option<&str>,
     now: &str,
     user: &str,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     static COPY_BACK: LazyLock<String> = LazyLock::new(|| {
-        let columns = ASSET_COLUMNS;
-        let values = ASSET_COLUMNS
-            .replace(
-                "parent_uid",
-                "case when uid = ?1 then ?3 else parent_uid end",
-            )
-            .replace("version,", "version + 1,")
-            .replace("updated_at, updated_by", "?4, ?5");
         format!(
-            "insert into assets ({columns}) select {values} from trashed_assets \
+            "insert into assets ({ASSET_COLUMNS}) select {ASSET_COLUMNS} from trashed_assets \
              where trash_uid = ?1 and (?2 = 0 or is_dir = 1)"
         )
     });
-
     sqlx::query(sqlx::AssertSqlSafe(COPY_BACK.as_str()))
         .bind(trash_uid)
         .bind(folders_only)
+        .execute(&mut *conn)
+        .await?;
+    // The rows are back as they were; now one version more, stamped by the restore.
+    sqlx::query(
+        "update assets set version = version + 1, updated_at = ?3, updated_by = ?4 \
+         where uid in (select uid from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1))",
+    )
+    .bind(trash_uid)
+    .bind(folders_only)
+    .bind(now)
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("update assets set parent_uid = ?2 where uid = ?1")
+        .bind(trash_uid)
         .bind(root_parent)
-        .bind(now)
-        .bind(user)
         .execute(&mut *conn)
         .await?;
     sqlx::query(
         "insert into asset_versions (asset_uid, version, stack_api_key, version_uid, title, description, tags, \
          parent_uid, updated_at, updated_by) \
-         select uid, version + 1, stack_api_key, version_uid, title, description, tags, \
-         case when uid = ?1 then ?3 else parent_uid end, ?4, ?5 \
-         from trashed_assets where trash_uid = ?1 and is_dir = 0 and ?2 = 0",
+         select uid, version, stack_api_key, version_uid, title, description, tags, parent_uid, updated_at, updated_by \
+         from assets where is_dir = 0 and ?2 = 0 and uid in (select uid from trashed_assets where trash_uid = ?1)",
     )
     .bind(trash_uid)
     .bind(folders_only)
-    .bind(root_parent)
-    .bind(now)
-    .bind(user)
     .execute(&mut *conn)
     .await?;
     sqlx::query("delete from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1)")
@@ -257,7 +256,7 @@ pub async fn restore_rows(
 
 /// Splits the rows left in item `trash_uid` (a folder restored without its assets)
 /// into one trash item each, with the folder item's dates, then drops the old item.
-pub async fn split_remaining(conn: &mut SqliteConnection, trash_uid: &str) -> sqlx::Result<()> {
+pub async fn split_remaining(conn: &mut SqliteConnection, trash_uid: &str) -> DbResult<()> {
     sqlx::query(
         "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
          select a.uid, t.stack_api_key, 'asset', t.deleted_at, t.deleted_by, t.purge_at \
@@ -278,7 +277,7 @@ pub async fn split_remaining(conn: &mut SqliteConnection, trash_uid: &str) -> sq
 }
 
 /// Drops the trash row itself (its rows were all moved out).
-pub async fn delete_item_row(conn: &mut SqliteConnection, trash_uid: &str) -> sqlx::Result<()> {
+pub async fn delete_item_row(conn: &mut SqliteConnection, trash_uid: &str) -> DbResult<()> {
     sqlx::query("delete from trash where uid = ?")
         .bind(trash_uid)
         .execute(conn)
@@ -292,7 +291,7 @@ pub async fn due_items(
     api_key: &str,
     now: Option<&str>,
     limit: i64,
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> DbResult<Vec<(String, String)>> {
     // Two statements rather than `(? is null or purge_at <= ?)`, so that both walk the
     // (stack_api_key, purge_at, uid) index instead of sorting the whole trash.
     let query = match now {
@@ -311,6 +310,7 @@ pub async fn due_items(
         .bind(limit)
         .fetch_all(conn)
         .await
+        .map_err(Into::into)
 }
 
 /// Deletes trash items for good: their rows, versions and file records, journalling
@@ -320,7 +320,7 @@ pub async fn purge_items(
     conn: &mut SqliteConnection,
     api_key: &str,
     uids: &[String],
-) -> sqlx::Result<Vec<String>> {
+) -> DbResult<Vec<String>> {
     if uids.is_empty() {
         return Ok(Vec::new());
     }
@@ -368,17 +368,18 @@ pub async fn purge_items(
 
 /// Stored files whose rows are gone but which may still be on disk.
 pub async fn pending_deletions(
-    db: &sqlx::SqlitePool,
+    db: impl SqliteExecutor<'_> + Copy,
     limit: i64,
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> DbResult<Vec<(String, String)>> {
     sqlx::query_as("select storage_key, stack_api_key from pending_file_deletions limit ?")
         .bind(limit)
         .fetch_all(db)
         .await
+        .map_err(Into::into)
 }
 
 /// Forgets pending deletions once the files are gone.
-pub async fn forget_deletions(db: &sqlx::SqlitePool, keys: &[String]) -> sqlx::Result<()> {
+pub async fn forget_deletions(db: impl SqliteExecutor<'_> + Copy, keys: &[String]) -> DbResult<()> {
     for chunk in keys.chunks(500) {
         let mut sql = QueryBuilder::<Sqlite>::new(
             "delete from pending_file_deletions where storage_key in (",

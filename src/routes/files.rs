@@ -6,6 +6,8 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use headers::{ETag, HeaderMapExt, IfNoneMatch};
+use http_range_header::RangeUnsatisfiableError;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
@@ -14,9 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 fn not_found() -> ApiError {
-    ApiError::AssetNotFound {
-        status: StatusCode::NOT_FOUND,
-    }
+    ApiError::AssetNotFoundHere
 }
 
 /// `GET` (and `HEAD`) of a file URL.
@@ -27,18 +27,14 @@ pub async fn download_file(
     Path((api_key, asset_uid, version_uid, filename)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let file = asset_db::live_file(&state.db.read, &api_key, &asset_uid, &version_uid)
+    let file = asset_db::live_file(state.db.reader(), &api_key, &asset_uid, &version_uid)
         .await?
         .filter(|file| file.filename == filename)
         .ok_or_else(not_found)?;
     let etag = format!("\"{}\"", file.sha256);
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        })
+    if let (Some(if_none_match), Ok(tag)) =
+        (headers.typed_get::<IfNoneMatch>(), etag.parse::<ETag>())
+        && !if_none_match.precondition_passes(&tag)
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
@@ -110,43 +106,26 @@ enum RangeSpec {
     Unsatisfiable,
 }
 
-/// Parses a single `bytes=` range against a file of `size` bytes.
+/// Reads a `Range` header against a file of `size` bytes: one range is served, several
+/// (or a header that does not parse) are ignored, as RFC 9110 allows.
 fn parse_range(value: &str, size: u64) -> RangeSpec {
-    let Some(spec) = value.trim().strip_prefix("bytes=") else {
-        return RangeSpec::Ignore;
+    let parsed = match http_range_header::parse_range_header(value.trim()) {
+        Ok(parsed) if parsed.ranges.len() == 1 => parsed,
+        Err(RangeUnsatisfiableError::ZeroSuffix) => return RangeSpec::Unsatisfiable,
+        _ => return RangeSpec::Ignore,
     };
-    if spec.contains(',') {
-        return RangeSpec::Ignore;
-    }
-    let Some((first, last)) = spec.trim().split_once('-') else {
-        return RangeSpec::Ignore;
-    };
-    let (first, last) = (first.trim(), last.trim());
-    let parsed = match (first.is_empty(), last.is_empty()) {
-        // bytes=-N: the last N bytes
-        (true, false) => last
-            .parse::<u64>()
-            .ok()
-            .map(|n| (size.saturating_sub(n), size.saturating_sub(1), n == 0)),
-        (false, true) => first
-            .parse::<u64>()
-            .ok()
-            .map(|start| (start, size.saturating_sub(1), false)),
-        (false, false) => match (first.parse::<u64>(), last.parse::<u64>()) {
-            (Ok(start), Ok(end)) if start <= end => {
-                Some((start, end.min(size.saturating_sub(1)), false))
+    match parsed.validate(size) {
+        Ok(ranges) => match ranges.first() {
+            Some(range) if size > 0 && range.start() <= range.end() => {
+                RangeSpec::Satisfiable(*range.start(), *range.end())
             }
-            _ => None,
+            _ => RangeSpec::Unsatisfiable,
         },
-        (true, true) => None,
-    };
-    match parsed {
-        None => RangeSpec::Ignore,
-        Some((_, _, true)) => RangeSpec::Unsatisfiable,
-        Some((start, end, false)) if size == 0 || start >= size || start > end => {
-            RangeSpec::Unsatisfiable
+        // A suffix longer than the file means the whole file.
+        Err(RangeUnsatisfiableError::FileSuffixOutOfBounds) if size > 0 => {
+            RangeSpec::Satisfiable(0, size - 1)
         }
-        Some((start, end, false)) => RangeSpec::Satisfiable(start, end),
+        Err(_) => RangeSpec::Unsatisfiable,
     }
 }
 

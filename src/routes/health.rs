@@ -3,26 +3,42 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
+use crate::error::{ErrorBody, codes};
 use crate::state::AppState;
 
 /// The service version reported by health.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+    /// Set when unhealthy, in the usual error shape.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody>,
+}
+
 /// `GET /_mock/health`
-pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn health(State(state): State<AppState>) -> Response {
     if state.db.is_healthy().await {
-        (
-            StatusCode::OK,
-            Json(json!({ "status": "ok", "version": VERSION })),
-        )
+        let body = Health {
+            status: "ok",
+            version: VERSION,
+            error: None,
+        };
+        (StatusCode::OK, Json(body)).into_response()
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                json!({ "status": "unavailable", "version": VERSION, "error_message": "The database does not answer.", "error_code": 503, "errors": {} }),
-            ),
-        )
+        let body = Health {
+            status: "unavailable",
+            version: VERSION,
+            error: Some(ErrorBody::new(
+                "The database does not answer.",
+                codes::UNAVAILABLE,
+            )),
+        };
+        (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
     }
 }

@@ -1,43 +1,50 @@
-//! The HTTP surface: route table, middleware, and the JSON 404 for unknown paths.
+//! The HTTP surface: parse requests, call the domain, render answers. The route table
+//! and the middleware stack live here.
 
 pub mod assets;
 pub mod bulk;
 pub mod control;
 pub mod drain;
+pub mod error;
+pub mod extract;
 pub mod files;
 pub mod folders;
 pub mod health;
+pub mod middleware;
+pub mod upload;
+pub mod views;
 
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::extract::Request;
+use axum::http::HeaderName;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::clock::format_ts;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-static X_MOCK_NOW: HeaderName = HeaderName::from_static("x-mock-now");
 
-/// The full application router.
-pub fn router(state: AppState) -> Router {
-    let drain_limits = drain::DrainLimits {
-        max_bytes: state
-            .settings
-            .max_upload_bytes
-            .saturating_add(DRAIN_SLACK_BYTES),
-        body_timeout: BODY_TIMEOUT,
-        max_drain_time: MAX_DRAIN_TIME,
-    };
-    let v3 = Router::new()
+/// What an unread body may hold beyond the upload limit and still be drained (the
+/// multipart form around the file, text parts).
+const DRAIN_SLACK_BYTES: u64 = 16 * 1024 * 1024;
+/// Longest wait for the next chunk of a request body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest time spent reading an unread body after the answer.
+const MAX_DRAIN_TIME: Duration = Duration::from_secs(60);
+
+/// How long graceful shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The `/v3` routes (Contentstack's API and the file URLs).
+fn contentstack_routes(state: &AppState) -> Router<AppState> {
+    Router::new()
         .route(
             "/v3/assets",
             get(assets::list_assets).post(assets::upload_asset),
@@ -66,77 +73,33 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v3/bulk/delete", post(bulk::bulk_delete))
         .route("/v3/bulk/jobs/{job_id}", get(bulk::get_job))
-        .layer(middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             state.clone(),
-            stack_middleware,
-        ));
+            middleware::stack_middleware,
+        ))
+}
 
-    let control = Router::new()
-        .route(
-            "/_mock/stacks",
-            get(control::list_stacks).post(control::create_stack),
-        )
-        .route("/_mock/stacks/{api_key}", delete(control::delete_stack))
-        .route("/_mock/reset", post(control::reset))
-        .route(
-            "/_mock/stacks/{api_key}/trash",
-            get(control::list_trash).delete(control::empty_trash),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/trash/purge",
-            post(control::purge_due),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/trash/{uid}",
-            delete(control::delete_trash_item),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/trash/{uid}/restore",
-            post(control::restore),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/clock",
-            get(control::get_clock)
-                .put(control::set_clock)
-                .delete(control::reset_clock),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/clock/advance",
-            post(control::advance_clock),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/clock/freeze",
-            post(control::freeze_clock),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/clock/resume",
-            post(control::resume_clock),
-        )
-        .route(
-            "/_mock/stacks/{api_key}/faults",
-            get(control::list_faults)
-                .post(control::add_fault)
-                .delete(control::clear_faults),
-        )
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            control::require_admin,
-        ));
-
+/// The full application router.
+pub fn router(state: AppState) -> Router {
+    let drain_limits = drain::DrainLimits {
+        max_bytes: state
+            .settings
+            .max_upload_bytes
+            .saturating_add(DRAIN_SLACK_BYTES),
+        body_timeout: BODY_TIMEOUT,
+        max_drain_time: MAX_DRAIN_TIME,
+    };
     Router::new()
-        .merge(v3)
-        .merge(control)
+        .merge(contentstack_routes(&state))
+        .merge(control::routes(&state))
         .route("/_mock/health", get(health::health))
-        .fallback(unknown_route)
-        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(middleware::unknown_route)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
-        .layer(middleware::from_fn_with_state(
-            drain_limits,
-            drain::drain_unread_body,
-        ))
+        .layer(from_fn_with_state(drain_limits, drain::drain_unread_body))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -144,62 +107,3 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), MakeRequestUuid))
 }
-
-/// For every `/v3` request of a known stack: answer with an armed fault, if any, and
-/// add `x-mock-now` (the stack clock's time) to the response.
-async fn stack_middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let stack = crate::auth::stack_of(request.headers(), &state).ok();
-    let fault = stack.as_ref().and_then(|stack| {
-        state
-            .faults
-            .take(&stack.api_key, request.method(), request.uri().path())
-    });
-    // The body of a faulted request is read by `drain` before the answer goes out.
-    let mut response = match fault {
-        Some(fault) => fault,
-        None => next.run(request).await,
-    };
-    if let Some(stack) = stack {
-        // Read after the handler ran, so a clock change made meanwhile shows.
-        let now = state
-            .stacks
-            .get(&stack.api_key)
-            .map(|s| s.clock().now())
-            .unwrap_or_else(|| stack.clock().now());
-        if let Ok(value) = HeaderValue::from_str(&format_ts(now)) {
-            response.headers_mut().insert(X_MOCK_NOW.clone(), value);
-        }
-    }
-    response
-}
-
-async fn method_not_allowed(request: Request) -> Response {
-    let message = format!(
-        "The method {} is not allowed on {}.",
-        request.method(),
-        request.uri().path()
-    );
-    let body = serde_json::json!({ "error_message": message, "error_code": 405, "errors": {} });
-    (axum::http::StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
-}
-
-async fn unknown_route(request: Request) -> ApiError {
-    ApiError::NotFound {
-        message: format!(
-            "The requested URL {} {} was not found.",
-            request.method(),
-            request.uri().path()
-        ),
-    }
-}
-
-/// What an unread body may hold beyond the upload limit and still be drained (the
-/// multipart form around the file, text parts).
-const DRAIN_SLACK_BYTES: u64 = 16 * 1024 * 1024;
-/// Longest wait for the next chunk of a request body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Longest time spent reading an unread body after the answer.
-const MAX_DRAIN_TIME: Duration = Duration::from_secs(60);
-
-/// How long graceful shutdown waits for requests in flight.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use anyhow::Context;
+
 use crate::clock::format_ts;
+use crate::db::assets as asset_db;
 use crate::db::trash as trash_db;
-use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// Trash items purged per transaction.
@@ -33,13 +35,17 @@ pub enum Which {
 }
 
 /// Purges a stack's trash items, batch by batch, and removes their files.
-pub async fn purge_stack(state: &AppState, api_key: &str, which: Which) -> ApiResult<Vec<Purged>> {
-    let _serialised = state.purge_lock.lock().await;
+pub async fn purge_stack(
+    state: &AppState,
+    api_key: &str,
+    which: Which,
+) -> anyhow::Result<Vec<Purged>> {
+    let _serialised = state.db.purge_lock.lock().await;
     let mut purged = Vec::new();
     // Stops early when the stack is deleted meanwhile.
     while let Some(stack) = state.stacks.get(api_key) {
         let now = format_ts(stack.clock().now());
-        let mut tx = state.db.write.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         let now_filter = (which == Which::Due).then_some(now.as_str());
         let batch = trash_db::due_items(&mut tx, api_key, now_filter, BATCH_ITEMS).await?;
         if batch.is_empty() {
@@ -48,7 +54,7 @@ pub async fn purge_stack(state: &AppState, api_key: &str, which: Which) -> ApiRe
         let started = std::time::Instant::now();
         let uids: Vec<String> = batch.iter().map(|(uid, _)| uid.clone()).collect();
         let keys = trash_db::purge_items(&mut tx, api_key, &uids).await?;
-        tx.commit().await?;
+        crate::db::commit(tx).await?;
         let committed = started.elapsed();
         remove_files(state, api_key, &keys).await?;
         tracing::debug!(
@@ -74,9 +80,9 @@ pub async fn purge_uids(
     state: &AppState,
     api_key: &str,
     uids: &[String],
-) -> ApiResult<Vec<Purged>> {
-    let _serialised = state.purge_lock.lock().await;
-    let mut tx = state.db.write.begin().await?;
+) -> anyhow::Result<Vec<Purged>> {
+    let _serialised = state.db.purge_lock.lock().await;
+    let mut tx = state.db.begin_write().await?;
     let mut found = Vec::new();
     for uid in uids {
         if let Some(item) = trash_db::get_item(&mut tx, api_key, uid).await? {
@@ -88,13 +94,13 @@ pub async fn purge_uids(
     }
     let found_uids: Vec<String> = found.iter().map(|p| p.uid.clone()).collect();
     let keys = trash_db::purge_items(&mut tx, api_key, &found_uids).await?;
-    tx.commit().await?;
+    crate::db::commit(tx).await?;
     remove_files(state, api_key, &keys).await?;
     Ok(found)
 }
 
 /// Removes stored files whose rows are gone, then forgets their journal entries.
-async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> ApiResult<()> {
+async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> anyhow::Result<()> {
     if keys.is_empty() {
         return Ok(());
     }
@@ -102,8 +108,8 @@ async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> ApiRe
         .storage
         .remove_many(api_key, keys.to_vec())
         .await
-        .map_err(|e| anyhow::Error::new(e).context("removing purged files"))?;
-    trash_db::forget_deletions(&state.db.write, keys).await?;
+        .context("removing purged files")?;
+    trash_db::forget_deletions(state.db.writer(), keys).await?;
     Ok(())
 }
 
@@ -111,7 +117,7 @@ async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> ApiRe
 pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize> {
     let mut finished = 0;
     loop {
-        let pending = trash_db::pending_deletions(&state.db.read, 1000).await?;
+        let pending = trash_db::pending_deletions(state.db.reader(), 1000).await?;
         if pending.is_empty() {
             return Ok(finished);
         }
@@ -119,7 +125,7 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
             state.storage.remove(api_key, key).await?;
         }
         let keys: Vec<String> = pending.into_iter().map(|(key, _)| key).collect();
-        trash_db::forget_deletions(&state.db.write, &keys).await?;
+        trash_db::forget_deletions(state.db.writer(), &keys).await?;
         finished += keys.len();
     }
 }
@@ -139,14 +145,11 @@ pub async fn sweep_orphans(
             removed += 1;
             continue;
         }
-        let known: std::collections::HashSet<String> = sqlx::query_scalar::<_, String>(
-            "select storage_key from asset_files where stack_api_key = ?",
-        )
-        .bind(&api_key)
-        .fetch_all(&state.db.read)
-        .await?
-        .into_iter()
-        .collect();
+        let known: std::collections::HashSet<String> =
+            asset_db::storage_keys_of_stack(state.db.reader(), &api_key)
+                .await?
+                .into_iter()
+                .collect();
         for (key, modified) in state.storage.stack_files(&api_key).await? {
             if modified < started && !known.contains(&key) {
                 state.storage.remove(&api_key, &key).await?;
@@ -158,7 +161,7 @@ pub async fn sweep_orphans(
 }
 
 /// Purges every stack's due items.
-pub async fn purge_all_due(state: &AppState) -> ApiResult<usize> {
+pub async fn purge_all_due(state: &AppState) -> anyhow::Result<usize> {
     let mut total = 0;
     for stack in state.stacks.all() {
         total += purge_stack(state, &stack.api_key, Which::Due).await?.len();
@@ -178,12 +181,15 @@ pub async fn run(
     match finish_pending_deletions(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "finished file removals of an interrupted purge"),
-        Err(e) => tracing::error!(error = ?e, "could not finish interrupted file removals"),
+        Err(e) => tracing::error!(
+            error = format!("{e:#}"),
+            "could not finish interrupted file removals"
+        ),
     }
     match sweep_orphans(&state, started).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "removed stored files that no row points to"),
-        Err(e) => tracing::error!(error = ?e, "could not sweep orphaned files"),
+        Err(e) => tracing::error!(error = format!("{e:#}"), "could not sweep orphaned files"),
     }
     let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -191,11 +197,11 @@ pub async fn run(
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = ticker.tick() => {
-                // A purge stops between batches when asked to shut down.
-                                // Also retries file removals a failed or cancelled purge left behind.
+                // A purge stops between batches when asked to shut down. Each tick also
+                // retries file removals that a failed or cancelled purge left behind.
                 let sweep = async {
                     if let Err(e) = finish_pending_deletions(&state).await {
-                        tracing::error!(error = ?e, "could not finish pending file removals");
+                        tracing::error!(error = format!("{e:#}"), "could not finish pending file removals");
                     }
                     purge_all_due(&state).await
                 };
@@ -204,7 +210,7 @@ pub async fn run(
                     result = sweep => match result {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(items = n, "purged expired trash items"),
-                        Err(e) => tracing::error!(error = %e, "trash purge failed"),
+                        Err(e) => tracing::error!(error = format!("{e:#}"), "trash purge failed"),
                     },
                 }
             }

@@ -1,13 +1,23 @@
 //! Assets and folders rendered exactly as Contentstack's management API shows them,
 //! field order included.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::db::assets::{AssetRow, VersionRow};
+use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
+use crate::params::Params;
+use crate::state::AppState;
 
-/// The content type Contentstack gives folders (its own spelling).
-pub const FOLDER_CONTENT_TYPE: &str = "application/vnd.contenstack.folder";
+/// Rendering options from a request's query parameters.
+pub fn render_options(state: &AppState, params: &Params) -> RenderOptions {
+    RenderOptions {
+        public_url: state.settings.public_url.clone(),
+        relative_urls: params.flag("relative_urls"),
+        include_dimension: params.flag("include_dimension"),
+    }
+}
 
 /// How URLs and optional fields are rendered for one response.
 #[derive(Debug, Clone, Default)]
@@ -72,13 +82,6 @@ struct FolderView<'a> {
     path: Option<Vec<PathItem>>,
 }
 
-/// One ancestor in a `path` list.
-#[derive(Debug, Clone, Serialize)]
-pub struct PathItem {
-    pub uid: String,
-    pub name: String,
-}
-
 /// The file URL of an asset version.
 pub fn file_url(
     options: &RenderOptions,
@@ -98,18 +101,26 @@ pub fn file_url(
     }
 }
 
+/// What a URL path segment keeps as it is: letters, digits and `-._~()!$&;@[]`.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b';')
+    .remove(b'@')
+    .remove(b'[')
+    .remove(b']');
+
 /// Percent-encodes what may not stand in a URL path segment (sanitised filenames
 /// rarely need it, but a URL must always be valid).
 fn encode_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~()!$&;@[]".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(text, SEGMENT).to_string()
 }
 
 /// Renders a live asset or folder. `path` is set with `include_path=true`.

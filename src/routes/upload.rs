@@ -6,63 +6,22 @@
 use axum::body::Body;
 use axum::http::HeaderMap;
 use bytes::Bytes;
-use futures_util::{StreamExt, TryStreamExt, stream};
-use serde_json::Value;
+use futures_util::{StreamExt, stream};
+use serde::Deserialize;
 
-use crate::error::{ApiError, codes};
+use crate::domain::assets::AssetDetails;
+use crate::error::ApiError;
 use crate::filename;
-use crate::storage::{Storage, StoredFile, WriteError};
+use crate::routes::extract::{MAX_JSON_BYTES, body_error, parse_json, timeout_in};
+use crate::storage::{PendingFile, Storage, WriteError};
 
-/// Largest JSON body or multipart text field accepted.
+/// Largest multipart text field accepted.
 pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
-
-/// A stored upload that is removed again unless [`PendingFile::keep`] is called, so
-/// that a request failing after the file was written leaves nothing behind.
-#[derive(Debug)]
-pub struct PendingFile {
-    pub stored: StoredFile,
-    pub filename: String,
-    pub content_type: String,
-    storage: Storage,
-    api_key: String,
-    kept: bool,
-}
-
-impl PendingFile {
-    /// The database now points to the file: keep it.
-    pub fn keep(mut self) {
-        self.kept = true;
-    }
-
-    /// Width and height when the file is an image whose header can be read.
-    pub fn dimension(&self) -> Option<(f64, f64)> {
-        if !self.content_type.starts_with("image/") {
-            return None;
-        }
-        let size = imagesize::blob_size(&self.stored.head).ok()?;
-        Some((size.width as f64, size.height as f64))
-    }
-}
-
-impl Drop for PendingFile {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(
-                self.storage
-                    .path_of(&self.api_key, &self.stored.storage_key),
-            );
-        }
-    }
-}
 
 /// The fields of an asset form, from multipart or JSON.
 #[derive(Debug, Default)]
 pub struct AssetForm {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub tags: Option<Vec<String>>,
-    /// `Some(None)` moves to the root; `None` leaves the folder as it is.
-    pub parent_uid: Option<Option<String>>,
+    pub details: AssetDetails,
     /// "Update asset revision": make this version's file and details the latest.
     pub revert_to: Option<i64>,
     pub file: Option<PendingFile>,
@@ -82,11 +41,7 @@ impl SniffedBody {
         while first.is_empty() {
             match rest.next().await {
                 Some(Ok(chunk)) => first = chunk,
-                Some(Err(e)) => {
-                    return Err(ApiError::malformed(format!(
-                        "The request body could not be read: {e}"
-                    )));
-                }
+                Some(Err(e)) => return Err(body_error(e)),
                 None => break,
             }
         }
@@ -106,20 +61,20 @@ impl SniffedBody {
         self.first.is_empty()
     }
 
-    /// Reads the whole body as JSON (whatever the Content-Type says).
-    pub async fn into_json(self) -> Result<Value, ApiError> {
+    /// Reads the whole body as a JSON asset form (whatever the Content-Type says).
+    pub async fn into_json_form(self) -> Result<AssetForm, ApiError> {
         let mut buffer = self.first.to_vec();
         let mut rest = self.rest;
         while let Some(chunk) = rest.next().await {
-            let chunk = chunk.map_err(|e| {
-                ApiError::malformed(format!("The request body could not be read: {e}"))
-            })?;
-            if buffer.len() + chunk.len() > MAX_TEXT_BYTES {
-                return Err(ApiError::malformed("The JSON body is too large."));
+            let chunk = chunk.map_err(body_error)?;
+            if buffer.len() + chunk.len() > MAX_JSON_BYTES {
+                return Err(ApiError::BodyTooLarge {
+                    limit: MAX_JSON_BYTES,
+                });
             }
             buffer.extend_from_slice(&chunk);
         }
-        parse_json(&buffer)
+        parse_json::<JsonAssetBody>(&buffer)?.into_form()
     }
 
     /// Reads the body as a multipart asset form, streaming the file part to storage.
@@ -151,34 +106,26 @@ impl SniffedBody {
                 {
                     let raw_name = field.file_name().map(str::to_owned);
                     let part_type = field.content_type().map(|m| m.essence_str().to_owned());
-                    let written = storage
-                        .write_stream(api_key, field.map_err(|e| e.to_string()), max_upload_bytes)
-                        .await;
+                    let written = storage.write_stream(api_key, field, max_upload_bytes).await;
                     // What is left of an oversized body is read by `routes::drain`.
                     let stored = written.map_err(|e| write_error(e, max_upload_bytes))?;
                     let filename = filename::sanitize(raw_name.as_deref().unwrap_or(""));
                     let content_type = content_type_for(part_type.as_deref(), &filename);
                     // A second file part replaces the first (and the first is removed on drop).
-                    form.file = Some(PendingFile {
-                        stored,
-                        filename,
-                        content_type,
-                        storage: storage.clone(),
-                        api_key: api_key.to_owned(),
-                        kept: false,
-                    });
+                    form.file = Some(storage.pending(api_key, stored, filename, content_type));
                 }
-                "asset[title]" => form.title = Some(read_text(field).await?),
-                "asset[description]" => form.description = Some(read_text(field).await?),
+                "asset[title]" => form.details.title = Some(read_text(field).await?),
+                "asset[description]" => form.details.description = Some(read_text(field).await?),
                 "asset[tags]" | "asset[tags][]" => {
                     let text = read_text(field).await?;
-                    form.tags
+                    form.details
+                        .tags
                         .get_or_insert_with(Vec::new)
                         .extend(split_tags(&text));
                 }
                 "asset[parent_uid]" => {
                     let text = read_text(field).await?;
-                    form.parent_uid = Some(non_empty(text));
+                    form.details.parent_uid = Some(non_empty(text));
                 }
                 _ => {
                     // Unknown parts are read and ignored, as the real service ignores them.
@@ -190,74 +137,117 @@ impl SniffedBody {
     }
 }
 
-/// Parses a JSON body, with the Contentstack-shaped error for bad JSON.
-pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::malformed(format!("The request body is not valid JSON: {e}.")))
+/// A JSON asset body: `{"asset": {...}, "version"?}`. Read-only fields that clients
+/// send back (the JS SDK sends the whole object) are ignored, and so are values of an
+/// unexpected type, as the real service does.
+#[derive(Debug, Deserialize)]
+struct JsonAssetBody {
+    #[serde(default)]
+    asset: Option<JsonAsset>,
+    #[serde(default, deserialize_with = "lenient::version")]
+    version: Option<i64>,
 }
 
-/// Reads the asset fields of a JSON body `{"asset": {...}}`; read-only fields are ignored.
-pub fn asset_form_from_json(body: &Value) -> Result<AssetForm, ApiError> {
-    let asset = body
-        .get("asset")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
+#[derive(Debug, Default, Deserialize)]
+struct JsonAsset {
+    #[serde(default, deserialize_with = "lenient::text")]
+    title: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "lenient::tags")]
+    tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::parent")]
+    parent_uid: Option<Option<String>>,
+    #[serde(default, deserialize_with = "lenient::present")]
+    permanent_url: bool,
+}
+
+impl JsonAssetBody {
+    fn into_form(self) -> Result<AssetForm, ApiError> {
+        let asset = self.asset.ok_or_else(|| {
             ApiError::unprocessable(
-                141,
+                crate::error::codes::NOT_FOUND,
                 "Please provide the asset details.",
                 "asset",
                 "is required.",
             )
         })?;
-    let text = |key: &str| asset.get(key).and_then(|v| v.as_str().map(str::to_owned));
-    let tags = match asset.get("tags") {
-        Some(Value::Array(items)) => Some(
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .flat_map(split_tags)
-                .collect(),
-        ),
-        Some(Value::String(s)) => Some(split_tags(s)),
-        Some(Value::Null) => Some(Vec::new()),
-        _ => None,
-    };
-    let parent_uid = match asset.get("parent_uid") {
-        Some(Value::String(s)) => Some(non_empty(s.clone())),
-        Some(Value::Null) => Some(None),
-        _ => None,
-    };
-    if asset.get("permanent_url").is_some_and(|v| !v.is_null()) {
-        return Err(ApiError::unprocessable(
-            codes::INVALID_FIELD,
-            "Permanent asset URLs are not emulated by contentstack-mock yet.",
-            "permanent_url",
-            "is not supported.",
-        ));
+        if asset.permanent_url {
+            return Err(ApiError::invalid(
+                "Permanent asset URLs are not emulated by contentstack-mock yet.",
+                "permanent_url",
+                "is not supported.",
+            ));
+        }
+        Ok(AssetForm {
+            details: AssetDetails {
+                title: asset.title,
+                description: asset.description,
+                tags: asset.tags,
+                parent_uid: asset.parent_uid,
+            },
+            revert_to: self.version,
+            file: None,
+        })
     }
-    let revert_to = match body.get("version") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(n.as_i64().ok_or_else(invalid_version)?),
-        Some(Value::String(s)) => Some(s.trim().parse().map_err(|_| invalid_version())?),
-        Some(_) => return Err(invalid_version()),
-    };
-    Ok(AssetForm {
-        title: text("title"),
-        description: text("description"),
-        tags,
-        parent_uid,
-        revert_to,
-        file: None,
-    })
 }
 
-fn invalid_version() -> ApiError {
-    ApiError::unprocessable(
-        codes::INVALID_FIELD,
-        "The version is not valid.",
-        "version",
-        "is not valid.",
-    )
+/// Field readers as lenient as the official clients need.
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    use super::{non_empty, split_tags};
+
+    /// A string; anything else is as if absent.
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A list of strings (comma-joined ones are split), a comma-joined string, or null
+    /// (no tags); anything else is as if absent.
+    pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .flat_map(split_tags)
+                    .collect(),
+            ),
+            Value::String(s) => Some(split_tags(&s)),
+            Value::Null => Some(Vec::new()),
+            _ => None,
+        })
+    }
+
+    /// A folder uid, or null / empty / `cs_root` for the root; anything else is as if absent.
+    pub fn parent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => Some(non_empty(s)),
+            Value::Null => Some(None),
+            _ => None,
+        })
+    }
+
+    /// True when the field holds anything but null.
+    pub fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        Ok(!Value::deserialize(d)?.is_null())
+    }
+
+    /// A version number, as a number or a numeric string.
+    pub fn version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        let invalid = || serde::de::Error::custom("the version is not a whole number");
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::Number(n) => n.as_i64().map(Some).ok_or_else(invalid),
+            Value::String(s) => s.trim().parse().map(Some).map_err(|_| invalid()),
+            _ => Err(invalid()),
+        }
+    }
 }
 
 fn non_empty(text: String) -> Option<String> {
@@ -310,15 +300,16 @@ async fn read_text(mut field: multer::Field<'_>) -> Result<String, ApiError> {
 }
 
 fn multipart_error(error: multer::Error) -> ApiError {
-    ApiError::malformed(format!("The multipart form could not be read: {error}."))
+    timeout_in(&error).unwrap_or_else(|| {
+        ApiError::malformed(format!("The multipart form could not be read: {error}."))
+    })
 }
 
 fn write_error(error: WriteError, limit: u64) -> ApiError {
     match error {
         WriteError::TooLarge { .. } => ApiError::PayloadTooLarge { limit },
-        WriteError::Body(detail) => {
-            ApiError::malformed(format!("The upload was cut off: {detail}."))
-        }
+        WriteError::Body(cause) => timeout_in(cause.as_ref())
+            .unwrap_or_else(|| ApiError::malformed(format!("The upload was cut off: {cause}."))),
         WriteError::Io(e) => ApiError::Internal(anyhow::Error::new(e).context("writing an upload")),
     }
 }

@@ -1,0 +1,151 @@
+//! Listing and counting live assets: scope, MIME family, `query` filter, sort, page.
+
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
+
+use super::DbResult;
+use super::assets::AssetRow;
+use super::filter_sql::push_filter;
+use crate::filter::{Field, Filter};
+
+/// Where listed items come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every item of the stack.
+    Everywhere,
+    /// Items directly at the root.
+    Root,
+    /// Items directly inside a folder.
+    Folder(String),
+}
+
+/// A column a listing can be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    CreatedAt,
+    UpdatedAt,
+    Title,
+    Name,
+    Filename,
+    FileSize,
+    ContentType,
+    Uid,
+    Version,
+}
+
+impl SortColumn {
+    /// Maps a field name from `asc` / `desc` to its column.
+    pub fn from_field(field: &str) -> Option<SortColumn> {
+        Some(match field {
+            "created_at" => SortColumn::CreatedAt,
+            "updated_at" => SortColumn::UpdatedAt,
+            "title" => SortColumn::Title,
+            "name" => SortColumn::Name,
+            "filename" => SortColumn::Filename,
+            "file_size" => SortColumn::FileSize,
+            "content_type" => SortColumn::ContentType,
+            "uid" => SortColumn::Uid,
+            "_version" => SortColumn::Version,
+            _ => return None,
+        })
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            SortColumn::CreatedAt => "created_at",
+            SortColumn::UpdatedAt => "updated_at",
+            SortColumn::Title => "title",
+            SortColumn::Name => "name",
+            SortColumn::Filename => "filename",
+            SortColumn::FileSize => "file_size",
+            SortColumn::ContentType => "content_type",
+            SortColumn::Uid => "uid",
+            SortColumn::Version => "version",
+        }
+    }
+}
+
+/// Sort order of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub ascending: bool,
+}
+
+impl Default for Sort {
+    /// Newest first.
+    fn default() -> Self {
+        Sort {
+            column: SortColumn::CreatedAt,
+            ascending: false,
+        }
+    }
+}
+
+/// A listing request, already validated.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub api_key: String,
+    pub scope: Scope,
+    /// Include folders (`is_dir` rows) unless the query itself decides.
+    pub include_folders: bool,
+    /// Restrict to a MIME family (`image/`, `video/`).
+    pub content_type_prefix: Option<&'static str>,
+    pub filter: Filter,
+    pub sort: Sort,
+    pub skip: u64,
+    pub limit: u64,
+}
+
+impl Listing {
+    fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
+        sql.push(" where stack_api_key = ")
+            .push_bind(self.api_key.clone());
+        match &self.scope {
+            Scope::Everywhere => {}
+            Scope::Root => {
+                sql.push(" and parent_uid is null");
+            }
+            Scope::Folder(uid) => {
+                sql.push(" and parent_uid = ").push_bind(uid.clone());
+            }
+        }
+        if !self.include_folders && !self.filter.mentions(Field::IsDir) {
+            sql.push(" and is_dir = 0");
+        }
+        if let Some(prefix) = self.content_type_prefix {
+            sql.push(" and is_dir = 0 and content_type like ")
+                .push_bind(format!("{prefix}%"));
+        }
+        push_filter(sql, &self.filter);
+    }
+}
+
+/// One page of a listing.
+pub async fn page(db: impl SqliteExecutor<'_>, listing: &Listing) -> DbResult<Vec<AssetRow>> {
+    let mut sql = QueryBuilder::new("select * from assets");
+    listing.push_where(&mut sql);
+    let direction = if listing.sort.ascending {
+        "asc"
+    } else {
+        "desc"
+    };
+    // uid breaks ties so that pages never overlap or skip an item.
+    sql.push(format_args!(
+        " order by {} {direction}, uid {direction}",
+        listing.sort.column.sql()
+    ));
+    let skip = i64::try_from(listing.skip).unwrap_or(i64::MAX);
+    let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
+    sql.push(" limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(skip);
+    Ok(sql.build_query_as().fetch_all(db).await?)
+}
+
+/// How many items the listing matches in all.
+pub async fn count(db: impl SqliteExecutor<'_>, listing: &Listing) -> DbResult<i64> {
+    let mut sql = QueryBuilder::new("select count(*) from assets");
+    listing.push_where(&mut sql);
+    Ok(sql.build_query_scalar().fetch_one(db).await?)
+}

@@ -1,0 +1,329 @@
+//! Assets: upload, update details, replace the file, revert to an earlier version,
+//! read a version, list and query, and the version history.
+
+use crate::clock::format_ts;
+use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
+use crate::db::listing::{self, Listing, Scope, Sort};
+use crate::db::stacks::{self as stack_db, StackRow};
+use crate::db::{self, Conn};
+use crate::domain::folders::{self, PathItem};
+use crate::error::{ApiError, ApiResult};
+use crate::filter::Filter;
+use crate::ids;
+use crate::state::AppState;
+use crate::storage::PendingFile;
+
+/// Page size when `limit` is absent, and the largest page served.
+pub const PAGE_LIMIT: u64 = 100;
+/// Most images `GET /v3/assets/rt` lists.
+pub const RTE_LIMIT: u64 = 1000;
+
+/// The page size for a requested `limit`: absent or 0 means the default, larger
+/// values are clamped.
+pub fn page_limit(requested: Option<u64>) -> u64 {
+    match requested {
+        Some(0) | None => PAGE_LIMIT,
+        Some(n) => n.min(PAGE_LIMIT),
+    }
+}
+
+/// The details an upload or an update may set; `None` leaves a detail as it is.
+#[derive(Debug, Default)]
+pub struct AssetDetails {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+    /// `Some(None)` moves the asset to the root.
+    pub parent_uid: Option<Option<String>>,
+}
+
+/// `POST /v3/assets`: the stored file (removed again unless the upload commits).
+#[derive(Debug)]
+pub struct UploadRequest {
+    pub file: PendingFile,
+    pub details: AssetDetails,
+}
+
+/// `PUT /v3/assets/{uid}`.
+#[derive(Debug, Default)]
+pub struct UpdateRequest {
+    pub details: AssetDetails,
+    /// "Update asset revision": make this version's file and details the latest.
+    pub revert_to: Option<i64>,
+    /// A replacement file.
+    pub file: Option<PendingFile>,
+}
+
+/// `GET /v3/assets` (and its image, video and rich-text variants).
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub scope: Scope,
+    pub include_folders: bool,
+    /// Only this MIME family (`image/`, `video/`).
+    pub family: Option<&'static str>,
+    pub filter: Filter,
+    pub sort: Sort,
+    pub skip: u64,
+    pub limit: u64,
+    /// Answer only the count (`count=true`).
+    pub count_only: bool,
+    /// Add the count to the page (`include_count=true`).
+    pub include_count: bool,
+}
+
+/// A page of assets, and the count when asked for.
+#[derive(Debug)]
+pub struct ListResponse {
+    pub rows: Vec<AssetRow>,
+    pub count: Option<i64>,
+}
+
+/// Lists the live assets (and folders, when asked) of a stack.
+pub async fn list(
+    state: &AppState,
+    stack: &StackRow,
+    request: ListRequest,
+) -> ApiResult<ListResponse> {
+    let reader = state.db.reader();
+    if let Scope::Folder(uid) = &request.scope
+        && !asset_db::get(reader, &stack.api_key, uid)
+            .await?
+            .is_some_and(|row| row.is_dir)
+    {
+        return Err(ApiError::FolderNotFound { field: "folder" });
+    }
+    let listing = Listing {
+        api_key: stack.api_key.clone(),
+        scope: request.scope,
+        include_folders: request.include_folders,
+        content_type_prefix: request.family,
+        filter: request.filter,
+        sort: request.sort,
+        skip: request.skip,
+        limit: request.limit,
+    };
+    if request.count_only {
+        let count = listing::count(reader, &listing).await?;
+        return Ok(ListResponse {
+            rows: Vec::new(),
+            count: Some(count),
+        });
+    }
+    let rows = listing::page(reader, &listing).await?;
+    let count = if request.include_count {
+        Some(listing::count(reader, &listing).await?)
+    } else {
+        None
+    };
+    Ok(ListResponse { rows, count })
+}
+
+/// A live asset or folder, as it is now or at `version`, with its path when asked for.
+pub async fn get(
+    state: &AppState,
+    stack: &StackRow,
+    uid: &str,
+    version: Option<i64>,
+    include_path: bool,
+) -> ApiResult<(AssetRow, Option<Vec<PathItem>>)> {
+    let reader = state.db.reader();
+    let mut row = asset_db::get(reader, &stack.api_key, uid)
+        .await?
+        .ok_or(ApiError::AssetNotFound)?;
+    if let Some(wanted) = version.filter(|wanted| !row.is_dir && *wanted != row.version) {
+        let mut conn = reader.acquire().await.map_err(db::DbError::from)?;
+        let (old, file) = load_version(&mut conn, &row.uid, wanted).await?;
+        row.version = old.version;
+        row.parent_uid = old.parent_uid.clone();
+        row.updated_at = old.updated_at.clone();
+        row.updated_by = old.updated_by.clone();
+        apply_version(&mut row, old, file);
+    }
+    let path = if include_path {
+        Some(folders::path_of(reader, &stack.api_key, row.parent_uid.as_deref()).await?)
+    } else {
+        None
+    };
+    Ok((row, path))
+}
+
+/// Version `version` of an asset with its stored file.
+async fn load_version(
+    conn: &mut Conn,
+    asset_uid: &str,
+    version: i64,
+) -> ApiResult<(VersionRow, AssetFileRow)> {
+    let old = asset_db::version(&mut *conn, asset_uid, version)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid("The version was not found.", "version", "is not valid.")
+        })?;
+    let file = asset_db::file(&mut *conn, &old.version_uid)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "version {version} of {asset_uid} has no stored file"
+            ))
+        })?;
+    Ok((old, file))
+}
+
+/// Copies a version's details and file onto `row` (not its folder, number or update
+/// stamp: a revision update keeps the asset where it is now).
+fn apply_version(row: &mut AssetRow, old: VersionRow, file: AssetFileRow) {
+    row.title = old.title;
+    row.description = old.description;
+    row.tags = old.tags;
+    apply_file(row, file);
+}
+
+/// Makes `file` the row's current file.
+fn apply_file(row: &mut AssetRow, file: AssetFileRow) {
+    row.version_uid = Some(file.version_uid);
+    row.filename = Some(file.filename);
+    row.content_type = file.content_type;
+    row.file_size = Some(file.file_size);
+    row.width = file.width;
+    row.height = file.height;
+}
+
+/// The file row of a freshly stored upload.
+fn file_row(asset_uid: &str, api_key: &str, file: &PendingFile, now: &str) -> AssetFileRow {
+    let dimension = file.dimension();
+    AssetFileRow {
+        version_uid: ids::version_uid(),
+        asset_uid: asset_uid.to_owned(),
+        stack_api_key: api_key.to_owned(),
+        storage_key: file.stored.storage_key.clone(),
+        filename: file.filename.clone(),
+        content_type: file.content_type.clone(),
+        file_size: file.stored.size as i64,
+        sha256: file.stored.sha256.clone(),
+        width: dimension.map(|d| d.0),
+        height: dimension.map(|d| d.1),
+        created_at: now.to_owned(),
+    }
+}
+
+/// Fails when the stack was deleted (or reset and re-created) since the request
+/// started: a file written for the old stack must not be recorded in the new one.
+async fn ensure_stack_unchanged(conn: &mut Conn, stack: &StackRow) -> ApiResult<()> {
+    let created_at = stack_db::created_at(conn, &stack.api_key).await?;
+    if created_at.as_deref() == Some(stack.created_at.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidApiKey)
+    }
+}
+
+/// Applies the details an upload or update sets.
+fn apply_details(row: &mut AssetRow, details: AssetDetails) {
+    if let Some(parent) = details.parent_uid {
+        row.parent_uid = parent;
+    }
+    if let Some(title) = details.title.filter(|t| !t.trim().is_empty()) {
+        row.title = Some(title);
+    }
+    if let Some(description) = details.description {
+        row.description = Some(description);
+    }
+    if let Some(tags) = &details.tags {
+        row.set_tags(tags);
+    }
+}
+
+/// Uploads a new asset.
+pub async fn create(
+    state: &AppState,
+    stack: &StackRow,
+    request: UploadRequest,
+) -> ApiResult<AssetRow> {
+    let UploadRequest { file, details } = request;
+    let now = format_ts(stack.clock().now());
+    let uid = ids::asset_uid();
+    let file_row = file_row(&uid, &stack.api_key, &file, &now);
+    let mut row = AssetRow::new(uid, &stack.api_key, false, &stack.user_uid, &now);
+    row.title = Some(file.filename.clone());
+    apply_file(&mut row, file_row.clone());
+    apply_details(&mut row, details);
+
+    let mut tx = state.db.begin_write().await?;
+    ensure_stack_unchanged(&mut tx, stack).await?;
+    folders::check_parent(&mut tx, &stack.api_key, row.parent_uid.as_deref()).await?;
+    asset_db::insert_file(&mut tx, &file_row).await?;
+    asset_db::insert(&mut tx, &row).await?;
+    asset_db::record_version(&mut tx, &row).await?;
+    db::commit_detached(tx, move || file.keep()).await?;
+    Ok(row)
+}
+
+/// Updates an asset's details, replaces its file, or reverts it to a version.
+pub async fn update(
+    state: &AppState,
+    stack: &StackRow,
+    uid: &str,
+    request: UpdateRequest,
+) -> ApiResult<AssetRow> {
+    let UpdateRequest {
+        details,
+        revert_to,
+        file,
+    } = request;
+    let now = format_ts(stack.clock().now());
+    let mut tx = state.db.begin_write().await?;
+    let mut row = asset_db::get(&mut *tx, &stack.api_key, uid)
+        .await?
+        .filter(|row| !row.is_dir)
+        .ok_or(ApiError::AssetNotFound)?;
+    if let Some(version) = revert_to {
+        let (old, file) = load_version(&mut tx, &row.uid, version).await?;
+        apply_version(&mut row, old, file);
+    }
+    if let Some(parent) = &details.parent_uid {
+        folders::check_parent(&mut tx, &stack.api_key, parent.as_deref()).await?;
+    }
+    apply_details(&mut row, details);
+    if let Some(file) = &file {
+        let file_row = file_row(&row.uid, &row.stack_api_key, file, &now);
+        asset_db::insert_file(&mut tx, &file_row).await?;
+        apply_file(&mut row, file_row);
+        ensure_stack_unchanged(&mut tx, stack).await?;
+    }
+    row.version += 1;
+    row.updated_at = now;
+    row.updated_by = stack.user_uid.clone();
+    asset_db::save(&mut tx, &row).await?;
+    asset_db::record_version(&mut tx, &row).await?;
+    db::commit_detached(tx, move || {
+        if let Some(file) = file {
+            file.keep();
+        }
+    })
+    .await?;
+    Ok(row)
+}
+
+/// A file asset's version history, newest first, and the count when asked for.
+pub async fn versions(
+    state: &AppState,
+    stack: &StackRow,
+    uid: &str,
+    skip: u64,
+    limit: u64,
+    include_count: bool,
+) -> ApiResult<(Vec<VersionRow>, Option<i64>)> {
+    let reader = state.db.reader();
+    asset_db::get(reader, &stack.api_key, uid)
+        .await?
+        .filter(|row| !row.is_dir)
+        .ok_or(ApiError::AssetNotFound)?;
+    let skip = i64::try_from(skip).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let versions = asset_db::versions(reader, uid, skip, limit).await?;
+    let count = if include_count {
+        Some(asset_db::count_versions(reader, uid).await?)
+    } else {
+        None
+    };
+    Ok((versions, count))
+}

@@ -1,0 +1,121 @@
+//! Moving a stack's virtual clock: advance, set (forward only), freeze, resume, back
+//! to real time. A move forward answers once every purge that fell due has run.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::clock::{StackClock, latest};
+use crate::db::stacks as stack_db;
+use crate::domain::purge::{self, Purged, Which};
+use crate::domain::stacks::find;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A change to a stack's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockChange {
+    /// Forward by this much.
+    Advance(TimeDelta),
+    /// To this time (never backwards).
+    Set(DateTime<Utc>),
+    Freeze,
+    Resume,
+    /// Back to real time.
+    Reset,
+}
+
+/// A clock after a change, with what the move made due and purged.
+#[derive(Debug, Clone)]
+pub struct ClockOutcome {
+    pub clock: StackClock,
+    /// Set for moves forward (advance, set): the items purged on the way.
+    pub purged: Option<Vec<Purged>>,
+}
+
+/// How far the clock is ahead of real time.
+pub fn offset(clock: &StackClock) -> TimeDelta {
+    clock.now() - Utc::now()
+}
+
+fn past_9999(field: &str) -> ApiError {
+    ApiError::invalid(
+        "The clock cannot go past the year 9999.",
+        field,
+        "is not valid.",
+    )
+}
+
+/// The clock after `change`, or why it cannot move so.
+fn changed(clock: StackClock, change: ClockChange) -> ApiResult<StackClock> {
+    Ok(match change {
+        ClockChange::Advance(delta) => {
+            let target = clock
+                .now()
+                .checked_add_signed(delta)
+                .filter(|t| *t <= latest())
+                .ok_or_else(|| past_9999("days"))?;
+            moved_to(clock, target)
+        }
+        ClockChange::Set(target) => {
+            if target > latest() {
+                return Err(past_9999("now"));
+            }
+            if target < clock.now() {
+                return Err(ApiError::invalid(
+                    "The clock only moves forward; use DELETE on the clock to go back to real time.",
+                    "now",
+                    "is in the past of the stack's clock.",
+                ));
+            }
+            moved_to(clock, target)
+        }
+        ClockChange::Freeze => StackClock {
+            frozen_at: Some(clock.now()),
+            ..clock
+        },
+        ClockChange::Resume => StackClock {
+            offset_ms: offset(&clock).num_milliseconds(),
+            frozen_at: None,
+        },
+        ClockChange::Reset => StackClock::default(),
+    })
+}
+
+/// Moves a clock to `target` (frozen clocks stay frozen there).
+fn moved_to(clock: StackClock, target: DateTime<Utc>) -> StackClock {
+    match clock.frozen_at {
+        Some(_) => StackClock {
+            frozen_at: Some(target),
+            ..clock
+        },
+        None => StackClock {
+            offset_ms: (target - Utc::now()).num_milliseconds(),
+            frozen_at: None,
+        },
+    }
+}
+
+/// Applies a change to a stack's clock (database first, then the registry), and after
+/// a move forward purges what fell due.
+pub async fn change(
+    state: &AppState,
+    api_key: &str,
+    change: ClockChange,
+) -> ApiResult<ClockOutcome> {
+    let clock = {
+        let _changes = state.db.stack_changes.lock().await;
+        let stack = find(state, api_key)?;
+        let clock = changed(stack.clock(), change)?;
+        let mut row = (*stack).clone();
+        row.set_clock(clock);
+        stack_db::save_clock(state.db.writer(), &row).await?;
+        state.stacks.put(row);
+        clock
+    };
+    let purged = match change {
+        ClockChange::Advance(_) | ClockChange::Set(_) => {
+            Some(purge::purge_stack(state, api_key, Which::Due).await?)
+        }
+        _ => None,
+    };
+    Ok(ClockOutcome { clock, purged })
+}

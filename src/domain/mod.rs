@@ -1,0 +1,11 @@
+//! The rules of the service and its transactions: what an upload, a move, a delete or
+//! a restore may do and what it changes. No HTTP here (routes parse and render), and no
+//! SQL (the database layer stores).
+
+pub mod assets;
+pub mod bulk;
+pub mod clock;
+pub mod folders;
+pub mod purge;
+pub mod stacks;
+pub mod trash;

@@ -1,0 +1,112 @@
+//! Stacks as the `/_mock` API manages them: create (with given or generated
+//! credentials), delete with all their data and files, and reset everything.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::db::stacks::{self as stack_db, StackRow};
+use crate::error::{ApiError, ApiResult, codes, field_error};
+use crate::stacks::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
+use crate::state::AppState;
+
+/// Longest api key a stack may be given (it names a folder on disk).
+pub const MAX_API_KEY_LEN: usize = 64;
+
+/// The stack with this api key, or the mock API's 404.
+pub fn find(state: &AppState, api_key: &str) -> ApiResult<Arc<StackRow>> {
+    state.stacks.get(api_key).ok_or_else(|| not_found(api_key))
+}
+
+fn not_found(api_key: &str) -> ApiError {
+    ApiError::NotFound {
+        message: format!("The stack {api_key} was not found."),
+    }
+}
+
+fn taken(field: &str) -> ApiError {
+    ApiError::Conflict {
+        code: codes::INVALID_FIELD,
+        message: format!("A stack with this {field} already exists."),
+        errors: field_error(field, "is already taken."),
+    }
+}
+
+/// Creates a stack; what is not given is generated.
+pub async fn create(state: &AppState, new: NewStack) -> ApiResult<Arc<StackRow>> {
+    // The api key names a folder on disk: keep it to safe characters.
+    if let Some(key) = &new.api_key
+        && (key.len() > MAX_API_KEY_LEN
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    {
+        return Err(ApiError::invalid(
+            "'api_key' may only contain letters, digits, '_' and '-' (at most 64).",
+            "api_key",
+            "is not valid.",
+        ));
+    }
+    let _changes = state.db.stack_changes.lock().await;
+    // The default stack's credentials stay reserved, so that it can always be re-created.
+    if new.api_key.as_deref() == Some(DEFAULT_API_KEY)
+        || new
+            .api_key
+            .as_ref()
+            .is_some_and(|key| state.stacks.get(key).is_some())
+    {
+        return Err(taken("api_key"));
+    }
+    if new.management_token.as_deref() == Some(DEFAULT_MANAGEMENT_TOKEN)
+        || new.management_token.as_ref().is_some_and(|token| {
+            state
+                .stacks
+                .all()
+                .iter()
+                .any(|s| &s.management_token == token)
+        })
+    {
+        return Err(taken("management_token"));
+    }
+    Ok(state.stacks.create(&state.db, new).await?)
+}
+
+/// Deletes a stack with all its data and files.
+pub async fn delete(state: &AppState, api_key: &str) -> ApiResult<()> {
+    let _changes = state.db.stack_changes.lock().await;
+    let _purges = state.db.purge_lock.lock().await;
+    if !stack_db::delete(state.db.writer(), api_key).await? {
+        return Err(not_found(api_key));
+    }
+    state.stacks.forget(api_key);
+    forget_files_and_faults(state, api_key).await
+}
+
+/// What a deleted stack leaves outside the database: its files and armed faults.
+async fn forget_files_and_faults(state: &AppState, api_key: &str) -> ApiResult<()> {
+    state.faults.clear(api_key);
+    state
+        .storage
+        .remove_stack(api_key)
+        .await
+        .context("removing a stack's files")?;
+    Ok(())
+}
+
+/// Removes every stack and re-creates the default one.
+pub async fn reset(state: &AppState) -> ApiResult<Arc<StackRow>> {
+    let _changes = state.db.stack_changes.lock().await;
+    let _purges = state.db.purge_lock.lock().await;
+    let api_keys: Vec<String> = state
+        .stacks
+        .all()
+        .iter()
+        .map(|s| s.api_key.clone())
+        .collect();
+    stack_db::delete_all(state.db.writer()).await?;
+    state.stacks.clear();
+    for api_key in &api_keys {
+        forget_files_and_faults(state, api_key).await?;
+    }
+    Ok(state.stacks.ensure_default(&state.db).await?)
+}

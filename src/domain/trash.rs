@@ -1,0 +1,183 @@
+//! The trash: the one doorway every delete goes through (a single asset, a folder, a
+//! bulk delete), and restoring. Items stay restorable until `deleted_at + retention` on
+//! their stack's clock; the purge removes them after that.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::clock::{format_ts, latest};
+use crate::db::assets::{self as asset_db, AssetRow};
+use crate::db::stacks::StackRow;
+use crate::db::trash::{self as trash_db, ItemType, ParentState, TrashEntry};
+use crate::db::{self, Tx};
+use crate::domain::folders::{self, FolderRule};
+use crate::domain::purge;
+use crate::error::{ApiError, ApiResult, codes, field_error};
+use crate::state::AppState;
+
+/// Which door a delete comes through: it decides what may be deleted and what a
+/// missing uid means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// `DELETE /v3/assets/{uid}`: a file or, like the real service, a folder; a missing
+    /// uid fails the request.
+    Asset,
+    /// `DELETE /v3/assets/folders/{uid}`: only a folder; a missing uid fails the request.
+    Folder,
+    /// `POST /v3/bulk/delete`: anything; missing uids are reported, not failed.
+    Bulk,
+}
+
+/// What went into the trash.
+#[derive(Debug, Default)]
+pub struct Trashed {
+    pub moved: Vec<(String, ItemType)>,
+    /// Uids that named no live item (bulk only; the other doors fail instead).
+    pub missing: Vec<String>,
+    /// When, on the stack's clock.
+    pub deleted_at: String,
+}
+
+/// When an item deleted at `deleted_at` is purged: `deleted_at + retention`, at the
+/// latest the last time a stack clock may show.
+pub fn purge_time(state: &AppState, deleted_at: DateTime<Utc>) -> DateTime<Utc> {
+    let retention = TimeDelta::from_std(state.settings.trash_retention).unwrap_or(TimeDelta::MAX);
+    deleted_at
+        .checked_add_signed(retention)
+        .map_or_else(latest, |at| at.min(latest()))
+}
+
+/// Moves live items (a folder with everything inside it) into the trash, on the
+/// caller's transaction. Every delete of the service goes through here.
+pub async fn move_in(
+    state: &AppState,
+    tx: &mut Tx,
+    stack: &StackRow,
+    uids: &[String],
+    door: Door,
+) -> ApiResult<Trashed> {
+    let now = stack.clock().now();
+    let deleted_at = format_ts(now);
+    let purge_at = format_ts(purge_time(state, now));
+    let mut trashed = Trashed {
+        deleted_at: deleted_at.clone(),
+        ..Trashed::default()
+    };
+    for uid in uids {
+        let row = asset_db::get(&mut **tx, &stack.api_key, uid).await?;
+        let item_type = match (row, door) {
+            (Some(row), _) if row.is_dir => ItemType::Folder,
+            (Some(_), Door::Asset | Door::Bulk) => ItemType::Asset,
+            (None, Door::Bulk) => {
+                trashed.missing.push(uid.clone());
+                continue;
+            }
+            (None, Door::Asset) | (Some(_), Door::Folder) => return Err(ApiError::AssetNotFound),
+            (None, Door::Folder) => return Err(ApiError::FolderNotFound { field: "uid" }),
+        };
+        let entry = TrashEntry {
+            api_key: &stack.api_key,
+            uid,
+            item_type,
+            deleted_at: &deleted_at,
+            deleted_by: &stack.user_uid,
+            purge_at: &purge_at,
+        };
+        trash_db::move_to_trash(tx, &entry).await?;
+        trashed.moved.push((uid.clone(), item_type));
+    }
+    Ok(trashed)
+}
+
+/// Moves one asset or folder to the trash, in a transaction of its own.
+pub async fn delete_one(
+    state: &AppState,
+    stack: &StackRow,
+    uid: &str,
+    door: Door,
+) -> ApiResult<()> {
+    let mut tx = state.db.begin_write().await?;
+    move_in(state, &mut tx, stack, &[uid.to_owned()], door).await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// What a restore brought back.
+#[derive(Debug)]
+pub struct RestoreOutcome {
+    pub row: AssetRow,
+    pub is_folder: bool,
+}
+
+/// Restores trash item `uid` (contract section 3): back where it was (the root when its
+/// folder was purged), `_version` + 1, unpublished; a folder with the contents deleted
+/// with it, or alone.
+pub async fn restore(
+    state: &AppState,
+    stack: &StackRow,
+    uid: &str,
+    with_assets: bool,
+) -> ApiResult<RestoreOutcome> {
+    let now = format_ts(stack.clock().now());
+    let mut tx = state.db.begin_write().await?;
+    let item = trash_db::get_item(&mut tx, &stack.api_key, uid)
+        .await?
+        .ok_or_else(not_in_trash)?;
+    if item.purge_at.as_str() <= now.as_str() {
+        // Past its retention: it is gone for good, whether or not a purge ran yet.
+        drop(tx);
+        purge::purge_uids(state, &stack.api_key, std::slice::from_ref(&item.uid)).await?;
+        return Err(not_in_trash());
+    }
+    let root_parent =
+        match trash_db::parent_state(&mut tx, &stack.api_key, item.parent_uid.as_deref()).await? {
+            ParentState::Live => item.parent_uid.clone(),
+            ParentState::Gone => None,
+            ParentState::Trashed => return Err(folder_in_trash()),
+        };
+    let is_folder = item.item_type == ItemType::Folder.as_str();
+    let folders_only = is_folder && !with_assets;
+    trash_db::restore_rows(
+        &mut tx,
+        uid,
+        folders_only,
+        root_parent.as_deref(),
+        &now,
+        &stack.user_uid,
+    )
+    .await?;
+    if is_folder {
+        // The folder rules hold for restored folders too (the tree may have changed).
+        folders::placement(&mut tx, &stack.api_key, Some(uid), root_parent.as_deref())
+            .await?
+            .map_err(FolderRule::on_restore)?;
+        if !folders::count_allows(&mut tx, &stack.api_key, 0).await? {
+            return Err(FolderRule::TooMany.on_restore());
+        }
+    }
+    if folders_only {
+        trash_db::split_remaining(&mut tx, uid).await?;
+    } else {
+        trash_db::delete_item_row(&mut tx, uid).await?;
+    }
+    let row = asset_db::get(&mut *tx, &stack.api_key, uid)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("restored item {uid} is not live")))?;
+    db::commit(tx).await?;
+    Ok(RestoreOutcome { row, is_folder })
+}
+
+fn folder_in_trash() -> ApiError {
+    ApiError::Conflict {
+        code: codes::RESTORE_CONFLICT,
+        message: "The folder this item was in is in the trash. Restore the folder first.".into(),
+        errors: field_error("parent_uid", "is in the trash."),
+    }
+}
+
+fn not_in_trash() -> ApiError {
+    ApiError::NotFound {
+        message:
+            "The item is not in the trash (it was never deleted, was restored, or was purged)."
+                .into(),
+    }
+}

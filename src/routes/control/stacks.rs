@@ -1,0 +1,108 @@
+//! `/_mock/stacks` and `/_mock/reset`: isolated stacks for tests.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Value, json};
+
+use crate::db::stacks::StackRow;
+use crate::domain::stacks;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::control::clock::clock_json;
+use crate::routes::extract::OptionalJson;
+use crate::stacks::NewStack;
+use crate::state::AppState;
+
+/// A stack with its credentials and clock.
+pub fn stack_json(stack: &StackRow) -> Value {
+    json!({
+        "api_key": stack.api_key,
+        "management_token": stack.management_token,
+        "name": stack.name,
+        "user_uid": stack.user_uid,
+        "created_at": stack.created_at,
+        "clock": clock_json(&stack.clock()),
+    })
+}
+
+/// `POST /_mock/stacks` `{"name"?, "api_key"?, "management_token"?}`
+#[derive(Debug, Default, Deserialize)]
+pub struct CreateStackBody {
+    #[serde(default, deserialize_with = "text")]
+    name: Option<Text>,
+    #[serde(default, deserialize_with = "text")]
+    api_key: Option<Text>,
+    #[serde(default, deserialize_with = "text")]
+    management_token: Option<Text>,
+}
+
+/// A text field as sent.
+#[derive(Debug)]
+enum Text {
+    Given(String),
+    Invalid,
+}
+
+/// A non-empty string (trimmed); null or absent is not given.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::String(s) if !s.trim().is_empty() => Some(Text::Given(s.trim().to_owned())),
+        _ => Some(Text::Invalid),
+    })
+}
+
+fn given(value: Option<Text>, key: &str) -> ApiResult<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(Text::Given(text)) => Ok(Some(text)),
+        Some(Text::Invalid) => Err(ApiError::invalid(
+            format!("'{key}' must be a non-empty string."),
+            key,
+            "is not valid.",
+        )),
+    }
+}
+
+/// `GET /_mock/stacks`
+pub async fn list_stacks(State(state): State<AppState>) -> Json<Value> {
+    let stacks: Vec<Value> = state.stacks.all().iter().map(|s| stack_json(s)).collect();
+    Json(json!({ "count": stacks.len(), "stacks": stacks }))
+}
+
+/// `POST /_mock/stacks`
+pub async fn create_stack(
+    State(state): State<AppState>,
+    OptionalJson(body): OptionalJson<CreateStackBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let new = NewStack {
+        name: given(body.name, "name")?,
+        api_key: given(body.api_key, "api_key")?,
+        management_token: given(body.management_token, "management_token")?,
+    };
+    let stack = stacks::create(&state, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "stack": stack_json(&stack) })),
+    ))
+}
+
+/// `DELETE /_mock/stacks/{api_key}`
+pub async fn delete_stack(
+    State(state): State<AppState>,
+    Path(api_key): Path<String>,
+) -> ApiResult<Json<Value>> {
+    stacks::delete(&state, &api_key).await?;
+    Ok(Json(
+        json!({ "notice": format!("Stack {api_key} deleted.") }),
+    ))
+}
+
+/// `POST /_mock/reset`
+pub async fn reset(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let stack = stacks::reset(&state).await?;
+    Ok(Json(
+        json!({ "notice": "Everything was reset.", "stack": stack_json(&stack) }),
+    ))
+}

@@ -1,0 +1,147 @@
+//! Extractors with Contentstack-shaped rejections: the stack and its credential
+//! ([`StackAuth`]), and JSON bodies read whatever their `Content-Type` says, with a
+//! size cap ([`JsonBody`], [`OptionalJson`]).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::db::stacks::StackRow;
+use crate::error::ApiError;
+use crate::routes::drain::BodyTimeout;
+use crate::state::AppState;
+
+/// Largest JSON body accepted on any route (uploads stream their files instead).
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// The authenticated stack of a `/v3` request: `api_key` names it, and the credential
+/// (`authorization`, raw or `Bearer`, or `authtoken`) must be its management token.
+#[derive(Debug, Clone)]
+pub struct StackAuth(pub Arc<StackRow>);
+
+/// A header's trimmed, non-empty text.
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// The stack named by the `api_key` header, without checking credentials.
+pub fn stack_of(headers: &HeaderMap, state: &AppState) -> Result<Arc<StackRow>, ApiError> {
+    let api_key = header(headers, "api_key").ok_or(ApiError::InvalidApiKey)?;
+    state.stacks.get(api_key).ok_or(ApiError::InvalidApiKey)
+}
+
+impl FromRequestParts<AppState> for StackAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let stack = stack_of(&parts.headers, state)?;
+        let credential = header(&parts.headers, "authorization")
+            .map(|value| value.strip_prefix("Bearer ").unwrap_or(value).trim())
+            .or_else(|| header(&parts.headers, "authtoken"));
+        // A token only ever opens its own stack.
+        match credential {
+            Some(token) if token == stack.management_token => Ok(StackAuth(stack)),
+            _ => Err(ApiError::NotAuthenticated),
+        }
+    }
+}
+
+/// A JSON body, parsed into `T`.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+/// A JSON body that may be absent: no body (or only white space) reads as `T::default()`.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, ApiError> {
+        let bytes = read_limited(request.into_body(), MAX_JSON_BYTES).await?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, ApiError> {
+        let bytes = read_limited(request.into_body(), MAX_JSON_BYTES).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        parse_json(&bytes).map(OptionalJson)
+    }
+}
+
+/// Reads a whole body, failing past `limit` bytes.
+pub async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut stream = body.into_data_stream();
+    let mut buffer = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(body_error)?;
+        if buffer.len() + chunk.len() > limit {
+            return Err(ApiError::BodyTooLarge { limit });
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer)
+}
+
+/// The error for a body that could not be read: cut off, or stalled too long.
+pub fn body_error(error: axum::Error) -> ApiError {
+    timeout_in(&error).unwrap_or_else(|| {
+        ApiError::malformed(format!("The request body could not be read: {error}"))
+    })
+}
+
+/// The body timeout behind `error`, if a stalled body is what broke the request.
+pub fn timeout_in(error: &(dyn std::error::Error + 'static)) -> Option<ApiError> {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if let Some(timeout) = cause.downcast_ref::<BodyTimeout>() {
+            return Some(ApiError::BodyTimeout {
+                seconds: timeout.0.as_secs(),
+            });
+        }
+        source = cause.source();
+    }
+    None
+}
+
+/// Parses a JSON body: bad JSON is a 400, a value of the wrong type a 422 naming it.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = parsed.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            let field = if path == "." { "body".to_owned() } else { path };
+            ApiError::invalid(
+                format!("The field '{field}' is not valid: {inner}."),
+                &field,
+                "is not valid.",
+            )
+        } else {
+            ApiError::malformed(format!("The request body is not valid JSON: {inner}."))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::malformed(format!("The request body is not valid JSON: {e}.")))?;
+    Ok(value)
+}
