@@ -11,8 +11,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::ServeConfig;
+use crate::data_dir::{self, DataDirLock};
 use crate::db::Db;
 use crate::routes::{self, SHUTDOWN_GRACE};
+use crate::server::{self, ConnectionLimits};
 use crate::stacks::StackRegistry;
 use crate::state::{AppState, Settings};
 use crate::storage::Storage;
@@ -21,7 +23,10 @@ use crate::storage::Storage;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    limits: ConnectionLimits,
     data_dir: PathBuf,
+    /// Held while the service runs (released at exit).
+    _lock: DataDirLock,
     /// Removed at exit (`--ephemeral`).
     ephemeral: bool,
     purge_interval: std::time::Duration,
@@ -34,15 +39,12 @@ impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let started = std::time::SystemTime::now();
         let data_dir = if config.ephemeral {
-            std::env::temp_dir().join(format!(
-                "contentstack-mock-{}",
-                uuid::Uuid::new_v4().simple()
-            ))
+            data_dir::ephemeral_dir()
         } else {
             config.data_dir.clone()
         };
-        std::fs::create_dir_all(&data_dir)
-            .with_context(|| format!("could not create the data dir {}", data_dir.display()))?;
+        let lock = DataDirLock::acquire(&data_dir)?;
+        raise_open_file_limit(config.max_connections);
         let durable = !config.ephemeral;
         let db = Db::open(&data_dir, durable).await?;
         let storage = Storage::open(&data_dir, durable)
@@ -70,6 +72,13 @@ impl Application {
             max_upload_bytes: config.max_upload_bytes,
             trash_retention: config.trash_retention,
             admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
+            body_timeout: config.body_timeout,
+            query_timeout: config.query_timeout,
+        };
+        let limits = ConnectionLimits {
+            header_timeout: config.header_timeout,
+            idle_timeout: config.idle_timeout,
+            max_connections: config.max_connections as usize,
         };
         let state = AppState {
             db,
@@ -81,7 +90,9 @@ impl Application {
         Ok(Application {
             listener,
             state,
+            limits,
             data_dir,
+            _lock: lock,
             ephemeral: config.ephemeral,
             purge_interval: config.purge_interval,
             started,
@@ -135,15 +146,14 @@ impl Application {
             shutdown.clone(),
             self.started,
         ));
-        let app = routes::router(self.state.clone());
-        let server = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let app = routes::app(self.state.clone());
+        let server = server::serve(self.listener, app, self.limits, shutdown.clone());
         let drain_deadline = async {
             shutdown.cancelled().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         };
         tokio::select! {
-            result = server => result.context("the server stopped with an error")?,
+            () = server => {}
             _ = drain_deadline => tracing::warn!("requests still running after the grace period were dropped"),
         }
         tracker.close();
@@ -159,5 +169,22 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Raises the soft limit on open files towards the hard limit, so that the connection
+/// cap, not the process limit, decides how many clients are served.
+fn raise_open_file_limit(max_connections: u32) {
+    // Each connection is one descriptor; the database, files being served and the
+    // listeners need some more.
+    let wanted = u64::from(max_connections) + 256;
+    match rlimit::increase_nofile_limit(wanted) {
+        Ok(got) if got < wanted => tracing::warn!(
+            limit = got,
+            max_connections,
+            "the open-file limit is lower than --max-connections; connections beyond it will be refused by the system"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not read the open-file limit"),
     }
 }

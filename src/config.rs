@@ -64,6 +64,27 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_PURGE_INTERVAL", default_value = "1m", value_parser = parse_duration)]
     pub purge_interval: Duration,
 
+    /// How long a connection may take to send a request's headers (a new connection: from
+    /// the accept; silent sockets are closed after it).
+    #[arg(long, env = "CSMOCK_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// How long a kept-alive connection may wait for its next request.
+    #[arg(long, env = "CSMOCK_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// Longest wait for the next part of a request body; a body that stalls longer fails (408).
+    #[arg(long, env = "CSMOCK_BODY_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// Most connections open at once; more are answered 503 and closed.
+    #[arg(long, env = "CSMOCK_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// Longest time one listing query may run before it is stopped (422).
+    #[arg(long, env = "CSMOCK_QUERY_TIMEOUT", default_value = "500ms", value_parser = parse_duration)]
+    pub query_timeout: Duration,
+
     /// When set, every `/_mock` call except health needs `Authorization: Bearer <token>`.
     #[arg(long, env = "CSMOCK_ADMIN_TOKEN")]
     pub admin_token: Option<String>,

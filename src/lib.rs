@@ -8,6 +8,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod data_dir;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod healthcheck;
 pub mod ids;
 pub mod params;
 pub mod routes;
+pub mod server;
 pub mod stacks;
 pub mod state;
 pub mod storage;

@@ -78,6 +78,7 @@ async fn stop_on_signal(shutdown: CancellationToken) {
         _ = interrupt => {}
         _ = terminate => {}
     }
-    tracing::info!("shutting down");
+    // Stop first: shutdown must never depend on a log line being written.
     shutdown.cancel();
+    tracing::info!("shutting down");
 }

@@ -17,6 +17,10 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     pub trash_retention: Duration,
     pub admin_token: Option<String>,
+    /// Longest wait for the next part of a request body.
+    pub body_timeout: Duration,
+    /// Longest time one listing query may run.
+    pub query_timeout: Duration,
 }
 
 /// Shared state of the HTTP handlers and background tasks.

@@ -17,14 +17,17 @@ pub mod views;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderName;
 use axum::middleware::from_fn_with_state;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,8 +37,6 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// What an unread body may hold beyond the upload limit and still be drained (the
 /// multipart form around the file, text parts).
 const DRAIN_SLACK_BYTES: u64 = 16 * 1024 * 1024;
-/// Longest wait for the next chunk of a request body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest time spent reading an unread body after the answer.
 const MAX_DRAIN_TIME: Duration = Duration::from_secs(60);
 
@@ -79,6 +80,15 @@ fn contentstack_routes(state: &AppState) -> Router<AppState> {
         ))
 }
 
+/// The whole HTTP application: the router, with trailing slashes trimmed before routing
+/// (`GET /v3/assets/` is `GET /v3/assets`, as the legacy delivery SDK sends it).
+pub type App = NormalizePath<Router>;
+
+/// Builds the whole HTTP application.
+pub fn app(state: AppState) -> App {
+    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+}
+
 /// The full application router.
 pub fn router(state: AppState) -> Router {
     let drain_limits = drain::DrainLimits {
@@ -86,7 +96,7 @@ pub fn router(state: AppState) -> Router {
             .settings
             .max_upload_bytes
             .saturating_add(DRAIN_SLACK_BYTES),
-        body_timeout: BODY_TIMEOUT,
+        body_timeout: state.settings.body_timeout,
         max_drain_time: MAX_DRAIN_TIME,
     };
     Router::new()
@@ -101,9 +111,37 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(from_fn_with_state(drain_limits, drain::drain_unread_body))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let request_id = request.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id)
-        }))
-        .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_answer),
+        )
+        .layer(SetRequestIdLayer::new(
+            X_REQUEST_ID.clone(),
+            MakeRequestUuid,
+        ))
+}
+
+/// The span every log line of a request carries: method, path, matched route, request id.
+fn request_span(request: &Request) -> Span {
+    let request_id = request
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("-", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), route, request_id)
+}
+
+/// One line per request, at `info`: its status and how long it took.
+fn log_answer(response: &Response, latency: Duration, _: &Span) {
+    tracing::info!(
+        status = response.status().as_u16(),
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        "answered"
+    );
 }
