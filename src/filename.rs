@@ -1,8 +1,14 @@
 //! Filenames as Contentstack stores them: the base name only, with each character
-//! it forbids (`# % ^ + \ / ? * : | " ' { } = ,` and white space) replaced by `_`.
+//! it forbids (`# % ^ + \ / ? * : | " ' { } = ,` and white space) replaced by `_`, and
+//! at most [`MAX_BYTES`] long.
 
 /// Used when a client sends no filename at all (the JS SDK's own default for buffers).
 const FALLBACK: &str = "uploaded_file";
+
+/// Longest stored filename; longer ones are shortened, keeping their extension.
+pub const MAX_BYTES: usize = 255;
+/// Longest tail after the last dot that counts as an extension worth keeping.
+const MAX_EXTENSION_BYTES: usize = 16;
 
 /// Sanitises a client-sent filename.
 pub fn sanitize(raw: &str) -> String {
@@ -21,8 +27,26 @@ pub fn sanitize(raw: &str) -> String {
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         FALLBACK.to_owned()
     } else {
-        cleaned
+        shorten(cleaned)
     }
+}
+
+/// Cuts a name to [`MAX_BYTES`], on a character boundary, keeping a short extension.
+fn shorten(name: String) -> String {
+    if name.len() <= MAX_BYTES {
+        return name;
+    }
+    let extension = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= MAX_EXTENSION_BYTES => {
+            &name[stem.len()..]
+        }
+        _ => "",
+    };
+    let mut end = MAX_BYTES - extension.len();
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{extension}", &name[..end])
 }
 
 #[cfg(test)]
@@ -41,5 +65,15 @@ mod tests {
         assert_eq!(sanitize("../../etc/passwd"), "passwd");
         assert_eq!(sanitize(""), "uploaded_file");
         assert_eq!(sanitize(".."), "uploaded_file");
+    }
+
+    #[test]
+    fn long_names_are_shortened_keeping_the_extension() {
+        let long = format!("{}.jpeg", "é".repeat(200));
+        let short = sanitize(&long);
+        assert!(short.len() <= 255, "{}", short.len());
+        assert!(short.ends_with("é.jpeg"), "{short}");
+        let no_extension = "x".repeat(300);
+        assert_eq!(sanitize(&no_extension).len(), 255);
     }
 }

@@ -3,9 +3,44 @@
 //!
 //! Supported: field equality, `$eq`, `$ne`, `$in`, `$nin`, `$exists`, `$regex` (with
 //! `$options: "i"`), `$gt`, `$gte`, `$lt`, `$lte`, and `$and` / `$or` over sub-queries.
-//! Anything else is rejected with a message that says what is not supported.
+//! Anything else is rejected with a message that says what is not supported, and so is
+//! a query larger than the limits below (what it costs to run is bounded further by the
+//! database's time budget).
 
 use serde_json::{Map, Value};
+
+/// Longest `query` text.
+pub const MAX_QUERY_BYTES: usize = 64 * 1024;
+/// Most conditions in one query, counted across every `$and` and `$or`.
+pub const MAX_CONDITIONS: usize = 100;
+/// Deepest nesting of `$and` / `$or`.
+pub const MAX_NESTING: usize = 10;
+/// Most values in one `$in` / `$nin`.
+pub const MAX_IN_VALUES: usize = 1000;
+/// Longest `$regex` pattern.
+pub const MAX_PATTERN_BYTES: usize = 512;
+/// Largest compiled `$regex` program: Unicode classes with counted repetition (`\w{40}`)
+/// grow quickly and make every row slow to test.
+pub const MAX_PATTERN_PROGRAM_BYTES: usize = 1024 * 1024;
+
+/// How much of the limits a query has used so far.
+#[derive(Debug, Default)]
+struct Spent {
+    conditions: usize,
+    nesting: usize,
+}
+
+impl Spent {
+    fn condition(&mut self) -> Result<(), FilterError> {
+        self.conditions += 1;
+        if self.conditions > MAX_CONDITIONS {
+            return Err(FilterError(format!(
+                "The query has more than {MAX_CONDITIONS} conditions; at most {MAX_CONDITIONS} are allowed."
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// Why a query was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,15 +201,21 @@ impl Condition {
 
 /// Parses the `query` parameter's text.
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(FilterError(format!(
+            "The query is {} bytes long; at most {MAX_QUERY_BYTES} are allowed.",
+            text.len()
+        )));
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) if map.is_empty() => Ok(Filter::default()),
-        Ok(Value::Object(map)) => parse_object(&map),
+        Ok(Value::Object(map)) => parse_object(&map, &mut Spent::default()),
         Ok(_) => Err(FilterError("The query must be a JSON object.".into())),
         Err(e) => Err(FilterError(format!("The query is not valid JSON: {e}."))),
     }
 }
 
-fn parse_object(query: &Map<String, Value>) -> Result<Filter, FilterError> {
+fn parse_object(query: &Map<String, Value>, spent: &mut Spent) -> Result<Filter, FilterError> {
     if query.is_empty() {
         return Err(FilterError(
             "A query inside $and or $or must not be empty.".into(),
@@ -183,27 +224,40 @@ fn parse_object(query: &Map<String, Value>) -> Result<Filter, FilterError> {
     let mut parts = Vec::new();
     for (key, value) in query {
         match key.as_str() {
-            "$and" | "$or" => parts.push(parse_group(key, value)?),
-            _ => parts.extend(parse_field(key, value)?),
+            "$and" | "$or" => parts.push(parse_group(key, value, spent)?),
+            _ => parts.extend(parse_field(key, value, spent)?),
         }
     }
     Ok(Filter::All(parts))
 }
 
-fn parse_group(op: &str, value: &Value) -> Result<Filter, FilterError> {
+fn parse_group(op: &str, value: &Value, spent: &mut Spent) -> Result<Filter, FilterError> {
     let items = value
         .as_array()
         .filter(|items| !items.is_empty())
         .ok_or_else(|| FilterError(format!("{op} takes a non-empty array of queries.")))?;
+    if items.len() > MAX_CONDITIONS {
+        return Err(FilterError(format!(
+            "{op} has {} terms; at most {MAX_CONDITIONS} are allowed.",
+            items.len()
+        )));
+    }
+    spent.nesting += 1;
+    if spent.nesting > MAX_NESTING {
+        return Err(FilterError(format!(
+            "$and and $or nest more than {MAX_NESTING} deep; at most {MAX_NESTING} levels are allowed."
+        )));
+    }
     let parts = items
         .iter()
         .map(|item| {
             let object = item
                 .as_object()
                 .ok_or_else(|| FilterError(format!("{op} takes an array of query objects.")))?;
-            parse_object(object)
+            parse_object(object, spent)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    spent.nesting -= 1;
     Ok(if op == "$and" {
         Filter::All(parts)
     } else {
@@ -212,7 +266,7 @@ fn parse_group(op: &str, value: &Value) -> Result<Filter, FilterError> {
 }
 
 /// The conditions on one field: one for a plain value, one per operator otherwise.
-fn parse_field(name: &str, value: &Value) -> Result<Vec<Filter>, FilterError> {
+fn parse_field(name: &str, value: &Value, spent: &mut Spent) -> Result<Vec<Filter>, FilterError> {
     if name.starts_with('$') {
         return Err(FilterError(format!(
             "The operator {name} is not supported here."
@@ -227,7 +281,10 @@ fn parse_field(name: &str, value: &Value) -> Result<Vec<Filter>, FilterError> {
             let conditions = ops
                 .iter()
                 .filter(|(op, _)| op.as_str() != "$options")
-                .map(|(op, value)| operand.condition(op, value, options).map(Filter::Condition))
+                .map(|(op, value)| {
+                    spent.condition()?;
+                    operand.condition(op, value, options).map(Filter::Condition)
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if conditions.is_empty() {
                 return Err(FilterError(format!("No operator given for '{name}'.")));
@@ -263,6 +320,13 @@ impl Operand<'_> {
                 let items = value.as_array().ok_or_else(|| {
                     FilterError(format!("{op} on '{}' takes an array.", self.name))
                 })?;
+                if items.len() > MAX_IN_VALUES {
+                    return Err(FilterError(format!(
+                        "{op} on '{}' has {} values; at most {MAX_IN_VALUES} are allowed.",
+                        self.name,
+                        items.len()
+                    )));
+                }
                 Ok(Condition::In {
                     field,
                     values: items
@@ -289,14 +353,28 @@ impl Operand<'_> {
         let pattern = value
             .as_str()
             .ok_or_else(|| FilterError(format!("$regex on '{name}' takes a string.")))?;
+        if pattern.len() > MAX_PATTERN_BYTES {
+            return Err(FilterError(format!(
+                "The $regex on '{name}' is {} bytes long; at most {MAX_PATTERN_BYTES} are allowed.",
+                pattern.len()
+            )));
+        }
         let pattern = if options.contains('i') {
             format!("(?i){pattern}")
         } else {
             pattern.to_owned()
         };
         // Checked here so that a bad pattern is the client's 422, not SQLite's 500.
-        regex::Regex::new(&pattern)
-            .map_err(|e| FilterError(format!("The $regex on '{name}' is not valid: {e}.")))?;
+        regex::RegexBuilder::new(&pattern)
+            .size_limit(MAX_PATTERN_PROGRAM_BYTES)
+            .build()
+            .map_err(|e| match e {
+                regex::Error::CompiledTooBig(_) => FilterError(format!(
+                    "The $regex on '{name}' is too complex: it compiles to more than {} KiB. Use fewer or smaller counted repetitions (such as \\w{{40}}) or narrower classes.",
+                    MAX_PATTERN_PROGRAM_BYTES / 1024
+                )),
+                e => FilterError(format!("The $regex on '{name}' is not valid: {e}.")),
+            })?;
         if !matches!(self.field.kind(), Kind::Text | Kind::Tags) {
             return Err(FilterError(format!("$regex is not supported on '{name}'.")));
         }

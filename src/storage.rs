@@ -121,12 +121,18 @@ impl Storage {
         self.stack_dir(api_key).join(shard).join(storage_key)
     }
 
-    /// Removes temp files left by a crash or a kill. Called at start, before serving.
+    /// Removes temp files (and folders of removed stacks) left by a crash or a kill.
+    /// Called at start, before serving.
     pub async fn sweep_temp_files(&self) -> io::Result<usize> {
         let mut removed = 0;
         let mut entries = fs::read_dir(self.root.join("tmp")).await?;
         while let Some(entry) = entries.next_entry().await? {
-            if fs::remove_file(entry.path()).await.is_ok() {
+            let gone = if entry.file_type().await?.is_dir() {
+                fs::remove_dir_all(entry.path()).await
+            } else {
+                fs::remove_file(entry.path()).await
+            };
+            if gone.is_ok() {
                 removed += 1;
             }
         }
@@ -275,11 +281,19 @@ impl Storage {
         .map_err(io::Error::other)?
     }
 
-    /// Removes every stored file of a stack.
+    /// Removes every stored file of a stack. The stack's folder is first moved aside in
+    /// one rename, so that uploads still streaming to it (they will fail their commit)
+    /// can never make the removal fail, and a stack of the same api key made right after
+    /// starts with an empty folder.
     pub async fn remove_stack(&self, api_key: &str) -> io::Result<()> {
-        match fs::remove_dir_all(self.stack_dir(api_key)).await {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        let aside = self
+            .root
+            .join("tmp")
+            .join(format!("removed-{}", ids::storage_key()));
+        match fs::rename(self.stack_dir(api_key), &aside).await {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            result => result?,
         }
+        fs::remove_dir_all(&aside).await
     }
 }

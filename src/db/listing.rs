@@ -1,10 +1,13 @@
 //! Listing and counting live assets: scope, MIME family, `query` filter, sort, page.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
+use std::time::Duration;
 
-use super::DbResult;
+use sqlx::{QueryBuilder, Sqlite};
+
 use super::assets::AssetRow;
+use super::budget::Budgeted;
 use super::filter_sql::push_filter;
+use super::{DbResult, Pool};
 use crate::filter::{Field, Filter};
 
 /// Where listed items come from.
@@ -120,8 +123,54 @@ impl Listing {
     }
 }
 
-/// One page of a listing.
-pub async fn page(db: impl SqliteExecutor<'_>, listing: &Listing) -> DbResult<Vec<AssetRow>> {
+/// What a listing run returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Page,
+    Count,
+    PageAndCount,
+}
+
+/// Runs a listing on a reader, within `budget` for all its statements: the page and/or
+/// the count of all matches.
+pub async fn run(
+    pool: &Pool,
+    listing: &Listing,
+    wanted: Wanted,
+    budget: Duration,
+) -> DbResult<(Vec<AssetRow>, Option<i64>)> {
+    let mut conn = Budgeted::acquire(pool, budget).await?;
+    let rows = match wanted {
+        Wanted::Count => Vec::new(),
+        Wanted::Page | Wanted::PageAndCount => {
+            let mut sql = page_sql(listing);
+            let query = sql.build_query_as();
+            query
+                .fetch_all(conn.conn())
+                .await
+                .map_err(|e| conn.error(e))?
+        }
+    };
+    let count = match wanted {
+        Wanted::Page => None,
+        Wanted::Count | Wanted::PageAndCount => {
+            let mut sql = QueryBuilder::new("select count(*) from assets");
+            listing.push_where(&mut sql);
+            let query = sql.build_query_scalar();
+            Some(
+                query
+                    .fetch_one(conn.conn())
+                    .await
+                    .map_err(|e| conn.error(e))?,
+            )
+        }
+    };
+    conn.release().await;
+    Ok((rows, count))
+}
+
+/// The page query of a listing.
+fn page_sql(listing: &Listing) -> QueryBuilder<Sqlite> {
     let mut sql = QueryBuilder::new("select * from assets");
     listing.push_where(&mut sql);
     let direction = if listing.sort.ascending {
@@ -140,12 +189,5 @@ pub async fn page(db: impl SqliteExecutor<'_>, listing: &Listing) -> DbResult<Ve
         .push_bind(limit)
         .push(" offset ")
         .push_bind(skip);
-    Ok(sql.build_query_as().fetch_all(db).await?)
-}
-
-/// How many items the listing matches in all.
-pub async fn count(db: impl SqliteExecutor<'_>, listing: &Listing) -> DbResult<i64> {
-    let mut sql = QueryBuilder::new("select count(*) from assets");
-    listing.push_where(&mut sql);
-    Ok(sql.build_query_scalar().fetch_one(db).await?)
+    sql
 }

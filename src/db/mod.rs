@@ -2,6 +2,7 @@
 //! nothing else does. One writer connection, a few readers, WAL, migrations at start.
 
 pub mod assets;
+pub mod budget;
 pub mod bulk;
 pub mod filter_sql;
 pub mod listing;
@@ -16,6 +17,9 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+/// Reader connections: queries that may run long are given a time budget.
+const READERS: u32 = 4;
+
 /// A connection, as the functions of this module take it (inside a transaction or not).
 pub type Conn = sqlx::SqliteConnection;
 /// A pool of connections.
@@ -29,8 +33,13 @@ pub type Reader<'a> = &'a Pool;
 
 /// A failed statement. Opaque outside this module: the cause is logged, not sent.
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct DbError(#[from] sqlx::Error);
+pub enum DbError {
+    #[error(transparent)]
+    Statement(#[from] sqlx::Error),
+    /// A statement ran out of its time budget and was stopped.
+    #[error("the statement ran longer than {0:?} and was stopped")]
+    OutOfTime(Duration),
+}
 
 /// Result of the functions of this module.
 pub type DbResult<T> = Result<T, DbError>;
@@ -53,6 +62,8 @@ pub type DbResult<T> = Result<T, DbError>;
 pub struct Db {
     read: Pool,
     write: Pool,
+    /// One connection of its own, so that health never waits for a busy reader.
+    health: Pool,
     /// Serialises changes to stacks (create, delete, reset, clock moves), which write
     /// the database and then the in-memory registry.
     pub stack_changes: Arc<tokio::sync::Mutex<()>>,
@@ -90,17 +101,26 @@ impl Db {
             .await
             .context("could not apply the database migrations")?;
 
+        let read_only = options.read_only(true);
         let read = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(READERS)
             .min_connections(0)
             .idle_timeout(Duration::from_secs(60))
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(read_only.clone())
             .await
             .context("could not open the database for reading")?;
+        let health = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_with(read_only)
+            .await
+            .context("could not open the database for health checks")?;
         Ok(Db {
             read,
             write,
+            health,
             stack_changes: Arc::default(),
             purge_lock: Arc::default(),
         })
@@ -121,17 +141,18 @@ impl Db {
         Ok(self.write.begin().await?)
     }
 
-    /// True when the database answers a trivial query.
+    /// True when the database answers a trivial query (on a connection of its own).
     pub async fn is_healthy(&self) -> bool {
         sqlx::query_scalar::<_, i64>("select 1")
-            .fetch_one(&self.read)
+            .fetch_one(&self.health)
             .await
             .is_ok()
     }
 
-    /// Closes both pools (at shutdown, after the last request).
+    /// Closes every pool (at shutdown, after the last request).
     pub async fn close(&self) {
         self.read.close().await;
+        self.health.close().await;
         self.write.close().await;
     }
 }

@@ -320,6 +320,7 @@ pub async fn purge_items(
     conn: &mut SqliteConnection,
     api_key: &str,
     uids: &[String],
+    purged_at: &str,
 ) -> DbResult<Vec<String>> {
     if uids.is_empty() {
         return Ok(Vec::new());
@@ -350,6 +351,14 @@ pub async fn purge_items(
          where a.trash_uid in (select uid from temp.purge_batch)",
     )
     .bind(api_key)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert or replace into purged_items (stack_api_key, uid, item_type, purged_at) \
+         select stack_api_key, uid, case is_dir when 1 then 'folder' else 'asset' end, ? \
+         from trashed_assets where trash_uid in (select uid from temp.purge_batch)",
+    )
+    .bind(purged_at)
     .execute(&mut *conn)
     .await?;
     for table in [
@@ -392,4 +401,18 @@ pub async fn forget_deletions(db: impl SqliteExecutor<'_> + Copy, keys: &[String
         sql.build().execute(db).await?;
     }
     Ok(())
+}
+
+/// When an item of the stack was purged, if the purge removed it.
+pub async fn purged_at(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    uid: &str,
+) -> DbResult<Option<String>> {
+    sqlx::query_scalar("select purged_at from purged_items where stack_api_key = ? and uid = ?")
+        .bind(api_key)
+        .bind(uid)
+        .fetch_optional(db)
+        .await
+        .map_err(Into::into)
 }

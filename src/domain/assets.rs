@@ -3,11 +3,12 @@
 
 use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
-use crate::db::listing::{self, Listing, Scope, Sort};
+use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
 use crate::db::stacks::{self as stack_db, StackRow};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, DbError};
 use crate::domain::folders::{self, PathItem};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::limits;
+use crate::error::{ApiError, ApiResult, codes};
 use crate::filter::Filter;
 use crate::ids;
 use crate::state::AppState;
@@ -78,6 +79,19 @@ pub struct ListResponse {
     pub count: Option<i64>,
 }
 
+/// The answer to a listing that ran out of its time budget.
+pub fn query_too_slow(budget: std::time::Duration) -> ApiError {
+    ApiError::unprocessable(
+        codes::INVALID_QUERY,
+        format!(
+            "The query took longer than {} ms and was stopped. Narrow it down: fewer or simpler $regex conditions, fewer $or terms.",
+            budget.as_millis()
+        ),
+        "query",
+        "is too expensive.",
+    )
+}
+
 /// Lists the live assets (and folders, when asked) of a stack.
 pub async fn list(
     state: &AppState,
@@ -102,19 +116,18 @@ pub async fn list(
         skip: request.skip,
         limit: request.limit,
     };
-    if request.count_only {
-        let count = listing::count(reader, &listing).await?;
-        return Ok(ListResponse {
-            rows: Vec::new(),
-            count: Some(count),
-        });
-    }
-    let rows = listing::page(reader, &listing).await?;
-    let count = if request.include_count {
-        Some(listing::count(reader, &listing).await?)
-    } else {
-        None
+    let wanted = match (request.count_only, request.include_count) {
+        (true, _) => Wanted::Count,
+        (false, true) => Wanted::PageAndCount,
+        (false, false) => Wanted::Page,
     };
+    let budget = state.settings.query_timeout;
+    let (rows, count) = listing::run(reader, &listing, wanted, budget)
+        .await
+        .map_err(|e| match e {
+            DbError::OutOfTime(budget) => query_too_slow(budget),
+            e => e.into(),
+        })?;
     Ok(ListResponse { rows, count })
 }
 
@@ -216,6 +229,19 @@ async fn ensure_stack_unchanged(conn: &mut Conn, stack: &StackRow) -> ApiResult<
     }
 }
 
+/// Checks the details against their limits.
+fn check_details(details: &AssetDetails) -> ApiResult<()> {
+    limits::check_len("title", details.title.as_deref(), limits::MAX_TITLE_BYTES)?;
+    limits::check_len(
+        "description",
+        details.description.as_deref(),
+        limits::MAX_DESCRIPTION_BYTES,
+    )?;
+    limits::check_tags(details.tags.as_deref())?;
+    let parent = details.parent_uid.as_ref().and_then(|p| p.as_deref());
+    limits::check_len("parent_uid", parent, limits::MAX_UID_BYTES)
+}
+
 /// Applies the details an upload or update sets.
 fn apply_details(row: &mut AssetRow, details: AssetDetails) {
     if let Some(parent) = details.parent_uid {
@@ -239,6 +265,7 @@ pub async fn create(
     request: UploadRequest,
 ) -> ApiResult<AssetRow> {
     let UploadRequest { file, details } = request;
+    check_details(&details)?;
     let now = format_ts(stack.clock().now());
     let uid = ids::asset_uid();
     let file_row = file_row(&uid, &stack.api_key, &file, &now);
@@ -269,6 +296,7 @@ pub async fn update(
         revert_to,
         file,
     } = request;
+    check_details(&details)?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let mut row = asset_db::get(&mut *tx, &stack.api_key, uid)

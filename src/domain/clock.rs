@@ -31,9 +31,13 @@ pub struct ClockOutcome {
     pub purged: Option<Vec<Purged>>,
 }
 
-/// How far the clock is ahead of real time.
+/// How far the clock is ahead of real time: exactly the stored offset while it runs
+/// (reading the two clocks one after the other would lose a millisecond or two).
 pub fn offset(clock: &StackClock) -> TimeDelta {
-    clock.now() - Utc::now()
+    match clock.frozen_at {
+        None => TimeDelta::milliseconds(clock.offset_ms),
+        Some(_) => clock.now() - Utc::now(),
+    }
 }
 
 fn past_9999(field: &str) -> ApiError {
@@ -53,7 +57,14 @@ fn changed(clock: StackClock, change: ClockChange) -> ApiResult<StackClock> {
                 .checked_add_signed(delta)
                 .filter(|t| *t <= latest())
                 .ok_or_else(|| past_9999("days"))?;
-            moved_to(clock, target)
+            match clock.frozen_at {
+                Some(_) => moved_to(clock, target),
+                // Exactly the advance, not a new offset read off the real clock.
+                None => StackClock {
+                    offset_ms: clock.offset_ms.saturating_add(delta.num_milliseconds()),
+                    frozen_at: None,
+                },
+            }
         }
         ClockChange::Set(target) => {
             if target > latest() {

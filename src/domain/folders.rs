@@ -8,6 +8,7 @@ use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetRow};
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn, Reader};
+use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::ids;
 use crate::state::AppState;
@@ -232,6 +233,7 @@ pub async fn update(
     uid: &str,
     request: UpdateFolderRequest,
 ) -> ApiResult<AssetRow> {
+    limits::check_len("name", request.name.as_deref(), limits::MAX_NAME_BYTES)?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let mut row = asset_db::get(&mut *tx, &stack.api_key, uid)

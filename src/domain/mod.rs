@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bulk;
 pub mod clock;
 pub mod folders;
+pub mod limits;
 pub mod purge;
 pub mod stacks;
 pub mod trash;

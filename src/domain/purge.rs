@@ -53,7 +53,7 @@ pub async fn purge_stack(
         }
         let started = std::time::Instant::now();
         let uids: Vec<String> = batch.iter().map(|(uid, _)| uid.clone()).collect();
-        let keys = trash_db::purge_items(&mut tx, api_key, &uids).await?;
+        let keys = trash_db::purge_items(&mut tx, api_key, &uids, &now).await?;
         crate::db::commit(tx).await?;
         let committed = started.elapsed();
         remove_files(state, api_key, &keys).await?;
@@ -82,6 +82,10 @@ pub async fn purge_uids(
     uids: &[String],
 ) -> anyhow::Result<Vec<Purged>> {
     let _serialised = state.db.purge_lock.lock().await;
+    let Some(stack) = state.stacks.get(api_key) else {
+        return Ok(Vec::new());
+    };
+    let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let mut found = Vec::new();
     for uid in uids {
@@ -93,7 +97,7 @@ pub async fn purge_uids(
         }
     }
     let found_uids: Vec<String> = found.iter().map(|p| p.uid.clone()).collect();
-    let keys = trash_db::purge_items(&mut tx, api_key, &found_uids).await?;
+    let keys = trash_db::purge_items(&mut tx, api_key, &found_uids, &now).await?;
     crate::db::commit(tx).await?;
     remove_files(state, api_key, &keys).await?;
     Ok(found)

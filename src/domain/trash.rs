@@ -119,14 +119,15 @@ pub async fn restore(
 ) -> ApiResult<RestoreOutcome> {
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let item = trash_db::get_item(&mut tx, &stack.api_key, uid)
-        .await?
-        .ok_or_else(not_in_trash)?;
+    let Some(item) = trash_db::get_item(&mut tx, &stack.api_key, uid).await? else {
+        drop(tx);
+        return Err(not_in_trash(state, stack, uid).await);
+    };
     if item.purge_at.as_str() <= now.as_str() {
         // Past its retention: it is gone for good, whether or not a purge ran yet.
         drop(tx);
         purge::purge_uids(state, &stack.api_key, std::slice::from_ref(&item.uid)).await?;
-        return Err(not_in_trash());
+        return Err(not_in_trash(state, stack, uid).await);
     }
     let root_parent =
         match trash_db::parent_state(&mut tx, &stack.api_key, item.parent_uid.as_deref()).await? {
@@ -174,10 +175,19 @@ fn folder_in_trash() -> ApiError {
     }
 }
 
-fn not_in_trash() -> ApiError {
-    ApiError::NotFound {
-        message:
-            "The item is not in the trash (it was never deleted, was restored, or was purged)."
-                .into(),
+/// Why `uid` cannot be restored: purged (and when), or never in the trash.
+async fn not_in_trash(state: &AppState, stack: &StackRow, uid: &str) -> ApiError {
+    match trash_db::purged_at(state.db.reader(), &stack.api_key, uid).await {
+        Ok(Some(at)) => ApiError::NotFound {
+            message: format!(
+                "The item {uid} was purged at {at} (its time in the trash ran out, or it was deleted for good); it can no longer be restored."
+            ),
+        },
+        Ok(None) => ApiError::NotFound {
+            message: format!(
+                "The item {uid} is not in the trash: it was never deleted, or was restored."
+            ),
+        },
+        Err(e) => e.into(),
     }
 }

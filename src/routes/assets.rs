@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::{Value, json};
 
@@ -14,7 +14,7 @@ use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::filter;
 use crate::params::Params;
-use crate::routes::extract::StackAuth;
+use crate::routes::extract::{ApiPath, StackAuth};
 use crate::routes::upload::{AssetForm, SniffedBody};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
@@ -189,7 +189,7 @@ pub async fn upload_asset(
 pub async fn get_asset(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let params = Params::from_query(query.as_deref());
@@ -210,7 +210,7 @@ pub async fn get_asset(
 pub async fn update_asset(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
@@ -241,7 +241,7 @@ pub async fn update_asset(
 pub async fn delete_asset(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     trash::delete_one(&state, &stack, &uid, Door::Asset).await?;
     Ok(Json(json!({ "notice": "Asset deleted successfully." })))
@@ -251,7 +251,7 @@ pub async fn delete_asset(
 pub async fn list_versions(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let params = Params::from_query(query.as_deref());

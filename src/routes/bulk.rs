@@ -2,14 +2,14 @@
 //! `GET /v3/bulk/jobs/{job_id}`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
 use crate::domain::bulk::{self, BulkDeleteRequest};
 use crate::error::ApiResult;
-use crate::routes::extract::{JsonBody, StackAuth};
+use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
 use crate::state::AppState;
 
 /// The notice Contentstack answers a bulk delete with.
@@ -70,7 +70,7 @@ pub async fn bulk_delete(
 pub async fn get_job(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(job_id): Path<String>,
+    ApiPath(job_id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let bulk::Job { row, summary } = bulk::job(&state, &stack, &job_id).await?;
     Ok(Json(json!({

@@ -39,6 +39,22 @@ pub fn stack_of(headers: &HeaderMap, state: &AppState) -> Result<Arc<StackRow>, 
     state.stacks.get(api_key).ok_or(ApiError::InvalidApiKey)
 }
 
+/// The stack a request names, when its credential opens that stack.
+pub fn authenticated_stack(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Arc<StackRow>, ApiError> {
+    let stack = stack_of(headers, state)?;
+    let credential = header(headers, "authorization")
+        .map(|value| value.strip_prefix("Bearer ").unwrap_or(value).trim())
+        .or_else(|| header(headers, "authtoken"));
+    // A token only ever opens its own stack.
+    match credential {
+        Some(token) if token == stack.management_token => Ok(stack),
+        _ => Err(ApiError::NotAuthenticated),
+    }
+}
+
 impl FromRequestParts<AppState> for StackAuth {
     type Rejection = ApiError;
 
@@ -46,14 +62,26 @@ impl FromRequestParts<AppState> for StackAuth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let stack = stack_of(&parts.headers, state)?;
-        let credential = header(&parts.headers, "authorization")
-            .map(|value| value.strip_prefix("Bearer ").unwrap_or(value).trim())
-            .or_else(|| header(&parts.headers, "authtoken"));
-        // A token only ever opens its own stack.
-        match credential {
-            Some(token) if token == stack.management_token => Ok(StackAuth(stack)),
-            _ => Err(ApiError::NotAuthenticated),
+        authenticated_stack(&parts.headers, state).map(StackAuth)
+    }
+}
+
+/// Path parameters, with a Contentstack-shaped 400 when they cannot be read (a
+/// segment that is not valid UTF-8, say).
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(ApiError::malformed(format!(
+                "The request path {} is not valid: {}",
+                parts.uri.path(),
+                rejection.body_text()
+            ))),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! No credential is needed, as on Contentstack's public file hosts.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use headers::{ETag, HeaderMapExt, IfNoneMatch};
@@ -13,6 +13,7 @@ use tokio_util::io::ReaderStream;
 
 use crate::db::assets as asset_db;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::extract::ApiPath;
 use crate::state::AppState;
 
 fn not_found() -> ApiError {
@@ -24,7 +25,7 @@ pub async fn download_file(
     State(state): State<AppState>,
     // The first segment is the stack's api key; it shares its position in the route
     // table with the asset uid of `/v3/assets/{uid}/...`.
-    Path((api_key, asset_uid, version_uid, filename)): Path<(String, String, String, String)>,
+    ApiPath((api_key, asset_uid, version_uid, filename)): ApiPath<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let file = asset_db::live_file(state.db.reader(), &api_key, &asset_uid, &version_uid)
@@ -64,6 +65,11 @@ pub async fn download_file(
         HeaderValue::from_str(&etag).expect("hex is a valid header"),
     );
     response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    // Serve what was uploaded as what it says it is, never as a guess of the browser's.
+    response_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
 
     let (status, start, length) = match range {
         None | Some(RangeSpec::Ignore) => (StatusCode::OK, 0, size),

@@ -1,7 +1,7 @@
 //! `/v3/assets/folders`: create, fetch, rename or move, delete.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
@@ -10,7 +10,7 @@ use crate::domain::folders::{self, CreateFolderRequest, UpdateFolderRequest};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::params::Params;
-use crate::routes::extract::{JsonBody, StackAuth};
+use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 
@@ -125,7 +125,7 @@ pub async fn create_folder(
 pub async fn get_folder(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let params = Params::from_query(query.as_deref());
@@ -139,7 +139,7 @@ pub async fn get_folder(
 pub async fn update_folder(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody<FolderBody>,
 ) -> ApiResult<Json<Value>> {
@@ -162,7 +162,7 @@ pub async fn update_folder(
 pub async fn delete_folder(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    Path(uid): Path<String>,
+    ApiPath(uid): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     trash::delete_one(&state, &stack, &uid, Door::Folder).await?;
     Ok(Json(json!({ "notice": "Folder deleted successfully." })))

@@ -9,20 +9,22 @@ use axum::response::{IntoResponse, Response};
 use crate::clock::format_ts;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::error::error_response;
-use crate::routes::extract::stack_of;
+use crate::routes::extract::{authenticated_stack, stack_of};
 use crate::state::AppState;
 
 static X_MOCK_NOW: HeaderName = HeaderName::from_static("x-mock-now");
 
-/// For every `/v3` request of a known stack: answer with an armed fault, if any, and
-/// add `x-mock-now` (the stack clock's time) to the response.
+/// For every `/v3` API request of a known stack: add `x-mock-now` (the stack clock's
+/// time) to the response, and when its credential opens the stack, answer with an
+/// armed fault, if any (a request that would fail anyway never uses one up).
 pub async fn stack_middleware(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let stack = stack_of(request.headers(), &state).ok();
-    let fault = stack.as_ref().and_then(|stack| {
+    let authenticated = authenticated_stack(request.headers(), &state).ok();
+    let fault = authenticated.as_ref().and_then(|stack| {
         state.faults.take(
             &stack.api_key,
             request.method().as_str(),

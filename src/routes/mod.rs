@@ -43,7 +43,7 @@ const MAX_DRAIN_TIME: Duration = Duration::from_secs(60);
 /// How long graceful shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// The `/v3` routes (Contentstack's API and the file URLs).
+/// The `/v3` API routes (Contentstack's management API).
 fn contentstack_routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
@@ -67,17 +67,21 @@ fn contentstack_routes(state: &AppState) -> Router<AppState> {
                 .delete(assets::delete_asset),
         )
         .route("/v3/assets/{uid}/versions", get(assets::list_versions))
-        // The first segment is the api key here; it shares its place with `{uid}`.
-        .route(
-            "/v3/assets/{uid}/{asset_uid}/{version_uid}/{filename}",
-            get(files::download_file),
-        )
         .route("/v3/bulk/delete", post(bulk::bulk_delete))
         .route("/v3/bulk/jobs/{job_id}", get(bulk::get_job))
         .layer(from_fn_with_state(
             state.clone(),
             middleware::stack_middleware,
         ))
+}
+
+/// The public file host behind every asset `url`: no credentials, no faults.
+fn file_routes() -> Router<AppState> {
+    // The first segment is the api key here; it shares its place with `{uid}`.
+    Router::new().route(
+        "/v3/assets/{uid}/{asset_uid}/{version_uid}/{filename}",
+        get(files::download_file),
+    )
 }
 
 /// The whole HTTP application: the router, with trailing slashes trimmed before routing
@@ -101,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .merge(contentstack_routes(&state))
+        .merge(file_routes())
         .merge(control::routes(&state))
         .route("/_mock/health", get(health::health))
         .fallback(middleware::unknown_route)

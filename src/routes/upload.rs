@@ -10,13 +10,14 @@ use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 
 use crate::domain::assets::AssetDetails;
+use crate::domain::limits;
 use crate::error::ApiError;
 use crate::filename;
 use crate::routes::extract::{MAX_JSON_BYTES, body_error, parse_json, timeout_in};
 use crate::storage::{PendingFile, Storage, WriteError};
 
-/// Largest multipart text field accepted.
-pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+/// Largest multipart text part the service does not know (it is read and ignored).
+pub const MAX_OTHER_PART_BYTES: usize = 64 * 1024;
 
 /// The fields of an asset form, from multipart or JSON.
 #[derive(Debug, Default)]
@@ -114,22 +115,27 @@ impl SniffedBody {
                     // A second file part replaces the first (and the first is removed on drop).
                     form.file = Some(storage.pending(api_key, stored, filename, content_type));
                 }
-                "asset[title]" => form.details.title = Some(read_text(field).await?),
-                "asset[description]" => form.details.description = Some(read_text(field).await?),
+                "asset[title]" => {
+                    form.details.title = Some(read_text(field, limits::MAX_TITLE_BYTES).await?);
+                }
+                "asset[description]" => {
+                    let limit = limits::MAX_DESCRIPTION_BYTES;
+                    form.details.description = Some(read_text(field, limit).await?);
+                }
                 "asset[tags]" | "asset[tags][]" => {
-                    let text = read_text(field).await?;
+                    let text = read_text(field, limits::MAX_TAGS_TEXT_BYTES).await?;
                     form.details
                         .tags
                         .get_or_insert_with(Vec::new)
                         .extend(split_tags(&text));
                 }
                 "asset[parent_uid]" => {
-                    let text = read_text(field).await?;
+                    let text = read_text(field, limits::MAX_UID_BYTES).await?;
                     form.details.parent_uid = Some(non_empty(text));
                 }
                 _ => {
                     // Unknown parts are read and ignored, as the real service ignores them.
-                    read_text(field).await?;
+                    read_text(field, MAX_OTHER_PART_BYTES).await?;
                 }
             }
         }
@@ -288,11 +294,14 @@ fn boundary_from_body(first: &[u8]) -> Option<String> {
     (!boundary.is_empty() && boundary.len() <= 200).then(|| boundary.to_owned())
 }
 
-async fn read_text(mut field: multer::Field<'_>) -> Result<String, ApiError> {
+/// Reads a text part, at most `limit` bytes of it; a longer part is a 422 naming it
+/// (and the rest of the body is read and dropped by `routes::drain`).
+async fn read_text(mut field: multer::Field<'_>, limit: usize) -> Result<String, ApiError> {
+    let name = field.name().unwrap_or("(unnamed part)").to_owned();
     let mut buffer = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-        if buffer.len() + chunk.len() > MAX_TEXT_BYTES {
-            return Err(ApiError::malformed("A form field is too large."));
+        if buffer.len() + chunk.len() > limit {
+            return Err(limits::too_long(&name, limit));
         }
         buffer.extend_from_slice(&chunk);
     }

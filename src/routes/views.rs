@@ -31,9 +31,10 @@ pub struct RenderOptions {
 }
 
 #[derive(Serialize)]
+/// Pixels, as integers (Contentstack sends `{"height": 168, "width": 300}`).
 struct Dimension {
-    height: f64,
-    width: f64,
+    height: u64,
+    width: u64,
 }
 
 #[derive(Serialize)]
@@ -145,7 +146,10 @@ pub fn render(row: &AssetRow, options: &RenderOptions, path: Option<Vec<PathItem
         let filename = row.filename.as_deref().unwrap_or_default();
         let version_uid = row.version_uid.as_deref().unwrap_or_default();
         let dimension = match (options.include_dimension, row.width, row.height) {
-            (true, Some(width), Some(height)) => Some(Dimension { height, width }),
+            (true, Some(width), Some(height)) => Some(Dimension {
+                height: height as u64,
+                width: width as u64,
+            }),
             _ => None,
         };
         serde_json::to_value(FileView {

@@ -1,7 +1,7 @@
 //! `/_mock/stacks/{api_key}/clock`: read, advance, set, freeze, resume, reset.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -10,7 +10,7 @@ use crate::clock::{StackClock, format_ts, parse_ts};
 use crate::domain::clock::{self, ClockChange, ClockOutcome};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::extract::OptionalJson;
+use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::state::AppState;
 
 /// Longest advance accepted, in milliseconds (beyond it lies no representable time).
@@ -40,7 +40,7 @@ fn invalid(message: impl Into<String>, field: &str) -> ApiError {
 /// `GET /_mock/stacks/{api_key}/clock`
 pub async fn get_clock(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let stack = find(&state, &api_key)?;
     Ok(Json(clock_json(&stack.clock())))
@@ -92,7 +92,7 @@ impl AdvanceBody {
 /// `POST /_mock/stacks/{api_key}/clock/advance`
 pub async fn advance_clock(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<AdvanceBody>,
 ) -> ApiResult<Json<Value>> {
     let change = ClockChange::Advance(body.delta()?);
@@ -108,7 +108,7 @@ pub struct SetBody {
 /// `PUT /_mock/stacks/{api_key}/clock`: set the time (forward only).
 pub async fn set_clock(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<SetBody>,
 ) -> ApiResult<Json<Value>> {
     let target = body
@@ -124,7 +124,7 @@ pub async fn set_clock(
 /// `POST /_mock/stacks/{api_key}/clock/freeze`
 pub async fn freeze_clock(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     Ok(outcome_json(
         clock::change(&state, &api_key, ClockChange::Freeze).await?,
@@ -134,7 +134,7 @@ pub async fn freeze_clock(
 /// `POST /_mock/stacks/{api_key}/clock/resume`
 pub async fn resume_clock(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     Ok(outcome_json(
         clock::change(&state, &api_key, ClockChange::Resume).await?,
@@ -144,7 +144,7 @@ pub async fn resume_clock(
 /// `DELETE /_mock/stacks/{api_key}/clock`: back to real time.
 pub async fn reset_clock(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     Ok(outcome_json(
         clock::change(&state, &api_key, ClockChange::Reset).await?,

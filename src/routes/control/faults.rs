@@ -1,20 +1,20 @@
 //! `/_mock/stacks/{api_key}/faults`: arm, list and clear injected failures.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
 use crate::faults::Fault;
-use crate::routes::extract::JsonBody;
+use crate::routes::extract::{ApiPath, JsonBody};
 use crate::state::AppState;
 
 /// `POST /_mock/stacks/{api_key}/faults`
 pub async fn add_fault(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
     JsonBody(fault): JsonBody<Fault>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     find(&state, &api_key)?;
@@ -32,7 +32,7 @@ pub async fn add_fault(
 /// `GET /_mock/stacks/{api_key}/faults`
 pub async fn list_faults(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     find(&state, &api_key)?;
     Ok(Json(json!({ "faults": state.faults.list(&api_key) })))
@@ -41,7 +41,7 @@ pub async fn list_faults(
 /// `DELETE /_mock/stacks/{api_key}/faults`
 pub async fn clear_faults(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     find(&state, &api_key)?;
     state.faults.clear(&api_key);

@@ -1,7 +1,7 @@
 //! `/_mock/stacks` and `/_mock/reset`: isolated stacks for tests.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
@@ -10,7 +10,7 @@ use crate::db::stacks::StackRow;
 use crate::domain::stacks;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::control::clock::clock_json;
-use crate::routes::extract::OptionalJson;
+use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::stacks::NewStack;
 use crate::state::AppState;
 
@@ -91,7 +91,7 @@ pub async fn create_stack(
 /// `DELETE /_mock/stacks/{api_key}`
 pub async fn delete_stack(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     stacks::delete(&state, &api_key).await?;
     Ok(Json(

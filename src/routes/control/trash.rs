@@ -1,7 +1,7 @@
 //! `/_mock/stacks/{api_key}/trash`: list, restore, delete for good, empty, purge now.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 
@@ -12,7 +12,7 @@ use crate::domain::stacks::find;
 use crate::domain::trash;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, parse_bool};
-use crate::routes::extract::OptionalJson;
+use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 
@@ -43,7 +43,7 @@ fn trash_item_json(item: &TrashItemRow, now: &str) -> Value {
 /// `GET /_mock/stacks/{api_key}/trash`
 pub async fn list_trash(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let stack = find(&state, &api_key)?;
@@ -95,7 +95,7 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 /// `POST /_mock/stacks/{api_key}/trash/{uid}/restore`
 pub async fn restore(
     State(state): State<AppState>,
-    Path((api_key, uid)): Path<(String, String)>,
+    ApiPath((api_key, uid)): ApiPath<(String, String)>,
     OptionalJson(body): OptionalJson<RestoreBody>,
 ) -> ApiResult<Json<Value>> {
     let stack = find(&state, &api_key)?;
@@ -121,7 +121,7 @@ fn purged_json(purged: Vec<Purged>) -> Json<Value> {
 /// `DELETE /_mock/stacks/{api_key}/trash/{uid}`
 pub async fn delete_trash_item(
     State(state): State<AppState>,
-    Path((api_key, uid)): Path<(String, String)>,
+    ApiPath((api_key, uid)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     find(&state, &api_key)?;
     let purged = purge::purge_uids(&state, &api_key, std::slice::from_ref(&uid)).await?;
@@ -136,7 +136,7 @@ pub async fn delete_trash_item(
 /// `DELETE /_mock/stacks/{api_key}/trash`
 pub async fn empty_trash(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     find(&state, &api_key)?;
     Ok(purged_json(
@@ -147,7 +147,7 @@ pub async fn empty_trash(
 /// `POST /_mock/stacks/{api_key}/trash/purge`
 pub async fn purge_due(
     State(state): State<AppState>,
-    Path(api_key): Path<String>,
+    ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     find(&state, &api_key)?;
     Ok(purged_json(
