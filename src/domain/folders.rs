@@ -199,6 +199,7 @@ pub async fn create(
             "is required.",
         )
     })?;
+    limits::check_len("name", Some(&name), limits::MAX_NAME_BYTES)?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let parent = request.parent_uid.as_deref();

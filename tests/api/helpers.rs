@@ -39,8 +39,29 @@ impl TestServer {
         server
     }
 
+    /// A fresh server whose log (stderr) goes to `<data dir>/../stderr.log`.
+    pub async fn start_logged(args: &[&str]) -> (TestServer, PathBuf) {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().join("data");
+        let log = temp.path().join("stderr.log");
+        let file = std::fs::File::create(&log).expect("log file");
+        let mut server = Self::start_in_with(&dir, args, Stdio::from(file));
+        server._temp = Some(temp);
+        (server, log)
+    }
+
     /// A server on a data dir the caller owns (to restart on the same data).
     pub fn start_in(data_dir: &Path, args: &[&str]) -> TestServer {
+        let stderr = if std::env::var_os("TEST_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        };
+        Self::start_in_with(data_dir, args, stderr)
+    }
+
+    /// A server on a data dir the caller owns, its stderr going to `stderr`.
+    pub fn start_in_with(data_dir: &Path, args: &[&str], stderr: Stdio) -> TestServer {
         let mut command = Command::new(env!("CARGO_BIN_EXE_contentstack-mock"));
         command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
@@ -48,11 +69,7 @@ impl TestServer {
             .args(args)
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
-            .stderr(if std::env::var_os("TEST_LOG").is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            });
+            .stderr(stderr);
         for (key, _) in std::env::vars() {
             if key.starts_with("CSMOCK_") {
                 command.env_remove(key);
@@ -439,4 +456,88 @@ pub async fn upload_concurrently(server: &TestServer, n: usize, clients: usize) 
         uids.extend(task.await.unwrap());
     }
     uids
+}
+
+/// An answer read off a raw connection.
+#[derive(Debug)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Reads one HTTP/1.1 answer (with a `content-length` body) off a raw connection.
+pub fn read_answer(stream: &mut std::net::TcpStream) -> std::io::Result<RawAnswer> {
+    use std::io::Read;
+    let mut buffer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buffer.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "closed before the answer",
+            ));
+        }
+        buffer.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buffer).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body)?;
+    Ok(RawAnswer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A raw connection to the server.
+pub fn raw_connect(server: &TestServer) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(server.base.trim_start_matches("http://"))
+        .expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+}
+
+/// The highest resident memory the server has used so far, in KiB.
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
 }

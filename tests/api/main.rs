@@ -12,6 +12,8 @@ mod docker_config;
 mod durability;
 mod files;
 mod folders;
+mod hardening;
 mod healthcheck;
+mod limits;
 mod storage_safety;
 mod trash;
