@@ -6,6 +6,7 @@ pub mod control;
 pub mod files;
 pub mod folders;
 pub mod health;
+pub mod ui;
 
 use std::time::Duration;
 
@@ -118,6 +119,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(v3)
         .merge(control)
+        .merge(ui::routes())
         .route("/_mock/health", get(health::health))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
