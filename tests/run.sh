@@ -2,8 +2,9 @@
 # Runs every test of the project, installing what the tests need:
 #   1. the Rust unit and integration tests (cargo test),
 #   2. the JavaScript suite on Contentstack's official management SDK (tests/js),
-#   3. the Python suite on Contentstack's official management SDK (tests/python).
-# A missing node or python3 skips that suite with a loud warning, unless
+#   3. the Python suite on Contentstack's official management SDK (tests/python),
+#   4. the web UI suite in headless Chromium (tests/ui).
+# A missing node, python3 or chromium skips that suite with a loud warning, unless
 # CSMOCK_REQUIRE_COMPAT=1 (set by CI), which makes it a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ cargo build --locked --bin contentstack-mock
 export CSMOCK_BIN="$PWD/target/debug/contentstack-mock"
 
 status=0
-for suite in js python; do
+for suite in js python ui; do
   echo "==> $suite client suite"
   bash "tests/$suite/run.sh" || status=1
 done
