@@ -3,7 +3,7 @@
 // bulk delete to the trash; and an asset's details with its versions and publish status.
 
 import { get, post, upload } from './api.js'
-import { h, fill, formatSize, time, typeLabel, plural, notify, showError, confirmDialog } from './dom.js'
+import { h, fill, formatSize, time, typeLabel, plural, count, notify, showError, confirmDialog } from './dom.js'
 
 /** Rows on one page: folders first, then assets, fetched 100 at a time. */
 export const PAGE_ROWS = 250
@@ -59,8 +59,11 @@ async function fetchFolders (stack, r) {
   return folders
 }
 
-/** `count` assets from `skip` on, in calls of at most 100, and the total. */
-async function fetchAssets (stack, r, skip, count) {
+/**
+ * `want` assets from `skip` on, in calls of at most 100 sent at once: `first` resolves
+ * with the first call's assets and the total, `rest` with the other calls' assets.
+ */
+function fetchAssets (stack, r, skip, want) {
   const params = { relative_urls: true }
   if (r.q) {
     const match = { $regex: escapeRegex(r.q), $options: 'i' }
@@ -68,36 +71,50 @@ async function fetchAssets (stack, r, skip, count) {
   } else {
     params.folder = r.folder || 'cs_root'
   }
-  if (count <= 0) {
-    const body = await get('/v3/assets', { stack, params: { ...params, count: true } })
-    return { assets: [], count: body.assets }
+  let first
+  let rest = Promise.resolve([])
+  if (want <= 0) {
+    first = get('/v3/assets', { stack, params: { ...params, count: true } }).then((body) => ({ assets: [], count: body.assets }))
+  } else {
+    const calls = []
+    for (let offset = 0; offset < want; offset += API_LIMIT) {
+      calls.push(get('/v3/assets', {
+        stack,
+        params: { ...params, skip: skip + offset, limit: Math.min(API_LIMIT, want - offset), include_count: offset === 0 || undefined }
+      }))
+    }
+    first = calls[0].then((body) => ({ assets: body.assets, count: body.count }))
+    rest = Promise.all(calls.slice(1)).then((bodies) => bodies.flatMap((body) => body.assets))
   }
-  const calls = []
-  for (let offset = 0; offset < count; offset += API_LIMIT) {
-    calls.push(get('/v3/assets', {
-      stack,
-      params: { ...params, skip: skip + offset, limit: Math.min(API_LIMIT, count - offset), include_count: offset === 0 || undefined }
-    }))
-  }
-  const bodies = await Promise.all(calls)
-  return { assets: bodies.flatMap((b) => b.assets), count: bodies[0].count }
+  // Whoever awaits them sees their errors; no rejection goes unhandled meanwhile.
+  first.catch(() => {})
+  rest.catch(() => {})
+  return { first, rest }
 }
 
-/** The rows of page `r.page` (folders first) and the total number of rows. */
+/**
+ * Page `r.page` of the list, folders first: `rows` as soon as the folders and the first
+ * call of assets are in, `more` (a promise) for the rest of the page, and the total.
+ */
 async function fetchPage (stack, r) {
   const start = r.page * PAGE_ROWS
-  let folders, listed
+  let folders, listing
   if (r.page === 0) {
     // The first page's assets start at 0 whatever the folders: ask for both at once.
-    [folders, listed] = await Promise.all([fetchFolders(stack, r), fetchAssets(stack, r, 0, PAGE_ROWS)])
+    listing = fetchAssets(stack, r, 0, PAGE_ROWS)
+    folders = await fetchFolders(stack, r)
   } else {
     folders = await fetchFolders(stack, r)
     const shown = Math.max(0, Math.min(PAGE_ROWS, folders.length - start))
-    listed = await fetchAssets(stack, r, Math.max(0, start - folders.length), PAGE_ROWS - shown)
+    listing = fetchAssets(stack, r, Math.max(0, start - folders.length), PAGE_ROWS - shown)
   }
+  const first = await listing.first
   const folderRows = folders.slice(start, start + PAGE_ROWS)
-  const rows = folderRows.concat(listed.assets.slice(0, PAGE_ROWS - folderRows.length))
-  return { rows, total: folders.length + listed.count, start }
+  const room = PAGE_ROWS - folderRows.length
+  const rows = folderRows.concat(first.assets.slice(0, room))
+  const more = listing.rest.then((assets) => assets.slice(0, Math.max(0, room - first.assets.length)))
+  more.catch(() => {})
+  return { rows, more, total: folders.length + first.count, start }
 }
 
 // ---- the list screen -------------------------------------------------------------------
@@ -210,39 +227,50 @@ export async function renderAssets (main, ctx, r, live) {
   if (!live()) return
   loading.remove()
   fillCrumbs(crumbs, r, folderInfo && folderInfo.asset)
-  if (page.rows.length === 0 && r.page > 0 && page.total > 0) {
+  if (page.total <= page.start && r.page > 0 && page.total > 0) {
     location.hash = folderHref(r.folder, { q: r.q, page: Math.floor((page.total - 1) / PAGE_ROWS) })
     return
   }
-  screen.rows = page.rows
-  screen.byUid = new Map(page.rows.map((item) => [item.uid, item]))
   // The rows a screen can show go in at once; the rest of the page follows in the next
-  // frame, so that the first paint does not wait for up to 250 rows.
-  const first = document.createDocumentFragment()
-  for (const item of page.rows.slice(0, FIRST_ROWS)) first.append(rowOf(item))
-  tbody.replaceChildren(first)
-  // For tests/ui/bench.js: when the list is on screen, and when all its rows are.
-  requestAnimationFrame(() => {
-    performance.mark('csmock-ui:list-rendered')
-    if (page.rows.length <= FIRST_ROWS) {
-      performance.mark('csmock-ui:list-complete')
-      return
+  // frames (and as its calls answer), so that the first paint waits for none of them.
+  const append = (items) => {
+    const rows = document.createDocumentFragment()
+    for (const item of items) {
+      screen.rows.push(item)
+      screen.byUid.set(item.uid, item)
+      rows.append(rowOf(item))
     }
-    setTimeout(() => {
-      if (!live()) return
-      const rest = document.createDocumentFragment()
-      for (const item of page.rows.slice(FIRST_ROWS)) rest.append(rowOf(item))
-      tbody.append(rest)
-      syncSelection()
-      requestAnimationFrame(() => performance.mark('csmock-ui:list-complete'))
-    }, 0)
-  })
-  if (page.rows.length === 0) {
+    tbody.append(rows)
+  }
+  tbody.replaceChildren()
+  append(page.rows.slice(0, FIRST_ROWS))
+  syncSelection()
+  fillPager(pager, r, page)
+  // The next frame (or a moment, in a background tab where frames wait).
+  const frame = () => new Promise((resolve) => { requestAnimationFrame(() => resolve()); setTimeout(resolve, 100) })
+  await frame()
+  // For tests/ui/bench.js: when the list is on screen, and when all its rows are.
+  performance.mark('csmock-ui:list-rendered')
+  let more = []
+  if (page.rows.length > FIRST_ROWS) {
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    if (!live()) return
+    append(page.rows.slice(FIRST_ROWS))
+  }
+  try {
+    more = await page.more
+  } catch (error) {
+    if (live()) ctx.fail(error)
+  }
+  if (!live()) return
+  append(more)
+  if (screen.rows.length === 0) {
     empty.hidden = false
     fill(empty, r.q ? `Nothing matches “${r.q}”.` : 'This folder is empty. Drop files here or use Upload.')
   }
-  fillPager(pager, r, page)
   syncSelection()
+  await frame()
+  performance.mark('csmock-ui:list-complete')
 }
 
 function fillCrumbs (list, r, folder) {
@@ -264,8 +292,8 @@ function fillPager (pager, r, page) {
   pager.hidden = page.total === 0
   const last = Math.max(0, Math.ceil(page.total / PAGE_ROWS) - 1)
   const first = page.total ? page.start + 1 : 0
-  const end = page.start + page.rows.length
-  const parts = [h('span.range', `${first.toLocaleString('en-US')}–${end.toLocaleString('en-US')} of ${plural(page.total, 'item')}`)]
+  const end = Math.min(page.total, page.start + PAGE_ROWS)
+  const parts = [h('span.range', `${count(first)}–${count(end)} of ${plural(page.total, 'item')}`)]
   if (last > 0) {
     parts.push(r.page > 0
       ? h('a.button.secondary', { href: folderHref(r.folder, { q: r.q, page: r.page - 1 }) }, 'Previous page')
@@ -312,7 +340,7 @@ function select (item) {
 }
 
 function selectionPanel (ctx) {
-  const count = h('strong', '0 selected')
+  const tally = h('strong', '0 selected')
   const cap = h('span.cap', { 'aria-live': 'polite' })
   const remove = h('button.danger', { type: 'button', onclick: () => deleteSelected(ctx) }, 'Delete')
   const clear = h('button.secondary', {
@@ -320,8 +348,8 @@ function selectionPanel (ctx) {
     onclick: () => { selection.clear(); capHit = false; syncSelection(); screen.headerBox.focus() }
   }, 'Clear selection')
   const el = h('section.selection', { role: 'region', 'aria-label': 'Selection', hidden: true },
-    h('p', count, cap), h('div.actions', clear, remove))
-  return { el, count, cap, remove }
+    h('p', tally, cap), h('div.actions', clear, remove))
+  return { el, tally, cap, remove }
 }
 
 /** Brings the checkboxes, the select-all box and the panel in line with the selection. */
@@ -339,10 +367,10 @@ function syncSelection () {
   screen.headerBox.checked = onPage > 0
   screen.headerBox.indeterminate = onPage > 0 && onPage < rows
   screen.headerBox.disabled = rows === 0
-  const { el, count, cap } = screen.panel
+  const { el, tally, cap } = screen.panel
   el.hidden = selection.size === 0
   document.body.classList.toggle('has-selection', selection.size > 0)
-  count.textContent = `${selection.size} selected`
+  tally.textContent = `${selection.size} selected`
   cap.textContent = capHit ? ` ${CAP_TEXT}` : ''
 }
 
@@ -516,7 +544,7 @@ export async function renderAsset (main, ctx, uid, live) {
   const facts = [
     ['Filename', asset.filename],
     ['Type', `${typeLabel(asset)} (${asset.content_type})`],
-    ['Size', `${formatSize(asset.file_size)} (${Number(asset.file_size).toLocaleString('en-US')} bytes)`],
+    ['Size', `${formatSize(asset.file_size)} (${count(Number(asset.file_size))} bytes)`],
     asset.dimension ? ['Dimensions', `${asset.dimension.width} × ${asset.dimension.height} px`] : null,
     ['UID', h('code', asset.uid)],
     ['Version', String(asset._version)],
@@ -544,7 +572,7 @@ export async function renderAsset (main, ctx, uid, live) {
       h('dl.facts', facts.map(([k, v]) => [h('dt', k), h('dd', v)]))),
     h('section', { 'aria-labelledby': 'publish-h' }, h('h2#publish-h', 'Publish status'), publishView),
     h('section', { 'aria-labelledby': 'versions-h' },
-      h('h2#versions-h', `Versions (${(versions.count ?? list.length).toLocaleString('en-US')})`),
+      h('h2#versions-h', `Versions (${count(versions.count ?? list.length)})`),
       h('table.list.compact',
         h('caption.sr-only', 'Versions, newest first'),
         h('thead', h('tr', ['Version', 'Updated (UTC)', 'By'].map((t) => h('th', { scope: 'col' }, t)))),

@@ -1,14 +1,30 @@
 // DOM helpers, formatting, and the page's notices (role=status), errors (role=alert)
 // and confirmation dialog.
 
+const specs = new Map()
+
+/** 'td.name#x' -> { tag: 'td', className: 'name', id: 'x' }, parsed once per spec. */
+function parseSpec (spec) {
+  let parsed = specs.get(spec)
+  if (!parsed) {
+    const [, tag, rest] = /^([a-z0-9]+)(.*)$/.exec(spec)
+    const parts = rest.match(/[.#][^.#]+/g) || []
+    parsed = {
+      tag,
+      className: parts.filter((p) => p[0] === '.').map((p) => p.slice(1)).join(' '),
+      id: (parts.find((p) => p[0] === '#') || '').slice(1)
+    }
+    specs.set(spec, parsed)
+  }
+  return parsed
+}
+
 /** h('tag.class#id', {attrs}, ...children): builds an element. */
 export function h (spec, attrs, ...children) {
-  const [, tag, rest] = /^([a-z0-9]+)(.*)$/.exec(spec)
+  const { tag, className, id } = parseSpec(spec)
   const el = document.createElement(tag)
-  for (const part of rest.match(/[.#][^.#]+/g) || []) {
-    if (part[0] === '.') el.classList.add(part.slice(1))
-    else el.id = part.slice(1)
-  }
+  if (className) el.className = className
+  if (id) el.id = id
   if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
     children.unshift(attrs)
     attrs = null
@@ -66,7 +82,10 @@ export function formatTime (iso, { seconds = false, zone = true } = {}) {
 /** A <time> element for an ISO timestamp. */
 export const time = (iso, options) => h('time', { datetime: iso }, formatTime(iso, options))
 
-export const plural = (n, one, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+/** "1,000": thousands grouped (without Intl, whose first use costs a first render dearly). */
+export const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+
+export const plural = (n, one, many = one + 's') => `${count(n)} ${n === 1 ? one : many}`
 
 /** A short name for a content type: "PNG image", "PDF", "Folder". */
 export function typeLabel (item) {

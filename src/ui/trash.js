@@ -3,7 +3,7 @@
 // assets (folders) / Delete permanently / Empty trash.
 
 import { get, post, del } from './api.js'
-import { h, fill, time, plural, notify } from './dom.js'
+import { h, fill, time, plural, count, notify } from './dom.js'
 
 const PAGE = 100
 const DAY = 86400000
@@ -155,7 +155,7 @@ function fillPager (pager, r, total, shown) {
   const start = r.page * PAGE
   const href = (page) => `#/trash${page > 0 ? `?page=${page + 1}` : ''}`
   fill(pager,
-    h('span.range', `${(start + 1).toLocaleString('en-US')}–${(start + shown).toLocaleString('en-US')} of ${plural(total, 'item')}`),
+    h('span.range', `${count(start + 1)}–${count(start + shown)} of ${plural(total, 'item')}`),
     r.page > 0 ? h('a.button.secondary', { href: href(r.page - 1) }, 'Previous page') : h('span.button.secondary', { 'aria-disabled': 'true' }, 'Previous page'),
     h('span.page', `Page ${r.page + 1} of ${last + 1}`),
     r.page < last ? h('a.button.secondary', { href: href(r.page + 1) }, 'Next page') : h('span.button.secondary', { 'aria-disabled': 'true' }, 'Next page'))

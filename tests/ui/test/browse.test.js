@@ -62,7 +62,9 @@ describe('browsing', () => {
       await H.hasCount(rows, 1)
       await H.hasText(rows.first(), 'Quarterly report (final)')
       const match = { $regex: 'REPORT \\(FINAL', $options: 'i' }
-      assert.deepEqual(queries[queries.length - 1], { $or: [{ title: match }, { filename: match }] })
+      const sent = queries.filter((q) => JSON.stringify(q).includes('FINAL'))
+      assert.deepEqual(sent.find((q) => q.$or), { $or: [{ title: match }, { filename: match }] })
+      assert.deepEqual(sent.find((q) => q.is_dir), { is_dir: true, name: match })
       await search.fill('no such thing')
       await page.getByRole('button', { name: 'Search', exact: true }).click()
       await page.getByText('Nothing matches “no such thing”.').waitFor()
