@@ -13,7 +13,7 @@ export const MAX_SELECTION = 100
 export const CAP_TEXT = 'You can select and delete up to 100 assets at a time.'
 const FOLDER_CAP = 300
 /** Rows rendered before the first paint (more than a tall screen shows). */
-const FIRST_ROWS = 40
+const FIRST_ROWS = 24
 
 /** Selected items, uid -> { uid, label, isDir }; kept across pages of one listing. */
 const selection = new Map()
