@@ -18,8 +18,11 @@ const ctx = {
   view: 0,
   /** True while the admin-token prompt stands in for every screen. */
   locked: false,
-  /** Renders the current route again (after a change made elsewhere, e.g. the clock). */
-  refresh: () => route({ focus: false }),
+  /**
+   * Renders the current route again (after a change, e.g. a delete or the clock);
+   * `{ focus: true }` moves the focus to the new screen's heading at once.
+   */
+  refresh: ({ focus = false } = {}) => route({ focus }),
   /** Handles a failed call: the admin-token prompt for a refused /_mock call, else an alert. */
   fail: (error) => {
     if (error && error.needsAdminToken) {

@@ -429,9 +429,8 @@ async function deleteSelected (ctx) {
   if (failed.length) {
     showError(`${plural(failed.length, noun)} could not be deleted: ${[...new Set(failed.map((f) => f.error_message))].join(' ')}`)
   }
-  await ctx.refresh()
-  const heading = document.getElementById('assets-h')
-  if (heading) heading.focus()
+  // The list is rebuilt; the focus goes to its heading, not to the page's body.
+  await ctx.refresh({ focus: true })
 }
 
 // ---- upload --------------------------------------------------------------------------
@@ -498,7 +497,10 @@ async function uploadFiles (ctx, files, folder) {
   if (errors.length) showError(`${errors.length === 1 ? 'An upload' : `${errors.length} uploads`} failed. ${errors.join(' ')}`)
   // Show the new assets when their folder is still on screen.
   if (uploaded && document.body.dataset.screen === 'assets' && selectionScope === scope && stack === ctx.stack) {
+    const wasOnInput = document.activeElement && document.activeElement.id === 'upload'
     await ctx.refresh()
+    // The list was rebuilt with a new input: keep a keyboard user where they were.
+    if (wasOnInput && document.activeElement === document.body) document.getElementById('upload').focus()
   }
 }
 

@@ -67,9 +67,7 @@ export async function renderTrash (main, ctx, r, live) {
       return
     }
     notify(message)
-    await ctx.refresh()
-    const heading = document.getElementById('trash-h')
-    if (heading) heading.focus()
+    await ctx.refresh({ focus: true })
   }
 
   emptyButton.addEventListener('click', () => act(emptyButton, async () => {

@@ -42,7 +42,7 @@ describe('the admin token', () => {
       const picker = page.getByRole('combobox', { name: 'Stack' })
       assert.equal(await picker.inputValue(), stack.api_key)
       assert.equal(await picker.isDisabled(), false)
-      assert.ok((await page.getByTestId('clock-now').innerText()).endsWith('UTC'))
+      await H.hasText(page.getByTestId('clock-now'), 'UTC')
       assert.equal(mockCalls[mockCalls.length - 1], `Bearer ${TOKEN}`)
       assert.equal(await page.evaluate(() => sessionStorage.getItem('csmock.ui.adminToken')), TOKEN)
 

@@ -90,7 +90,11 @@ describe('the seed flow', () => {
 
       // Fifteen days later the purge has emptied the trash.
       const clockNow = page.getByTestId('clock-now')
-      const before = Date.parse(await clockNow.getAttribute('datetime'))
+      const before = await H.eventually(async () => {
+        const at = Date.parse(await clockNow.getAttribute('datetime'))
+        assert.ok(at > 0, 'the clock has loaded')
+        return at
+      })
       await page.getByRole('spinbutton', { name: 'Days' }).fill('15')
       await page.getByRole('button', { name: 'Advance clock' }).click()
       await page.getByText('The trash is empty.').waitFor()
