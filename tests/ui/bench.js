@@ -2,7 +2,7 @@
 // Benchmark (run by hand, not a test): the weight of the web UI, and how fast the Assets
 // screen first renders with 1,000 assets on a stack, in headless Chromium.
 //
-//   node tests/ui/bench.js [--assets 1000] [--runs 10]
+//   node tests/ui/bench.js [--assets 1000] [--runs 10] [--text]   (--text: no thumbnails)
 //
 // Uses $CSMOCK_BIN (default target/debug/contentstack-mock; a release build,
 // `cargo build --release` and CSMOCK_BIN=target/release/contentstack-mock, is what
@@ -21,13 +21,18 @@ function arg (name, fallback) {
 
 const FILES = ['index.html', 'style.css', 'app.js', 'api.js', 'dom.js', 'assets.js', 'trash.js', 'clock.js', 'favicon.svg']
 
-async function seed (server, stack, n) {
+async function seed (server, stack, n, text) {
   const started = Date.now()
   for (let i = 0; i < n; i += 16) {
     const batch = []
     for (let j = i; j < Math.min(n, i + 16); j++) {
+      const name = `bench-${String(j).padStart(4, '0')}`
+      if (text) {
+        batch.push(H.uploadAsset(server, stack, { filename: `${name}.txt`, bytes: Buffer.from(`asset ${j}\n`), type: 'text/plain' }))
+        continue
+      }
       const png = H.gradientPng(16, 16, [(j * 37) % 256, (j * 91) % 256, 200], [255, 255, 255])
-      batch.push(H.uploadAsset(server, stack, { filename: `bench-${String(j).padStart(4, '0')}.png`, bytes: png }))
+      batch.push(H.uploadAsset(server, stack, { filename: `${name}.png`, bytes: png }))
     }
     await Promise.all(batch)
   }
@@ -51,8 +56,9 @@ async function main () {
     console.log(`  ${'total'.padEnd(12)} ${String(total).padStart(7)} B (${(total / 1024).toFixed(1)} KiB)`)
 
     const stack = await H.createStack(server, 'Bench')
-    const seedMs = await seed(server, stack, assets)
-    console.log(`seeded ${assets} assets in ${seedMs} ms`)
+    const text = process.argv.includes('--text')
+    const seedMs = await seed(server, stack, assets, text)
+    console.log(`seeded ${assets} ${text ? 'text' : 'PNG'} assets in ${seedMs} ms`)
 
     const browser = await H.launchBrowser()
     const url = H.uiUrl(stack)
