@@ -83,6 +83,10 @@ picker.addEventListener('change', () => {
   if (!next) return
   ctx.stack = next
   remember(next.api_key)
+  // A link with ?stack= names the stack: keep it naming the one on screen.
+  if (new URLSearchParams(location.search).has('stack')) {
+    history.replaceState(null, '', `?stack=${encodeURIComponent(next.api_key)}${location.hash}`)
+  }
   resetSelection()
   clearNotices()
   loadClock(ctx)

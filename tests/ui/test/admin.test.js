@@ -46,6 +46,14 @@ describe('the admin token', () => {
       assert.equal(mockCalls[mockCalls.length - 1], `Bearer ${TOKEN}`)
       assert.equal(await page.evaluate(() => sessionStorage.getItem('csmock.ui.adminToken')), TOKEN)
 
+      // Switching stacks: the link keeps naming the stack on screen.
+      await picker.selectOption('blt0000000000000001')
+      await page.getByText('This folder is empty.').waitFor()
+      assert.equal(await page.evaluate(() => location.search), '?stack=blt0000000000000001')
+      await picker.selectOption(stack.api_key)
+      await H.hasCount(page.getByRole('row').filter({ hasText: 'Guarded asset' }), 1)
+      assert.equal(await page.evaluate(() => location.search), `?stack=${stack.api_key}`)
+
       // The tab keeps it: a reload goes straight to the screen, the trash opens.
       const before = mockCalls.length
       await page.reload()
