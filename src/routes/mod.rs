@@ -11,6 +11,7 @@ pub mod files;
 pub mod folders;
 pub mod health;
 pub mod middleware;
+pub mod ui;
 pub mod upload;
 pub mod views;
 
@@ -24,7 +25,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -84,13 +84,14 @@ fn file_routes() -> Router<AppState> {
     )
 }
 
-/// The whole HTTP application: the router, with trailing slashes trimmed before routing
-/// (`GET /v3/assets/` is `GET /v3/assets`, as the legacy delivery SDK sends it).
-pub type App = NormalizePath<Router>;
+/// The whole HTTP application: the router, with the trailing slash of API paths trimmed
+/// before routing (`GET /v3/assets/` is `GET /v3/assets`, as the legacy delivery SDK
+/// sends it). The UI keeps its `/ui/`, which its relative links need.
+pub type App = tower::util::MapRequest<Router, fn(Request) -> Request>;
 
 /// Builds the whole HTTP application.
 pub fn app(state: AppState) -> App {
-    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+    tower::util::MapRequestLayer::new(trim_api_slash as fn(Request) -> Request).layer(router(state))
 }
 
 /// The full application router.
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contentstack_routes(&state))
         .merge(file_routes())
         .merge(control::routes(&state))
+        .merge(ui::routes())
         .route("/_mock/health", get(health::health))
         .fallback(middleware::unknown_route)
         .method_not_allowed_fallback(middleware::method_not_allowed)
@@ -149,4 +151,21 @@ fn log_answer(response: &Response, latency: Duration, _: &Span) {
         latency_ms = latency.as_secs_f64() * 1000.0,
         "answered"
     );
+}
+
+/// `/v3/assets/` -> `/v3/assets`, and the same under `/_mock`.
+fn trim_api_slash(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let is_api = path.starts_with("/v3/") || path.starts_with("/_mock/");
+    if is_api && path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let target = match request.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = target.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }

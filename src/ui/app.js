@@ -1,0 +1,248 @@
+// contentstack-mock's web UI: start-up, the stack picker, the admin-token prompt, the
+// router (#/assets[/<folder>], #/asset/<uid>, #/trash) and the keyboard shortcut.
+
+import { get, setAdminToken } from './api.js'
+import { h, fill, showError, clearError, clearNotices, dialogOpen } from './dom.js'
+import { renderAssets, renderAsset, resetSelection } from './assets.js'
+import { renderTrash } from './trash.js'
+import { initClock, loadClock } from './clock.js'
+
+const STACK_KEY = 'csmock.ui.stack'
+const main = document.getElementById('main')
+const picker = document.getElementById('stack')
+
+/** What every screen reaches: the chosen stack and a way to render again. */
+const ctx = {
+  stacks: [],
+  stack: null,
+  view: 0,
+  /** True while the admin-token prompt stands in for every screen. */
+  locked: false,
+  /**
+   * Renders the current route again (after a change, e.g. a delete or the clock);
+   * `{ focus: true }` moves the focus to the new screen's heading at once.
+   */
+  refresh: ({ focus = false } = {}) => route({ focus }),
+  /** Handles a failed call: the admin-token prompt for a refused /_mock call, else an alert. */
+  fail: (error) => {
+    if (error && error.needsAdminToken) {
+      setAdminToken('')
+      tokenPrompt()
+    } else {
+      showError(error)
+    }
+  }
+}
+
+function remembered () {
+  try { return localStorage.getItem(STACK_KEY) } catch { return null }
+}
+
+function remember (apiKey) {
+  try { localStorage.setItem(STACK_KEY, apiKey) } catch { /* not kept */ }
+}
+
+/** Loads the stacks (with their credentials) into the picker. */
+async function loadStacks () {
+  const body = await get('/_mock/stacks')
+  ctx.stacks = body.stacks || []
+  const wanted = new URLSearchParams(location.search).get('stack')
+  const keep = ctx.stack && ctx.stacks.find((s) => s.api_key === ctx.stack.api_key)
+  ctx.stack = keep ||
+    ctx.stacks.find((s) => s.api_key === wanted) ||
+    ctx.stacks.find((s) => s.api_key === remembered()) ||
+    ctx.stacks[0] || null
+  fillPicker()
+}
+
+function fillPicker () {
+  fill(picker, ctx.stacks.map((s) =>
+    h('option', { value: s.api_key, selected: ctx.stack && s.api_key === ctx.stack.api_key }, `${s.name} (${s.api_key})`)))
+  picker.disabled = ctx.stacks.length === 0
+  if (ctx.stack) picker.value = ctx.stack.api_key
+}
+
+/** Picks up stacks created since the page loaded, without changing the choice. */
+async function refreshStacks () {
+  try {
+    const body = await get('/_mock/stacks')
+    const keys = (body.stacks || []).map((s) => s.api_key).join()
+    if (keys !== ctx.stacks.map((s) => s.api_key).join()) {
+      ctx.stacks = body.stacks || []
+      if (ctx.stack && !ctx.stacks.some((s) => s.api_key === ctx.stack.api_key)) ctx.stack = ctx.stacks[0] || null
+      fillPicker()
+    }
+  } catch (error) {
+    ctx.fail(error)
+  }
+}
+
+picker.addEventListener('focus', refreshStacks)
+picker.addEventListener('change', () => {
+  const next = ctx.stacks.find((s) => s.api_key === picker.value)
+  if (!next) return
+  ctx.stack = next
+  remember(next.api_key)
+  // A link with ?stack= names the stack: keep it naming the one on screen.
+  if (new URLSearchParams(location.search).has('stack')) {
+    history.replaceState(null, '', `?stack=${encodeURIComponent(next.api_key)}${location.hash}`)
+  }
+  resetSelection()
+  clearNotices()
+  loadClock(ctx)
+  // Folders and assets belong to one stack: start at its root.
+  if (parseRoute().screen === 'trash') route({ focus: false })
+  else if (location.hash === '#/assets') route({ focus: false })
+  else location.hash = '#/assets'
+})
+
+// ---- routing -------------------------------------------------------------------------
+
+function parseRoute () {
+  const raw = location.hash.replace(/^#/, '')
+  const [path, search = ''] = raw.split('?')
+  const params = new URLSearchParams(search)
+  const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p))
+  const page = Math.max(0, (parseInt(params.get('page'), 10) || 1) - 1)
+  if (parts[0] === 'trash') return { screen: 'trash', page }
+  if (parts[0] === 'asset' && parts[1]) return { screen: 'asset', uid: parts[1] }
+  return { screen: 'assets', folder: parts[0] === 'assets' && parts[1] ? parts[1] : null, q: params.get('q') || '', page }
+}
+
+function markNav (screen) {
+  for (const [id, on] of [['nav-assets', screen !== 'trash'], ['nav-trash', screen === 'trash']]) {
+    const link = document.getElementById(id)
+    if (on) link.setAttribute('aria-current', 'page')
+    else link.removeAttribute('aria-current')
+  }
+}
+
+let lastHash = null
+
+function route ({ focus = true } = {}) {
+  if (ctx.locked) return
+  if (!ctx.stack) return noStacks()
+  const r = parseRoute()
+  const view = ++ctx.view
+  const live = () => view === ctx.view
+  // Notices belong to the view they were shown on; a refresh of it keeps them.
+  if (location.hash !== lastHash) clearNotices()
+  lastHash = location.hash
+  markNav(r.screen)
+  document.body.dataset.screen = r.screen
+  document.title = `${r.screen === 'trash' ? 'Trash' : 'Assets'} · contentstack-mock`
+  const done = r.screen === 'trash'
+    ? renderTrash(main, ctx, r, live)
+    : r.screen === 'asset'
+      ? renderAsset(main, ctx, r.uid, live)
+      : renderAssets(main, ctx, r, live)
+  if (focus) {
+    const heading = main.querySelector('h1')
+    if (heading) heading.focus({ preventScroll: false })
+  }
+  return Promise.resolve(done).catch(ctx.fail)
+}
+
+function noStacks () {
+  fill(main, h('section.card',
+    h('h1', { tabindex: -1 }, 'No stacks'),
+    h('p', 'This mock has no stack. Create one with POST /_mock/stacks, or reset it with POST /_mock/reset, then reload.'),
+    h('button', { type: 'button', onclick: () => start() }, 'Reload stacks')))
+}
+
+window.addEventListener('hashchange', () => route())
+
+// ---- admin token -----------------------------------------------------------------------
+
+function tokenPrompt () {
+  const input = h('input#admin-token', { type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' })
+  const form = h('form.token-form',
+    { onsubmit: async (e) => { e.preventDefault(); await useToken(input.value.trim(), input) } },
+    h('label', { for: 'admin-token' }, 'Admin token'),
+    input,
+    h('button', { type: 'submit' }, 'Continue'))
+  fill(main, h('section.card',
+    h('h1', { tabindex: -1 }, 'Admin token needed'),
+    h('p', 'This contentstack-mock was started with --admin-token: its /_mock API (stacks, trash, clock) needs that token. It is kept in this browser tab only (session storage).'),
+    form))
+  ctx.locked = true
+  picker.disabled = true
+  input.focus()
+}
+
+async function useToken (token, input) {
+  if (!token) return
+  setAdminToken(token)
+  try {
+    await loadStacks()
+  } catch (error) {
+    setAdminToken('')
+    showError(error)
+    input.select()
+    return
+  }
+  ctx.locked = false
+  clearError()
+  loadClock(ctx)
+  route()
+}
+
+// ---- keyboard --------------------------------------------------------------------------
+
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'password', 'url', 'tel', 'date', 'datetime-local', 'month', 'time', 'week'])
+
+function typingInto (el) {
+  if (!el) return false
+  if (el.isContentEditable) return true
+  const tag = el.tagName
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true
+  return tag === 'INPUT' && TEXT_INPUTS.has((el.getAttribute('type') || 'text').toLowerCase())
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return
+  if (e.key !== 'a' && e.key !== 'A') return
+  if (typingInto(e.target) || dialogOpen() || !ctx.stack || ctx.locked) return
+  e.preventDefault()
+  if (location.hash === '#/assets') route()
+  else location.hash = '#/assets'
+})
+
+document.getElementById('skip').addEventListener('click', (e) => {
+  e.preventDefault()
+  const heading = main.querySelector('h1')
+  ;(heading || main).focus()
+})
+
+document.getElementById('alert-close').addEventListener('click', clearError)
+
+// Files dropped outside the drop area must not replace the page.
+for (const type of ['dragover', 'drop']) {
+  window.addEventListener(type, (e) => { if (e.dataTransfer && [...e.dataTransfer.types].includes('Files')) e.preventDefault() })
+}
+
+// A bug in the page is shown in words too, never as a blank screen.
+window.addEventListener('error', (e) => showError(`Something went wrong in the page: ${e.message}`))
+window.addEventListener('unhandledrejection', (e) => showError(`Something went wrong in the page: ${(e.reason && e.reason.message) || e.reason}`))
+
+// ---- start -----------------------------------------------------------------------------
+
+async function start () {
+  fill(main, h('p.loading', 'Loading…'))
+  try {
+    await loadStacks()
+  } catch (error) {
+    if (error.needsAdminToken) return tokenPrompt()
+    fill(main, h('section.card',
+      h('h1', { tabindex: -1 }, 'The stacks could not be loaded'),
+      h('p', error.message),
+      h('button', { type: 'button', onclick: () => start() }, 'Try again')))
+    showError(error)
+    return
+  }
+  loadClock(ctx)
+  route({ focus: false })
+}
+
+initClock(ctx)
+start()
