@@ -146,6 +146,10 @@ impl Application {
             shutdown.clone(),
             self.started,
         ));
+        tracker.spawn(crate::domain::publishing::run_scheduler(
+            self.state.clone(),
+            shutdown.clone(),
+        ));
         let app = routes::app(self.state.clone());
         let server = server::serve(self.listener, app, self.limits, shutdown.clone());
         let drain_deadline = async {

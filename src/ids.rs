@@ -31,6 +31,11 @@ pub fn management_token() -> String {
     format!("cs{}", random_hex(32))
 }
 
+/// A delivery or preview token: `cs` + 24 hex characters, as Contentstack's.
+pub fn delivery_token() -> String {
+    format!("cs{}", random_hex(24))
+}
+
 /// A user uid, written to `created_by` and friends: `cs` + 16 hex characters.
 pub fn user_uid() -> String {
     format!("cs{}", random_hex(16))

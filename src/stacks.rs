@@ -8,6 +8,8 @@ use std::sync::{Arc, RwLock};
 use chrono::Utc;
 
 use crate::clock::format_ts;
+use crate::db::environments::{self as environment_db, EnvironmentRow};
+use crate::db::locales::{self as locale_db, LocaleRow};
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::db::{Db, DbResult};
 use crate::ids;
@@ -31,7 +33,18 @@ pub struct NewStack {
     pub name: Option<String>,
     pub api_key: Option<String>,
     pub management_token: Option<String>,
+    /// Its environments (default: `development` alone).
+    pub environments: Option<Vec<String>>,
+    /// Its master locale (default: `en-us`).
+    pub master_locale: Option<String>,
 }
+
+/// What every new stack starts with (contract section 5): the environment
+/// `development` and the master locale `en-us`.
+pub const DEFAULT_ENVIRONMENT: &str = "development";
+pub const DEFAULT_ENVIRONMENT_URL: &str = "http://localhost:3000";
+pub const DEFAULT_LOCALE: &str = "en-us";
+pub const DEFAULT_LOCALE_NAME: &str = "English - United States";
 
 impl StackRegistry {
     /// Loads every stack from the database.
@@ -108,22 +121,80 @@ impl StackRegistry {
             clock_offset_ms: 0,
             clock_frozen_at: None,
         };
-        stack_db::insert(db.writer(), &row).await?;
-        Ok(self.put(row))
+        self.insert(db, row, &NewStack::default()).await
     }
 
     /// Creates a stack with the given or generated credentials.
     pub async fn create(&self, db: &Db, new: NewStack) -> DbResult<Arc<StackRow>> {
         let row = StackRow {
-            api_key: new.api_key.unwrap_or_else(ids::api_key),
-            name: new.name.unwrap_or_else(|| "Test stack".to_owned()),
-            management_token: new.management_token.unwrap_or_else(ids::management_token),
+            api_key: new.api_key.clone().unwrap_or_else(ids::api_key),
+            name: new.name.clone().unwrap_or_else(|| "Test stack".to_owned()),
+            management_token: new
+                .management_token
+                .clone()
+                .unwrap_or_else(ids::management_token),
             user_uid: ids::user_uid(),
             created_at: format_ts(Utc::now()),
             clock_offset_ms: 0,
             clock_frozen_at: None,
         };
-        stack_db::insert(db.writer(), &row).await?;
+        self.insert(db, row, &new).await
+    }
+
+    /// Writes a new stack with its environments and master locale, in one transaction,
+    /// then caches it.
+    async fn insert(&self, db: &Db, row: StackRow, new: &NewStack) -> DbResult<Arc<StackRow>> {
+        let environments: Vec<EnvironmentRow> = match &new.environments {
+            Some(names) => names.clone(),
+            None => vec![DEFAULT_ENVIRONMENT.to_owned()],
+        }
+        .into_iter()
+        .map(|name| {
+            let urls = if name == DEFAULT_ENVIRONMENT {
+                format!(r#"[{{"locale":"{DEFAULT_LOCALE}","url":"{DEFAULT_ENVIRONMENT_URL}"}}]"#)
+            } else {
+                "[]".to_owned()
+            };
+            EnvironmentRow {
+                uid: ids::asset_uid(),
+                stack_api_key: row.api_key.clone(),
+                name,
+                urls,
+                version: 1,
+                created_at: row.created_at.clone(),
+                created_by: row.user_uid.clone(),
+                updated_at: row.created_at.clone(),
+                updated_by: row.user_uid.clone(),
+            }
+        })
+        .collect();
+        let code = new
+            .master_locale
+            .clone()
+            .unwrap_or_else(|| DEFAULT_LOCALE.to_owned());
+        let locale = LocaleRow {
+            uid: ids::asset_uid(),
+            stack_api_key: row.api_key.clone(),
+            name: if code == DEFAULT_LOCALE {
+                DEFAULT_LOCALE_NAME.to_owned()
+            } else {
+                code.clone()
+            },
+            code,
+            fallback_locale: None,
+            version: 1,
+            created_at: row.created_at.clone(),
+            created_by: row.user_uid.clone(),
+            updated_at: row.created_at.clone(),
+            updated_by: row.user_uid.clone(),
+        };
+        let mut tx = db.begin_write().await?;
+        stack_db::insert(&mut tx, &row).await?;
+        for environment in &environments {
+            environment_db::insert(&mut tx, environment).await?;
+        }
+        locale_db::insert(&mut tx, &locale).await?;
+        crate::db::commit(tx).await?;
         Ok(self.put(row))
     }
 }

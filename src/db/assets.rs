@@ -11,7 +11,8 @@ use super::DbResult;
 /// The columns of `assets`, in table order (shared by `trashed_assets`). The one list
 /// of them: [`bind_asset_columns`] binds a row in this order.
 pub const ASSET_COLUMNS: &str = "uid, stack_api_key, is_dir, parent_uid, title, name, description, filename, \
-     content_type, file_size, tags, version, version_uid, width, height, created_at, created_by, updated_at, updated_by";
+     content_type, file_size, tags, version, version_uid, width, height, created_at, created_by, updated_at, updated_by, \
+     permanent_slug";
 
 /// Binds every column of [`ASSET_COLUMNS`], in its order.
 fn bind_asset_columns<'q>(
@@ -38,6 +39,7 @@ fn bind_asset_columns<'q>(
         .bind(&row.created_by)
         .bind(&row.updated_at)
         .bind(&row.updated_by)
+        .bind(&row.permanent_slug)
 }
 
 /// A live asset or folder.
@@ -63,6 +65,8 @@ pub struct AssetRow {
     pub created_by: String,
     pub updated_at: String,
     pub updated_by: String,
+    /// The slug of its permanent URL, once one was set.
+    pub permanent_slug: Option<String>,
 }
 
 impl AssetRow {
@@ -89,6 +93,7 @@ impl AssetRow {
             created_by: user.to_owned(),
             updated_at: now.to_owned(),
             updated_by: user.to_owned(),
+            permanent_slug: None,
         }
     }
 
@@ -368,4 +373,38 @@ pub async fn storage_keys_of_stack(
         .fetch_all(db)
         .await
         .map_err(Into::into)
+}
+
+/// Names (or, with `None`, unnames) a version; false when there is no such version.
+pub async fn set_version_name(
+    conn: &mut SqliteConnection,
+    asset_uid: &str,
+    version: i64,
+    name: Option<&str>,
+) -> DbResult<bool> {
+    let changed = sqlx::query(
+        "update asset_versions set version_name = ? where asset_uid = ? and version = ?",
+    )
+    .bind(name)
+    .bind(asset_uid)
+    .bind(version)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// A live file asset with the stored file of its latest version.
+pub async fn latest_file(
+    db: impl SqliteExecutor<'_> + Copy,
+    api_key: &str,
+    uid: &str,
+) -> DbResult<Option<(AssetRow, AssetFileRow)>> {
+    let Some(asset) = get(db, api_key, uid).await?.filter(|a| !a.is_dir) else {
+        return Ok(None);
+    };
+    let Some(version_uid) = asset.version_uid.as_deref() else {
+        return Ok(None);
+    };
+    Ok(file(db, version_uid).await?.map(|f| (asset, f)))
 }

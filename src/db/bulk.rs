@@ -15,12 +15,17 @@ pub struct BulkJobRow {
     pub summary: String,
     pub created_at: String,
     pub created_by: String,
+    /// JSON object: what the job was asked (locales, environments, ...).
+    pub body: String,
+    /// JSON array: what happened to each item.
+    pub items: String,
 }
 
 /// Records a job.
 pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> DbResult<()> {
     sqlx::query(
-        "insert into bulk_jobs (uid, stack_api_key, action, status, summary, created_at, created_by) values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into bulk_jobs (uid, stack_api_key, action, status, summary, created_at, created_by, body, items) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&job.uid)
     .bind(&job.stack_api_key)
@@ -29,6 +34,8 @@ pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> DbResult<(
     .bind(&job.summary)
     .bind(&job.created_at)
     .bind(&job.created_by)
+    .bind(&job.body)
+    .bind(&job.items)
     .execute(conn)
     .await?;
     Ok(())

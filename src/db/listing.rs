@@ -52,7 +52,7 @@ impl SortColumn {
         })
     }
 
-    fn sql(self) -> &'static str {
+    pub fn sql(self) -> &'static str {
         match self {
             SortColumn::CreatedAt => "created_at",
             SortColumn::UpdatedAt => "updated_at",

@@ -4,9 +4,14 @@
 pub mod assets;
 pub mod budget;
 pub mod bulk;
+pub mod delivery;
+pub mod environments;
 pub mod filter_sql;
 pub mod listing;
+pub mod locales;
+pub mod publishing;
 pub mod stacks;
+pub mod tokens;
 pub mod trash;
 
 use std::path::Path;

@@ -43,7 +43,7 @@ pub async fn list(db: &SqlitePool) -> DbResult<Vec<StackRow>> {
 }
 
 /// Inserts a new stack.
-pub async fn insert(db: &SqlitePool, stack: &StackRow) -> DbResult<()> {
+pub async fn insert(db: &mut sqlx::SqliteConnection, stack: &StackRow) -> DbResult<()> {
     sqlx::query(
         "insert into stacks (api_key, name, management_token, user_uid, created_at, clock_offset_ms, clock_frozen_at)
          values (?, ?, ?, ?, ?, ?, ?)",

@@ -51,6 +51,8 @@ pub struct UpdateRequest {
     pub details: AssetDetails,
     /// "Update asset revision": make this version's file and details the latest.
     pub revert_to: Option<i64>,
+    /// A permanent URL (or just its slug) to give the asset; set once.
+    pub permanent_url: Option<String>,
     /// A replacement file.
     pub file: Option<PendingFile>,
 }
@@ -229,6 +231,44 @@ async fn ensure_stack_unchanged(conn: &mut Conn, stack: &StackRow) -> ApiResult<
     }
 }
 
+/// Sets the slug of an asset's permanent URL from a URL (its last segment) or a bare
+/// slug: once, as Contentstack allows.
+fn set_permanent_slug(row: &mut AssetRow, url: &str) -> ApiResult<()> {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let slug = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let valid = !slug.is_empty()
+        && slug.len() <= limits::MAX_NAME_BYTES
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !valid {
+        return Err(ApiError::invalid(
+            format!(
+                "'{slug}' is not a valid permanent URL slug: use at most {} letters, digits, '-', '_' and '.'.",
+                limits::MAX_NAME_BYTES
+            ),
+            "permanent_url",
+            "is not valid.",
+        ));
+    }
+    match &row.permanent_slug {
+        Some(existing) if existing != slug => Err(ApiError::invalid(
+            "The asset already has a permanent URL; it cannot be changed.",
+            "permanent_url",
+            "is already set.",
+        )),
+        _ => {
+            row.permanent_slug = Some(slug.to_owned());
+            Ok(())
+        }
+    }
+}
+
 /// Checks the details against their limits.
 fn check_details(details: &AssetDetails) -> ApiResult<()> {
     limits::check_len("title", details.title.as_deref(), limits::MAX_TITLE_BYTES)?;
@@ -294,6 +334,7 @@ pub async fn update(
     let UpdateRequest {
         details,
         revert_to,
+        permanent_url,
         file,
     } = request;
     check_details(&details)?;
@@ -311,6 +352,9 @@ pub async fn update(
         folders::check_parent(&mut tx, &stack.api_key, parent.as_deref()).await?;
     }
     apply_details(&mut row, details);
+    if let Some(url) = permanent_url {
+        set_permanent_slug(&mut row, &url)?;
+    }
     if let Some(file) = &file {
         let file_row = file_row(&row.uid, &row.stack_api_key, file, &now);
         asset_db::insert_file(&mut tx, &file_row).await?;
@@ -354,4 +398,45 @@ pub async fn versions(
         None
     };
     Ok((versions, count))
+}
+
+/// Names version `version` of an asset (`None` takes the name away).
+pub async fn name_version(
+    state: &AppState,
+    stack: &StackRow,
+    uid: &str,
+    version: i64,
+    name: Option<String>,
+) -> ApiResult<()> {
+    if let Some(name) = &name {
+        if name.trim().is_empty() {
+            return Err(ApiError::invalid(
+                "Please enter a version name.",
+                "_version_name",
+                "is required.",
+            ));
+        }
+        limits::check_len("_version_name", Some(name), limits::MAX_NAME_BYTES)?;
+    }
+    let mut tx = state.db.begin_write().await?;
+    asset_db::get(&mut *tx, &stack.api_key, uid)
+        .await?
+        .filter(|row| !row.is_dir)
+        .ok_or(ApiError::AssetNotFound)?;
+    if !asset_db::set_version_name(&mut tx, uid, version, name.as_deref()).await? {
+        return Err(ApiError::invalid(
+            format!("Version {version} of the asset was not found."),
+            "version",
+            "is not valid.",
+        ));
+    }
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// A live asset of the stack (for calls that only need it to exist).
+pub async fn require(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<AssetRow> {
+    asset_db::get(state.db.reader(), &stack.api_key, uid)
+        .await?
+        .ok_or(ApiError::AssetNotFound)
 }

@@ -3,9 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::format_ts;
 use crate::db;
+use crate::db::assets as asset_db;
 use crate::db::bulk::{self as bulk_db, BulkJobRow};
+use crate::db::publishing as publishing_db;
 use crate::db::stacks::StackRow;
+use crate::domain::publishing::{self, Action, Resolved, Targets};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::ids;
@@ -123,6 +127,8 @@ pub async fn delete(
         summary: serde_json::to_string(&summary).expect("a summary serialises"),
         created_at: trashed.deleted_at,
         created_by: stack.user_uid.clone(),
+        body: "{}".into(),
+        items: "[]".into(),
     };
     bulk_db::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
@@ -143,4 +149,222 @@ pub async fn job(state: &AppState, stack: &StackRow, job_id: &str) -> ApiResult<
         })?;
     let summary = serde_json::from_str(&row.summary).unwrap_or_default();
     Ok(Job { row, summary })
+}
+
+/// Most assets one bulk publish or unpublish may name (contract section 5).
+pub const MAX_BULK_PUBLISH_ASSETS: usize = 100;
+
+/// One asset of a bulk publish body.
+#[derive(Debug, Clone, Default)]
+pub struct BulkAsset {
+    pub uid: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// `POST /v3/bulk/publish` and `/unpublish`.
+#[derive(Debug, Clone, Default)]
+pub struct BulkPublishRequest {
+    pub assets: Vec<BulkAsset>,
+    /// How many entries the request names (entries are not emulated).
+    pub entries: usize,
+    pub targets: Targets,
+}
+
+/// What a publish job was asked, as `GET /v3/bulk/jobs/{id}` shows it in `body`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobBody {
+    pub branch: String,
+    pub locales: Vec<String>,
+    /// Environment uids.
+    pub environments: Vec<String>,
+    pub published_at: Option<String>,
+    pub scheduled_at: String,
+}
+
+/// One (asset, environment, locale) of a publish job, for `GET /v3/bulk/jobs/{id}/items`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobItem {
+    pub uid: String,
+    pub version: Option<i64>,
+    pub title: String,
+    pub environment: String,
+    pub publish_locale: String,
+    pub action: String,
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub published_at: Option<String>,
+    pub scheduled_at: String,
+    pub user: String,
+}
+
+/// The assets of a bulk publish, checked against the caps, duplicates dropped.
+fn checked_assets(
+    request: &BulkPublishRequest,
+    action: Action,
+) -> ApiResult<Vec<(String, Option<i64>)>> {
+    let count = request.assets.len() + request.entries;
+    if count > MAX_BULK_PUBLISH_ASSETS {
+        return Err(ApiError::Unprocessable {
+            code: codes::BULK_LIMIT,
+            message: format!(
+                "A bulk {} request can name at most {MAX_BULK_PUBLISH_ASSETS} items; this one names {count}. Nothing was changed.",
+                action.as_str()
+            ),
+            errors: field_error(
+                "assets",
+                format!("can have at most {MAX_BULK_PUBLISH_ASSETS} items."),
+            ),
+        });
+    }
+    if request.entries > 0 {
+        return Err(ApiError::invalid(
+            "Entries are not emulated by contentstack-mock; only assets can be published in bulk. Nothing was changed.",
+            "entries",
+            "are not supported.",
+        ));
+    }
+    let mut assets: Vec<(String, Option<i64>)> = Vec::new();
+    for asset in &request.assets {
+        let uid = asset.uid.clone().ok_or_else(|| {
+            ApiError::invalid("Every asset needs a 'uid'.", "assets", "need a uid each.")
+        })?;
+        if !assets.iter().any(|(seen, _)| seen == &uid) {
+            assets.push((uid, asset.version));
+        }
+    }
+    if assets.is_empty() {
+        return Err(ApiError::invalid(
+            "Please provide the assets.",
+            "assets",
+            "is required.",
+        ));
+    }
+    Ok(assets)
+}
+
+/// Publishes or unpublishes assets in bulk, in one transaction, and records the job
+/// with one item per asset, environment and locale.
+pub async fn publish(
+    state: &AppState,
+    stack: &StackRow,
+    action: Action,
+    request: BulkPublishRequest,
+) -> ApiResult<Job> {
+    let assets = checked_assets(&request, action)?;
+    let mut tx = state.db.begin_write().await?;
+    let resolved = publishing::resolve(&mut tx, stack, &request.targets).await?;
+    let job_uid = ids::job_id();
+    let mut summary = JobSummary {
+        total: assets.len(),
+        ..JobSummary::default()
+    };
+    let mut items = Vec::new();
+    for (uid, version) in &assets {
+        let asset = asset_db::get(&mut *tx, &stack.api_key, uid)
+            .await?
+            .filter(|row| !row.is_dir);
+        let Some(asset) = asset else {
+            summary.unsuccess += 1;
+            summary.failed_items.push(FailedItem {
+                uid: uid.clone(),
+                item_type: "asset".into(),
+                error_message: ApiError::AssetNotFound.to_string(),
+                error_code: codes::ASSET_NOT_FOUND,
+            });
+            items.extend(job_items(
+                uid,
+                "",
+                &resolved,
+                action,
+                *version,
+                "failed",
+                Some("Asset was not found."),
+                stack,
+            ));
+            continue;
+        };
+        let mut item = publishing::queue_item_for(stack, &asset, action, &resolved, *version);
+        item.bulk_job_uid = Some(job_uid.clone());
+        if resolved.at.is_none() {
+            publishing::apply_item(&mut tx, stack, &mut item).await?;
+        }
+        publishing_db::put_queue_item(&mut tx, &item).await?;
+        summary.success += 1;
+        let version = item.version.or(Some(asset.version));
+        let status = if item.status == "scheduled" {
+            "scheduled"
+        } else {
+            "success"
+        };
+        items.extend(job_items(
+            uid,
+            &item.title,
+            &resolved,
+            action,
+            version,
+            status,
+            None,
+            stack,
+        ));
+    }
+    let now = format_ts(stack.clock().now());
+    let body = JobBody {
+        branch: "main".into(),
+        locales: resolved.locales.clone(),
+        environments: resolved
+            .environments
+            .iter()
+            .map(|e| e.uid.clone())
+            .collect(),
+        published_at: resolved.at.is_none().then(|| now.clone()),
+        scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
+    };
+    let row = BulkJobRow {
+        uid: job_uid,
+        stack_api_key: stack.api_key.clone(),
+        action: action.as_str().into(),
+        status: "complete".into(),
+        summary: serde_json::to_string(&summary).expect("a summary serialises"),
+        created_at: now,
+        created_by: stack.user_uid.clone(),
+        body: serde_json::to_string(&body).expect("a job body serialises"),
+        items: serde_json::to_string(&items).expect("job items serialise"),
+    };
+    bulk_db::insert(&mut tx, &row).await?;
+    db::commit(tx).await?;
+    Ok(Job { row, summary })
+}
+
+/// The job items of one asset: one per environment and locale.
+#[expect(clippy::too_many_arguments)]
+fn job_items(
+    uid: &str,
+    title: &str,
+    resolved: &Resolved,
+    action: Action,
+    version: Option<i64>,
+    status: &str,
+    failure: Option<&str>,
+    stack: &StackRow,
+) -> Vec<JobItem> {
+    let now = format_ts(stack.clock().now());
+    let mut items = Vec::new();
+    for environment in &resolved.environments {
+        for locale in &resolved.locales {
+            items.push(JobItem {
+                uid: uid.to_owned(),
+                version,
+                title: title.to_owned(),
+                environment: environment.uid.clone(),
+                publish_locale: locale.clone(),
+                action: action.as_str().into(),
+                status: status.to_owned(),
+                failure_reason: failure.map(str::to_owned),
+                published_at: (status == "success").then(|| now.clone()),
+                scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
+                user: stack.user_uid.clone(),
+            });
+        }
+    }
+    items
 }

@@ -4,7 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::clock::{StackClock, latest};
+use crate::db::publishing::QueueRow;
 use crate::db::stacks as stack_db;
+use crate::domain::publishing;
 use crate::domain::purge::{self, Purged, Which};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
@@ -23,12 +25,15 @@ pub enum ClockChange {
     Reset,
 }
 
-/// A clock after a change, with what the move made due and purged.
+/// A clock after a change, with what the move made due: scheduled publishing applied
+/// and trash purged.
 #[derive(Debug, Clone)]
 pub struct ClockOutcome {
     pub clock: StackClock,
     /// Set for moves forward (advance, set): the items purged on the way.
     pub purged: Option<Vec<Purged>>,
+    /// Set for moves forward: the scheduled publish queue items applied on the way.
+    pub published: Option<Vec<QueueRow>>,
 }
 
 /// How far the clock is ahead of real time: exactly the stored offset while it runs
@@ -122,11 +127,16 @@ pub async fn change(
         state.stacks.put(row);
         clock
     };
-    let purged = match change {
-        ClockChange::Advance(_) | ClockChange::Set(_) => {
-            Some(purge::purge_stack(state, api_key, Which::Due).await?)
-        }
-        _ => None,
+    let (published, purged) = match change {
+        ClockChange::Advance(_) | ClockChange::Set(_) => (
+            Some(publishing::run_due(state, api_key).await?),
+            Some(purge::purge_stack(state, api_key, Which::Due).await?),
+        ),
+        _ => (None, None),
     };
-    Ok(ClockOutcome { clock, purged })
+    Ok(ClockOutcome {
+        clock,
+        purged,
+        published,
+    })
 }

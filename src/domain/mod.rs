@@ -5,8 +5,12 @@
 pub mod assets;
 pub mod bulk;
 pub mod clock;
+pub mod environments;
 pub mod folders;
 pub mod limits;
+pub mod locales;
+pub mod publishing;
 pub mod purge;
 pub mod stacks;
+pub mod tokens;
 pub mod trash;

@@ -47,6 +47,12 @@ pub async fn create(state: &AppState, new: NewStack) -> ApiResult<Arc<StackRow>>
             "is not valid.",
         ));
     }
+    for name in new.environments.iter().flatten() {
+        crate::domain::environments::check_name(name)?;
+    }
+    if let Some(code) = &new.master_locale {
+        crate::domain::locales::check_code(code)?;
+    }
     let _changes = state.db.stack_changes.lock().await;
     // The default stack's credentials stay reserved, so that it can always be re-created.
     if new.api_key.as_deref() == Some(DEFAULT_API_KEY)

@@ -10,7 +10,7 @@ use crate::db::stacks::StackRow;
 use crate::db::trash::{self as trash_db, ItemType, ParentState, TrashEntry};
 use crate::db::{self, Tx};
 use crate::domain::folders::{self, FolderRule};
-use crate::domain::purge;
+use crate::domain::{publishing, purge};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
 
@@ -83,6 +83,8 @@ pub async fn move_in(
             purge_at: &purge_at,
         };
         trash_db::move_to_trash(tx, &entry).await?;
+        // Out of every environment, in the same transaction.
+        publishing::unpublish_trashed(tx, stack, uid, &deleted_at).await?;
         trashed.moved.push((uid.clone(), item_type));
     }
     Ok(trashed)

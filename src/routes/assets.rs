@@ -10,6 +10,7 @@ use crate::db::listing::{Scope, Sort, SortColumn};
 use crate::domain::assets::{
     self, ListRequest, RTE_LIMIT, UpdateRequest, UploadRequest, page_limit,
 };
+use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::filter;
@@ -83,10 +84,15 @@ pub async fn list_assets(
         return Ok(Json(json!({ "assets": listed.count.unwrap_or(0) })));
     }
     let options = render_options(&state, &params);
+    let uids: Vec<String> = listed.rows.iter().map(|row| row.uid.clone()).collect();
+    let published = publishing::records_of(&state, &stack, &uids).await?;
     let rendered: Vec<Value> = listed
         .rows
         .iter()
-        .map(|row| views::render(row, &options, None))
+        .map(|row| {
+            let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
+            views::render_published(row, &options, None, records)
+        })
         .collect();
     let mut body = json!({ "assets": rendered });
     if let Some(count) = listed.count {
@@ -201,9 +207,10 @@ pub async fn get_asset(
     };
     let (row, path) =
         assets::get(&state, &stack, &uid, version, params.flag("include_path")).await?;
-    Ok(Json(
-        json!({ "asset": views::render(&row, &render_options(&state, &params), path) }),
-    ))
+    let published = publishing::records_of(&state, &stack, std::slice::from_ref(&row.uid)).await?;
+    let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
+    let asset = views::render_published(&row, &render_options(&state, &params), path, records);
+    Ok(Json(json!({ "asset": asset })))
 }
 
 /// `PUT /v3/assets/{uid}`: update details (JSON or multipart) and/or replace the file.
@@ -228,10 +235,13 @@ pub async fn update_asset(
     let request = UpdateRequest {
         details: form.details,
         revert_to: form.revert_to,
+        permanent_url: form.permanent_url,
         file: form.file,
     };
     let row = assets::update(&state, &stack, &uid, request).await?;
-    let asset = views::render(&row, &render_options(&state, &params), None);
+    let published = publishing::records_of(&state, &stack, std::slice::from_ref(&row.uid)).await?;
+    let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
+    let asset = views::render_published(&row, &render_options(&state, &params), None, records);
     Ok(Json(
         json!({ "notice": "Asset updated successfully.", "asset": asset }),
     ))

@@ -88,7 +88,10 @@ pub async fn get_job(
             "total_processed": summary.total,
             "success": summary.success,
             "unsuccess": summary.unsuccess,
+            "approvals": 0,
+            "skip": 0,
         },
+        "body": serde_json::from_str::<Value>(&row.body).unwrap_or_else(|_| json!({})),
         "failed_items": summary.failed_items,
     })))
 }

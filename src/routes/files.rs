@@ -32,6 +32,37 @@ pub async fn download_file(
         .await?
         .filter(|file| file.filename == filename)
         .ok_or_else(not_found)?;
+    serve(&state, &api_key, file, &headers).await
+}
+
+/// `GET /v3/assets/{api_key}/{uid}/{slug}`: the latest version, under the permanent
+/// URL set on the asset (also without the slug, as the Python SDK's `download` asks).
+pub async fn download_permanent(
+    State(state): State<AppState>,
+    ApiPath(parts): ApiPath<Vec<String>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let (api_key, asset_uid, slug) = match parts.as_slice() {
+        [api_key, uid] => (api_key, uid, None),
+        [api_key, uid, slug] => (api_key, uid, Some(slug)),
+        _ => return Err(not_found()),
+    };
+    let (asset, file) = asset_db::latest_file(state.db.reader(), api_key, asset_uid)
+        .await?
+        .ok_or_else(not_found)?;
+    if slug.is_some_and(|slug| asset.permanent_slug.as_deref() != Some(slug.as_str())) {
+        return Err(not_found());
+    }
+    serve(&state, api_key, file, &headers).await
+}
+
+/// Answers with a stored file: ETag, `If-None-Match`, `Range`.
+async fn serve(
+    state: &AppState,
+    api_key: &str,
+    file: asset_db::AssetFileRow,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
     let etag = format!("\"{}\"", file.sha256);
     if let (Some(if_none_match), Ok(tag)) =
         (headers.typed_get::<IfNoneMatch>(), etag.parse::<ETag>())
@@ -39,7 +70,7 @@ pub async fn download_file(
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let path = state.storage.path_of(&api_key, &file.storage_key);
+    let path = state.storage.path_of(api_key, &file.storage_key);
     let mut handle = match tokio::fs::File::open(&path).await {
         Ok(handle) => handle,
         // Purged between the lookup and the open.

@@ -5,12 +5,17 @@ pub mod assets;
 pub mod bulk;
 pub mod control;
 pub mod drain;
+pub mod environments;
 pub mod error;
 pub mod extract;
 pub mod files;
 pub mod folders;
 pub mod health;
+pub mod locales;
 pub mod middleware;
+pub mod publishing;
+pub mod settings_views;
+pub mod tokens;
 pub mod ui;
 pub mod upload;
 pub mod views;
@@ -67,21 +72,99 @@ fn contentstack_routes(state: &AppState) -> Router<AppState> {
                 .delete(assets::delete_asset),
         )
         .route("/v3/assets/{uid}/versions", get(assets::list_versions))
+        .route(
+            "/v3/assets/{uid}/versions/{version}/name",
+            post(publishing::name_version).delete(publishing::unname_version),
+        )
+        .route(
+            "/v3/assets/{uid}/references",
+            get(publishing::get_references),
+        )
+        .route("/v3/assets/{uid}/publish", post(publishing::publish_asset))
+        .route(
+            "/v3/assets/{uid}/unpublish",
+            post(publishing::unpublish_asset),
+        )
         .route("/v3/bulk/delete", post(bulk::bulk_delete))
+        .route("/v3/bulk/publish", post(publishing::bulk_publish_assets))
+        .route(
+            "/v3/bulk/unpublish",
+            post(publishing::bulk_unpublish_assets),
+        )
         .route("/v3/bulk/jobs/{job_id}", get(bulk::get_job))
+        .route(
+            "/v3/bulk/jobs/{job_id}/items",
+            get(publishing::get_job_items),
+        )
+        .route("/v3/publish-queue", get(publishing::list_queue))
+        .route("/v3/publish-queue/{uid}", get(publishing::get_queue_item))
+        .route(
+            "/v3/publish-queue/{uid}/unschedule",
+            get(publishing::unschedule),
+        )
+        .merge(settings_routes())
         .layer(from_fn_with_state(
             state.clone(),
             middleware::stack_middleware,
         ))
 }
 
+/// Environments, locales and delivery tokens.
+fn settings_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v3/environments",
+            get(environments::list_environments).post(environments::create_environment),
+        )
+        .route(
+            "/v3/environments/{name}",
+            get(environments::get_environment)
+                .put(environments::update_environment)
+                .delete(environments::delete_environment),
+        )
+        .route(
+            "/v3/locales",
+            get(locales::list_locales).post(locales::create_locale),
+        )
+        .route(
+            "/v3/locales/{code}",
+            get(locales::get_locale)
+                .put(locales::update_locale)
+                .delete(locales::delete_locale),
+        )
+        .route(
+            "/v3/stacks/delivery_tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route(
+            "/v3/stacks/delivery_tokens/{uid}",
+            get(tokens::get_token)
+                .put(tokens::update_token)
+                .delete(tokens::delete_token),
+        )
+        .route(
+            "/v3/stacks/delivery_tokens/{uid}/preview_token",
+            post(tokens::create_preview_token).delete(tokens::delete_preview_token),
+        )
+}
+
 /// The public file host behind every asset `url`: no credentials, no faults.
 fn file_routes() -> Router<AppState> {
     // The first segment is the api key here; it shares its place with `{uid}`.
-    Router::new().route(
-        "/v3/assets/{uid}/{asset_uid}/{version_uid}/{filename}",
-        get(files::download_file),
-    )
+    // Permanent URLs: `{uid}` is the api key here too, then the asset uid and the slug.
+    Router::new()
+        .route(
+            "/v3/assets/{uid}/{asset_uid}/{version_uid}/{filename}",
+            get(files::download_file),
+        )
+        .route(
+            "/v3/assets/{uid}/{asset_uid}",
+            get(files::download_permanent),
+        )
+        .route(
+            "/v3/assets/{uid}/{asset_uid}/{version_uid}",
+            get(files::download_permanent),
+        )
 }
 
 /// The whole HTTP application: the router, with the trailing slash of API paths trimmed

@@ -25,6 +25,8 @@ pub struct AssetForm {
     pub details: AssetDetails,
     /// "Update asset revision": make this version's file and details the latest.
     pub revert_to: Option<i64>,
+    /// A permanent URL (or its slug) to set, once.
+    pub permanent_url: Option<String>,
     pub file: Option<PendingFile>,
 }
 
@@ -164,8 +166,8 @@ struct JsonAsset {
     tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient::parent")]
     parent_uid: Option<Option<String>>,
-    #[serde(default, deserialize_with = "lenient::present")]
-    permanent_url: bool,
+    #[serde(default, deserialize_with = "lenient::text")]
+    permanent_url: Option<String>,
 }
 
 impl JsonAssetBody {
@@ -178,13 +180,6 @@ impl JsonAssetBody {
                 "is required.",
             )
         })?;
-        if asset.permanent_url {
-            return Err(ApiError::invalid(
-                "Permanent asset URLs are not emulated by contentstack-mock yet.",
-                "permanent_url",
-                "is not supported.",
-            ));
-        }
         Ok(AssetForm {
             details: AssetDetails {
                 title: asset.title,
@@ -193,6 +188,7 @@ impl JsonAssetBody {
                 parent_uid: asset.parent_uid,
             },
             revert_to: self.version,
+            permanent_url: asset.permanent_url,
             file: None,
         })
     }
@@ -237,11 +233,6 @@ mod lenient {
             Value::Null => Some(None),
             _ => None,
         })
-    }
-
-    /// True when the field holds anything but null.
-    pub fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        Ok(!Value::deserialize(d)?.is_null())
     }
 
     /// A version number, as a number or a numeric string.

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::db::assets::{AssetRow, VersionRow};
+use crate::db::publishing::PublishRecordRow;
 use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
 use crate::params::Params;
 use crate::state::AppState;
@@ -59,9 +60,21 @@ struct FileView<'a> {
     description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dimension: Option<Dimension>,
-    publish_details: Vec<Value>,
+    publish_details: Vec<PublishDetail<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permanent_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<Vec<PathItem>>,
+}
+
+/// One environment and locale an asset is published in, as the management API shows it.
+#[derive(Serialize)]
+struct PublishDetail<'a> {
+    environment: &'a str,
+    locale: &'a str,
+    time: &'a str,
+    user: &'a str,
+    version: i64,
 }
 
 #[derive(Serialize)]
@@ -126,6 +139,26 @@ fn encode_segment(text: &str) -> String {
 
 /// Renders a live asset or folder. `path` is set with `include_path=true`.
 pub fn render(row: &AssetRow, options: &RenderOptions, path: Option<Vec<PathItem>>) -> Value {
+    render_published(row, options, path, &[])
+}
+
+/// The URL that serves an asset's latest version under its permanent slug.
+pub fn permanent_url(options: &RenderOptions, api_key: &str, uid: &str, slug: &str) -> String {
+    let path = format!("/v3/assets/{api_key}/{uid}/{}", encode_segment(slug));
+    if options.relative_urls {
+        path
+    } else {
+        format!("{}{path}", options.public_url)
+    }
+}
+
+/// Renders a live asset or folder with where it is published.
+pub fn render_published(
+    row: &AssetRow,
+    options: &RenderOptions,
+    path: Option<Vec<PathItem>>,
+    publish: &[PublishRecordRow],
+) -> Value {
     let value = if row.is_dir {
         serde_json::to_value(FolderView {
             uid: &row.uid,
@@ -170,7 +203,20 @@ pub fn render(row: &AssetRow, options: &RenderOptions, path: Option<Vec<PathItem
             title: row.title.as_deref().unwrap_or(filename),
             description: row.description.as_deref(),
             dimension,
-            publish_details: Vec::new(),
+            publish_details: publish
+                .iter()
+                .map(|r| PublishDetail {
+                    environment: &r.environment_uid,
+                    locale: &r.locale,
+                    time: &r.published_at,
+                    user: &r.published_by,
+                    version: r.version,
+                })
+                .collect(),
+            permanent_url: row
+                .permanent_slug
+                .as_deref()
+                .map(|slug| permanent_url(options, &row.stack_api_key, &row.uid, slug)),
             path,
         })
     };

@@ -663,15 +663,6 @@ async fn update_asset_revision_makes_an_old_version_the_latest() {
     )
     .await;
     assert_error(status, &body, 422, 120);
-    // Permanent URLs are not emulated: a clear error rather than a silent no-op.
-    let (status, body) = send(
-        server
-            .put(&format!("/v3/assets/{uid}"))
-            .json(&json!({"asset": {"permanent_url": "https://x/v3/assets/k/u/slug"}})),
-    )
-    .await;
-    assert_error(status, &body, 422, 120);
-    assert_eq!(body["errors"]["permanent_url"][0], "is not supported.");
 }
 
 #[tokio::test]

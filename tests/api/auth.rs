@@ -124,7 +124,8 @@ async fn unknown_routes_answer_in_the_error_shape() {
     assert_error(status, &body, 404, 404);
     let (status, body) = send(
         server
-            .post("/v3/assets/blt0123456789abcdef/publish")
+            // Entries are not emulated.
+            .post("/v3/content_types/blog/entries")
             .json(&serde_json::json!({})),
     )
     .await;

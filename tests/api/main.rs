@@ -15,5 +15,6 @@ mod folders;
 mod hardening;
 mod healthcheck;
 mod limits;
+mod publishing;
 mod storage_safety;
 mod trash;

@@ -27,6 +27,19 @@ pub fn clock_json(clock: &StackClock) -> Value {
 
 fn outcome_json(outcome: ClockOutcome) -> Json<Value> {
     let mut body = clock_json(&outcome.clock);
+    if let Some(published) = outcome.published {
+        body["published"] = published
+            .iter()
+            .map(|item| {
+                json!({
+                    "uid": item.uid,
+                    "asset_uid": item.asset_uid,
+                    "action": item.action,
+                    "status": item.status,
+                })
+            })
+            .collect();
+    }
     if let Some(purged) = outcome.purged {
         body["purged"] = serde_json::to_value(purged).expect("purged items serialise");
     }

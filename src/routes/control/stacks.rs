@@ -35,6 +35,12 @@ pub struct CreateStackBody {
     api_key: Option<Text>,
     #[serde(default, deserialize_with = "text")]
     management_token: Option<Text>,
+    /// The environments the stack starts with (default: `development`).
+    #[serde(default)]
+    environments: Option<Vec<String>>,
+    /// Its master locale (default: `en-us`).
+    #[serde(default, deserialize_with = "text")]
+    master_locale: Option<Text>,
 }
 
 /// A text field as sent.
@@ -80,6 +86,8 @@ pub async fn create_stack(
         name: given(body.name, "name")?,
         api_key: given(body.api_key, "api_key")?,
         management_token: given(body.management_token, "management_token")?,
+        environments: body.environments,
+        master_locale: given(body.master_locale, "master_locale")?,
     };
     let stack = stacks::create(&state, new).await?;
     Ok((

@@ -1,0 +1,185 @@
+//! What the Content Delivery API reads: assets as published in one environment (the
+//! version published there, its file and details), by locale and fallback chain.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::budget::Budgeted;
+use super::filter_sql::push_filter;
+use super::listing::{Sort, Wanted};
+use super::{DbResult, Pool};
+use crate::filter::Filter;
+
+/// An asset as published in one environment and locale.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct DeliveredRow {
+    pub uid: String,
+    pub stack_api_key: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub content_type: String,
+    /// JSON array of strings.
+    pub tags: String,
+    pub filename: String,
+    pub version_uid: String,
+    pub version: i64,
+    pub title: Option<String>,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub file_size: i64,
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub environment_uid: String,
+    pub locale: String,
+    pub published_at: String,
+    pub published_by: String,
+}
+
+impl DeliveredRow {
+    /// The tags as a list.
+    pub fn tag_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.tags).unwrap_or_default()
+    }
+}
+
+/// Which locale copies a read serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Locales {
+    /// Every published locale: an asset appears once per locale it is published in.
+    Every,
+    /// The first locale of the chain the asset is published in (a locale alone, or a
+    /// locale followed by its fallbacks).
+    FirstOf(Vec<String>),
+}
+
+/// A delivery read, already validated.
+#[derive(Debug, Clone)]
+pub struct DeliveryListing {
+    pub api_key: String,
+    pub environment_uid: String,
+    pub locales: Locales,
+    /// Only this asset (a single fetch).
+    pub asset_uid: Option<String>,
+    pub filter: Filter,
+    pub sort: Sort,
+    pub skip: u64,
+    pub limit: u64,
+}
+
+const DELIVERED: &str = "select a.uid as uid, a.stack_api_key as stack_api_key, a.created_at as created_at, \
+     a.created_by as created_by, f.content_type as content_type, v.tags as tags, f.filename as filename, \
+     r.version_uid as version_uid, r.version as version, v.title as title, 0 as is_dir, \
+     v.updated_at as updated_at, v.updated_by as updated_by, f.file_size as file_size, f.width as width, \
+     f.height as height, r.environment_uid as environment_uid, r.locale as locale, \
+     r.published_at as published_at, r.published_by as published_by, null as name, \
+     v.description as description, a.parent_uid as parent_uid";
+
+impl DeliveryListing {
+    /// `with p as (...)`: the published copies, ranked by locale preference.
+    fn push_copies(&self, sql: &mut QueryBuilder<Sqlite>) {
+        sql.push("with d as (").push(DELIVERED).push(", ");
+        match &self.locales {
+            Locales::Every => {
+                sql.push("0");
+            }
+            Locales::FirstOf(chain) => {
+                sql.push("case r.locale");
+                for (rank, code) in chain.iter().enumerate() {
+                    sql.push(" when ")
+                        .push_bind(code.clone())
+                        .push(format_args!(" then {rank}"));
+                }
+                sql.push(" end");
+            }
+        }
+        sql.push(
+            " as rank from publish_records r join assets a on a.uid = r.asset_uid \
+             join asset_versions v on v.asset_uid = r.asset_uid and v.version = r.version \
+             join asset_files f on f.version_uid = r.version_uid where r.stack_api_key = ",
+        )
+        .push_bind(self.api_key.clone())
+        .push(" and r.environment_uid = ")
+        .push_bind(self.environment_uid.clone());
+        if let Locales::FirstOf(chain) = &self.locales {
+            sql.push(" and r.locale in (");
+            let mut list = sql.separated(", ");
+            for code in chain {
+                list.push_bind(code.clone());
+            }
+            sql.push(")");
+        }
+        if let Some(uid) = &self.asset_uid {
+            sql.push(" and r.asset_uid = ").push_bind(uid.clone());
+        }
+        sql.push(
+            "), p as (select d.*, row_number() over (partition by uid order by rank) as pick from d) ",
+        );
+    }
+
+    fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
+        sql.push(" from p where 1");
+        if matches!(self.locales, Locales::FirstOf(_)) {
+            sql.push(" and pick = 1");
+        }
+        push_filter(sql, &self.filter);
+    }
+}
+
+/// Runs a delivery read within `budget`: the page and/or the count of all matches.
+pub async fn run(
+    pool: &Pool,
+    listing: &DeliveryListing,
+    wanted: Wanted,
+    budget: Duration,
+) -> DbResult<(Vec<DeliveredRow>, Option<i64>)> {
+    let mut conn = Budgeted::acquire(pool, budget).await?;
+    let rows = match wanted {
+        Wanted::Count => Vec::new(),
+        Wanted::Page | Wanted::PageAndCount => {
+            let mut sql = QueryBuilder::new("");
+            listing.push_copies(&mut sql);
+            sql.push("select *");
+            listing.push_where(&mut sql);
+            let direction = if listing.sort.ascending {
+                "asc"
+            } else {
+                "desc"
+            };
+            sql.push(format_args!(
+                " order by {} {direction}, uid {direction}, locale {direction}",
+                listing.sort.column.sql()
+            ));
+            let skip = i64::try_from(listing.skip).unwrap_or(i64::MAX);
+            let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
+            sql.push(" limit ")
+                .push_bind(limit)
+                .push(" offset ")
+                .push_bind(skip);
+            let query = sql.build_query_as();
+            query
+                .fetch_all(conn.conn())
+                .await
+                .map_err(|e| conn.error(e))?
+        }
+    };
+    let count = match wanted {
+        Wanted::Page => None,
+        Wanted::Count | Wanted::PageAndCount => {
+            let mut sql = QueryBuilder::new("");
+            listing.push_copies(&mut sql);
+            sql.push("select count(*)");
+            listing.push_where(&mut sql);
+            let query = sql.build_query_scalar();
+            Some(
+                query
+                    .fetch_one(conn.conn())
+                    .await
+                    .map_err(|e| conn.error(e))?,
+            )
+        }
+    };
+    conn.release().await;
+    Ok((rows, count))
+}

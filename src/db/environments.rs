@@ -1,0 +1,88 @@
+//! Queries on `environments`.
+
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+use super::DbResult;
+
+/// An environment as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EnvironmentRow {
+    pub uid: String,
+    pub stack_api_key: String,
+    pub name: String,
+    /// JSON array of `{"locale", "url"}`.
+    pub urls: String,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// Every environment of a stack, oldest first.
+pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<EnvironmentRow>> {
+    sqlx::query_as("select * from environments where stack_api_key = ? order by created_at, rowid")
+        .bind(api_key)
+        .fetch_all(db)
+        .await
+        .map_err(Into::into)
+}
+
+/// The environment of a stack with this name.
+pub async fn by_name(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    name: &str,
+) -> DbResult<Option<EnvironmentRow>> {
+    sqlx::query_as("select * from environments where stack_api_key = ? and name = ?")
+        .bind(api_key)
+        .bind(name)
+        .fetch_optional(db)
+        .await
+        .map_err(Into::into)
+}
+
+/// Inserts an environment.
+pub async fn insert(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult<()> {
+    sqlx::query(
+        "insert into environments (uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.uid)
+    .bind(&row.stack_api_key)
+    .bind(&row.name)
+    .bind(&row.urls)
+    .bind(row.version)
+    .bind(&row.created_at)
+    .bind(&row.created_by)
+    .bind(&row.updated_at)
+    .bind(&row.updated_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes back an environment's name, urls and version stamp.
+pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult<()> {
+    sqlx::query(
+        "update environments set name = ?, urls = ?, version = ?, updated_at = ?, updated_by = ? where uid = ?",
+    )
+    .bind(&row.name)
+    .bind(&row.urls)
+    .bind(row.version)
+    .bind(&row.updated_at)
+    .bind(&row.updated_by)
+    .bind(&row.uid)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes an environment (its publish records go with it).
+pub async fn delete(conn: &mut SqliteConnection, uid: &str) -> DbResult<()> {
+    sqlx::query("delete from environments where uid = ?")
+        .bind(uid)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

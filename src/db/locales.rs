@@ -1,0 +1,103 @@
+//! Queries on `locales`.
+
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+use super::DbResult;
+
+/// A locale as stored. The master locale has no fallback.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LocaleRow {
+    pub uid: String,
+    pub stack_api_key: String,
+    pub code: String,
+    pub name: String,
+    pub fallback_locale: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// Every locale of a stack, oldest first.
+pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<LocaleRow>> {
+    sqlx::query_as("select * from locales where stack_api_key = ? order by created_at, rowid")
+        .bind(api_key)
+        .fetch_all(db)
+        .await
+        .map_err(Into::into)
+}
+
+/// The locale of a stack with this code.
+pub async fn by_code(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    code: &str,
+) -> DbResult<Option<LocaleRow>> {
+    sqlx::query_as("select * from locales where stack_api_key = ? and code = ?")
+        .bind(api_key)
+        .bind(code)
+        .fetch_optional(db)
+        .await
+        .map_err(Into::into)
+}
+
+/// Inserts a locale.
+pub async fn insert(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
+    sqlx::query(
+        "insert into locales (uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.uid)
+    .bind(&row.stack_api_key)
+    .bind(&row.code)
+    .bind(&row.name)
+    .bind(&row.fallback_locale)
+    .bind(row.version)
+    .bind(&row.created_at)
+    .bind(&row.created_by)
+    .bind(&row.updated_at)
+    .bind(&row.updated_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes back a locale's name, fallback and version stamp.
+pub async fn save(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
+    sqlx::query(
+        "update locales set name = ?, fallback_locale = ?, version = ?, updated_at = ?, updated_by = ? where uid = ?",
+    )
+    .bind(&row.name)
+    .bind(&row.fallback_locale)
+    .bind(row.version)
+    .bind(&row.updated_at)
+    .bind(&row.updated_by)
+    .bind(&row.uid)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes a locale: locales falling back to it fall back to its own fallback, and
+/// whatever was published in it is no longer.
+pub async fn delete(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
+    sqlx::query(
+        "update locales set fallback_locale = ? where stack_api_key = ? and fallback_locale = ?",
+    )
+    .bind(&row.fallback_locale)
+    .bind(&row.stack_api_key)
+    .bind(&row.code)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("delete from publish_records where stack_api_key = ? and locale = ?")
+        .bind(&row.stack_api_key)
+        .bind(&row.code)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from locales where uid = ?")
+        .bind(&row.uid)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! Queries on what is published (`publish_records`), the publish queue, bulk job
+//! details and the Sync API's events.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+
+use super::DbResult;
+
+/// One asset published in one environment and locale.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct PublishRecordRow {
+    pub asset_uid: String,
+    pub stack_api_key: String,
+    pub environment_uid: String,
+    pub locale: String,
+    pub version: i64,
+    pub version_uid: String,
+    pub published_at: String,
+    pub published_by: String,
+}
+
+/// The publish records of some assets, in (asset, environment, locale) order.
+pub async fn records_of(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    asset_uids: &[String],
+) -> DbResult<Vec<PublishRecordRow>> {
+    if asset_uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql =
+        QueryBuilder::<Sqlite>::new("select * from publish_records where stack_api_key = ");
+    sql.push_bind(api_key.to_owned())
+        .push(" and asset_uid in (");
+    let mut list = sql.separated(", ");
+    for uid in asset_uids {
+        list.push_bind(uid.clone());
+    }
+    sql.push(") order by asset_uid, published_at, environment_uid, locale");
+    Ok(sql.build_query_as().fetch_all(db).await?)
+}
+
+/// The record of an asset in one environment and locale.
+pub async fn record(
+    db: impl SqliteExecutor<'_>,
+    asset_uid: &str,
+    environment_uid: &str,
+    locale: &str,
+) -> DbResult<Option<PublishRecordRow>> {
+    sqlx::query_as(
+        "select * from publish_records where asset_uid = ? and environment_uid = ? and locale = ?",
+    )
+    .bind(asset_uid)
+    .bind(environment_uid)
+    .bind(locale)
+    .fetch_optional(db)
+    .await
+    .map_err(Into::into)
+}
+
+/// Records a publish (replacing what was published in that environment and locale).
+pub async fn put_record(conn: &mut SqliteConnection, row: &PublishRecordRow) -> DbResult<()> {
+    sqlx::query(
+        "insert or replace into publish_records (asset_uid, stack_api_key, environment_uid, locale, version, \
+         version_uid, published_at, published_by) values (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.asset_uid)
+    .bind(&row.stack_api_key)
+    .bind(&row.environment_uid)
+    .bind(&row.locale)
+    .bind(row.version)
+    .bind(&row.version_uid)
+    .bind(&row.published_at)
+    .bind(&row.published_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a record; true when there was one.
+pub async fn delete_record(
+    conn: &mut SqliteConnection,
+    asset_uid: &str,
+    environment_uid: &str,
+    locale: &str,
+) -> DbResult<bool> {
+    let removed = sqlx::query(
+        "delete from publish_records where asset_uid = ? and environment_uid = ? and locale = ?",
+    )
+    .bind(asset_uid)
+    .bind(environment_uid)
+    .bind(locale)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(removed > 0)
+}
+
+/// Removes every record of the rows of trash item `trash_uid` (an asset, or a folder's
+/// contents) and returns them.
+pub async fn unpublish_trash_item(
+    conn: &mut SqliteConnection,
+    trash_uid: &str,
+) -> DbResult<Vec<PublishRecordRow>> {
+    sqlx::query_as(
+        "delete from publish_records where asset_uid in \
+         (select uid from trashed_assets where trash_uid = ?) returning *",
+    )
+    .bind(trash_uid)
+    .fetch_all(conn)
+    .await
+    .map_err(Into::into)
+}
+
+/// One publish or unpublish request of one asset.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueRow {
+    pub uid: String,
+    pub stack_api_key: String,
+    pub asset_uid: String,
+    pub title: String,
+    pub action: String,
+    /// JSON array of environment uids.
+    pub environments: String,
+    /// JSON array of locale codes.
+    pub locales: String,
+    pub version: Option<i64>,
+    pub scheduled_at: Option<String>,
+    pub status: String,
+    pub message: Option<String>,
+    pub bulk_job_uid: Option<String>,
+    pub published_at: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+}
+
+impl QueueRow {
+    /// The environment uids of the request.
+    pub fn environment_uids(&self) -> Vec<String> {
+        serde_json::from_str(&self.environments).unwrap_or_default()
+    }
+
+    /// The locale codes of the request.
+    pub fn locale_codes(&self) -> Vec<String> {
+        serde_json::from_str(&self.locales).unwrap_or_default()
+    }
+}
+
+/// Inserts a queue item, or writes back every field of an existing one.
+pub async fn put_queue_item(conn: &mut SqliteConnection, row: &QueueRow) -> DbResult<()> {
+    sqlx::query(
+        "insert or replace into publish_queue (uid, stack_api_key, asset_uid, title, action, environments, locales, \
+         version, scheduled_at, status, message, bulk_job_uid, published_at, created_at, created_by, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.uid)
+    .bind(&row.stack_api_key)
+    .bind(&row.asset_uid)
+    .bind(&row.title)
+    .bind(&row.action)
+    .bind(&row.environments)
+    .bind(&row.locales)
+    .bind(row.version)
+    .bind(&row.scheduled_at)
+    .bind(&row.status)
+    .bind(&row.message)
+    .bind(&row.bulk_job_uid)
+    .bind(&row.published_at)
+    .bind(&row.created_at)
+    .bind(&row.created_by)
+    .bind(&row.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A queue item of a stack.
+pub async fn queue_item(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    uid: &str,
+) -> DbResult<Option<QueueRow>> {
+    sqlx::query_as("select * from publish_queue where stack_api_key = ? and uid = ?")
+        .bind(api_key)
+        .bind(uid)
+        .fetch_optional(db)
+        .await
+        .map_err(Into::into)
+}
+
+/// A page of a stack's queue, newest first, and how many items it holds.
+pub async fn queue_page(
+    db: impl SqliteExecutor<'_> + Copy,
+    api_key: &str,
+    skip: i64,
+    limit: i64,
+) -> DbResult<(Vec<QueueRow>, i64)> {
+    let items = sqlx::query_as(
+        "select * from publish_queue where stack_api_key = ? order by created_at desc, uid desc limit ? offset ?",
+    )
+    .bind(api_key)
+    .bind(limit)
+    .bind(skip)
+    .fetch_all(db)
+    .await?;
+    let count = sqlx::query_scalar("select count(*) from publish_queue where stack_api_key = ?")
+        .bind(api_key)
+        .fetch_one(db)
+        .await?;
+    Ok((items, count))
+}
+
+/// Scheduled items of a stack due at `now`, oldest schedule first.
+pub async fn due_items(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    now: &str,
+    limit: i64,
+) -> DbResult<Vec<QueueRow>> {
+    sqlx::query_as(
+        "select * from publish_queue where stack_api_key = ? and status = 'scheduled' and scheduled_at <= ? \
+         order by scheduled_at, created_at, uid limit ?",
+    )
+    .bind(api_key)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+    .map_err(Into::into)
+}
+
+/// One event of the Sync API's history.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SyncEventRow {
+    pub seq: i64,
+    pub stack_api_key: String,
+    pub environment_uid: String,
+    pub locale: String,
+    pub asset_uid: String,
+    pub event_type: String,
+    pub event_at: String,
+    /// JSON.
+    pub data: String,
+}
+
+/// Appends an event.
+pub async fn add_event(conn: &mut SqliteConnection, event: &SyncEventRow) -> DbResult<()> {
+    sqlx::query(
+        "insert into sync_events (stack_api_key, environment_uid, locale, asset_uid, event_type, event_at, data) \
+         values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&event.stack_api_key)
+    .bind(&event.environment_uid)
+    .bind(&event.locale)
+    .bind(&event.asset_uid)
+    .bind(&event.event_type)
+    .bind(&event.event_at)
+    .bind(&event.data)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The number of the newest event of a stack (0 before the first).
+pub async fn last_event(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i64> {
+    sqlx::query_scalar("select coalesce(max(seq), 0) from sync_events where stack_api_key = ?")
+        .bind(api_key)
+        .fetch_one(db)
+        .await
+        .map_err(Into::into)
+}
+
+/// Which events a delta reads.
+#[derive(Debug, Clone)]
+pub struct EventWindow {
+    pub api_key: String,
+    pub environment_uid: String,
+    /// Events after this one ...
+    pub after: i64,
+    /// ... up to and including this one.
+    pub upto: i64,
+    pub locale: Option<String>,
+    pub types: Vec<String>,
+    pub since: Option<String>,
+}
+
+impl EventWindow {
+    fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
+        sql.push(" where stack_api_key = ")
+            .push_bind(self.api_key.clone())
+            .push(" and environment_uid = ")
+            .push_bind(self.environment_uid.clone())
+            .push(" and seq > ")
+            .push_bind(self.after)
+            .push(" and seq <= ")
+            .push_bind(self.upto);
+        if let Some(locale) = &self.locale {
+            sql.push(" and locale = ").push_bind(locale.clone());
+        }
+        if let Some(since) = &self.since {
+            sql.push(" and event_at >= ").push_bind(since.clone());
+        }
+        sql.push(" and event_type in (");
+        let mut list = sql.separated(", ");
+        for t in &self.types {
+            list.push_bind(t.clone());
+        }
+        sql.push(")");
+    }
+}
+
+/// A page of the events in a window, newest first, and how many it holds.
+pub async fn events(
+    db: impl SqliteExecutor<'_> + Copy,
+    window: &EventWindow,
+    skip: i64,
+    limit: i64,
+) -> DbResult<(Vec<SyncEventRow>, i64)> {
+    let mut sql = QueryBuilder::new("select * from sync_events");
+    window.push_where(&mut sql);
+    sql.push(" order by seq desc limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(skip);
+    let rows = sql.build_query_as().fetch_all(db).await?;
+    let mut sql = QueryBuilder::new("select count(*) from sync_events");
+    window.push_where(&mut sql);
+    let count = sql.build_query_scalar().fetch_one(db).await?;
+    Ok((rows, count))
+}
