@@ -288,14 +288,15 @@ describe('HTTP details a browser app relies on', () => {
       headers: {
         origin: 'http://localhost:3000',
         'access-control-request-method': 'GET',
-        'access-control-request-headers': 'api_key,access_token,x-user-agent'
+        // What the delivery SDK sends, plus the legacy SDK's content-type on GETs.
+        'access-control-request-headers': 'api_key,access_token,x-user-agent,content-type'
       }
     })
     assert.ok(res.status === 200 || res.status === 204, `preflight status ${res.status}`)
     assert.ok(['*', 'http://localhost:3000'].includes(res.headers.get('access-control-allow-origin')),
       `allow-origin: ${res.headers.get('access-control-allow-origin')}`)
     const allowed = (res.headers.get('access-control-allow-headers') || '').toLowerCase()
-    for (const header of ['api_key', 'access_token', 'x-user-agent']) {
+    for (const header of ['api_key', 'access_token', 'x-user-agent', 'content-type']) {
       assert.ok(allowed === '*' || allowed.split(/\s*,\s*/).includes(header), `allow-headers "${allowed}" lacks ${header}`)
     }
   })
