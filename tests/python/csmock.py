@@ -178,3 +178,62 @@ def json_query(assets, query):
 def pause():
     """Keeps created_at values distinct (millisecond timestamps)."""
     time.sleep(0.005)
+
+
+# Publishing: environments, clocks and publish records.
+
+DELIVERY_TOKEN_RE = re.compile(r"^cs[a-f0-9]{24}$")
+
+
+def fresh_stack(server, name):
+    """A new stack of its own (own clock, own environments) on its own client: (stack, api_key)."""
+    created = server.create_stack(name)
+    return stack(server, api_key=created["api_key"], token=created["management_token"]), created["api_key"]
+
+
+def clock_now(server, api_key):
+    """The stack's clock, as an aware datetime."""
+    r = server.raw("GET", f"/_mock/stacks/{api_key}/clock")
+    assert r.status_code == 200, r.text
+    return parse_time(r.json()["now"])
+
+
+def advance(server, api_key, **amount):
+    """Moves the stack's clock forward (seconds=, minutes=, hours=, days=); answers once settled."""
+    r = server.raw("POST", f"/_mock/stacks/{api_key}/clock/advance", amount)
+    assert r.status_code == 200, f"clock/advance {amount} -> {r.status_code} {r.text}"
+    return r.json()
+
+
+def parse_time(text):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def iso(dt):
+    """ISO 8601 UTC with milliseconds, as Contentstack writes times."""
+    from datetime import timezone
+
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def environment_uid(stack_handle, name):
+    return ok(stack_handle.environments(name).fetch())["environment"]["uid"]
+
+
+def publish_details(stack_handle, uid):
+    """The CMA publish records of an asset (include_publish_details=true)."""
+    assets = stack_handle.assets(uid)
+    assets.add_param("include_publish_details", "true")
+    return ok(assets.fetch())["asset"]["publish_details"]
+
+
+def assert_record(p, environment, locale, version):
+    """One CMA publish record: {environment: uid, locale, time, user, version}."""
+    assert sorted(p) == ["environment", "locale", "time", "user", "version"], p
+    assert p["environment"] == environment, p
+    assert p["locale"] == locale, p
+    assert p["version"] == version, p
+    assert ISO_RE.match(p["time"]), p
+    assert isinstance(p["user"], str), p
