@@ -86,6 +86,15 @@ pub enum ApiError {
     #[error("You're not allowed in here unless you're logged in.")]
     NotAuthenticated,
 
+    /// `412`, code 109, on the delivery API: the `api_key` names no stack.
+    #[error("We can't retrieve the stack. Please recheck the entered api_key.")]
+    DeliveryInvalidApiKey,
+
+    /// `401`, code 105, on the delivery API: the `access_token` does not open this stack
+    /// and environment.
+    #[error("You're not allowed in here unless you're logged in!")]
+    DeliveryNotAuthenticated,
+
     /// `422`, code 145: no live asset with this uid on the management API.
     #[error("Asset was not found.")]
     AssetNotFound,
@@ -185,8 +194,10 @@ impl ApiError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::InvalidApiKey => 412,
-            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => 401,
+            ApiError::InvalidApiKey | ApiError::DeliveryInvalidApiKey => 412,
+            ApiError::NotAuthenticated
+            | ApiError::AdminTokenRequired
+            | ApiError::DeliveryNotAuthenticated => 401,
             ApiError::AssetNotFound
             | ApiError::FolderNotFound { .. }
             | ApiError::Unprocessable { .. } => 422,
@@ -203,8 +214,10 @@ impl ApiError {
     /// The Contentstack `error_code`.
     pub fn error_code(&self) -> u32 {
         match self {
-            ApiError::InvalidApiKey => codes::INVALID_API_KEY,
-            ApiError::NotAuthenticated | ApiError::AdminTokenRequired => codes::NOT_AUTHENTICATED,
+            ApiError::InvalidApiKey | ApiError::DeliveryInvalidApiKey => codes::INVALID_API_KEY,
+            ApiError::NotAuthenticated
+            | ApiError::AdminTokenRequired
+            | ApiError::DeliveryNotAuthenticated => codes::NOT_AUTHENTICATED,
             ApiError::AssetNotFound
             | ApiError::AssetNotFoundHere
             | ApiError::FolderNotFound { .. } => codes::ASSET_NOT_FOUND,
@@ -220,7 +233,10 @@ impl ApiError {
 
     fn field_errors(&self) -> FieldErrors {
         match self {
-            ApiError::InvalidApiKey => field_error("api_key", "is not valid."),
+            ApiError::InvalidApiKey | ApiError::DeliveryInvalidApiKey => {
+                field_error("api_key", "is not valid.")
+            }
+            ApiError::DeliveryNotAuthenticated => field_error("access_token", "is not valid."),
             ApiError::NotAuthenticated | ApiError::AdminTokenRequired => {
                 field_error("authorization", "is not valid.")
             }

@@ -62,6 +62,8 @@ pub struct DeliveryListing {
     pub locales: Locales,
     /// Only this asset (a single fetch).
     pub asset_uid: Option<String>,
+    /// Only copies published at or after this time (the Sync API's `start_from`).
+    pub published_since: Option<String>,
     pub filter: Filter,
     pub sort: Sort,
     pub skip: u64,
@@ -112,6 +114,9 @@ impl DeliveryListing {
         }
         if let Some(uid) = &self.asset_uid {
             sql.push(" and r.asset_uid = ").push_bind(uid.clone());
+        }
+        if let Some(since) = &self.published_since {
+            sql.push(" and r.published_at >= ").push_bind(since.clone());
         }
         sql.push(
             "), p as (select d.*, row_number() over (partition by uid order by rank) as pick from d) ",

@@ -33,6 +33,8 @@ pub enum SortColumn {
     ContentType,
     Uid,
     Version,
+    /// When it was published (delivery reads only).
+    PublishedAt,
 }
 
 impl SortColumn {
@@ -63,6 +65,7 @@ impl SortColumn {
             SortColumn::ContentType => "content_type",
             SortColumn::Uid => "uid",
             SortColumn::Version => "version",
+            SortColumn::PublishedAt => "published_at",
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod bulk;
 pub mod clock;
+pub mod delivery;
 pub mod environments;
 pub mod folders;
 pub mod limits;

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::db::listing::{Scope, Sort, SortColumn};
@@ -15,7 +16,8 @@ use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::filter;
 use crate::params::Params;
-use crate::routes::extract::{ApiPath, StackAuth};
+use crate::routes::delivery;
+use crate::routes::extract::{ApiPath, Caller, StackAuth};
 use crate::routes::upload::{AssetForm, SniffedBody};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
@@ -64,24 +66,34 @@ fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<List
     })
 }
 
-/// `GET /v3/assets`, and `GET /v3/assets/images` / `videos` for one MIME family.
+/// `GET /v3/assets`, and `GET /v3/assets/images` / `videos` for one MIME family; with a
+/// delivery token, the delivery API's list.
 pub async fn list_assets(
     State(state): State<AppState>,
-    StackAuth(stack): StackAuth,
+    caller: Caller,
     uri: Uri,
     RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let family = match uri.path().trim_end_matches('/').rsplit('/').next() {
         Some("images") => Some("image/"),
         Some("videos") => Some("video/"),
         _ => None,
     };
     let params = Params::from_query(query.as_deref());
+    let stack = match caller {
+        Caller::Management(stack) => stack,
+        Caller::Delivery(_) if family.is_some() => {
+            return Err(ApiError::NotFound {
+                message: format!("The delivery API has no {}.", uri.path()),
+            });
+        }
+        Caller::Delivery(auth) => return delivery::list_assets(&state, &auth, &params).await,
+    };
     let request = list_request(&params, family)?;
     let count_only = request.count_only;
     let listed = assets::list(&state, &stack, request).await?;
     if count_only {
-        return Ok(Json(json!({ "assets": listed.count.unwrap_or(0) })));
+        return Ok(Json(json!({ "assets": listed.count.unwrap_or(0) })).into_response());
     }
     let options = render_options(&state, &params);
     let uids: Vec<String> = listed.rows.iter().map(|row| row.uid.clone()).collect();
@@ -98,7 +110,7 @@ pub async fn list_assets(
     if let Some(count) = listed.count {
         body["count"] = count.into();
     }
-    Ok(Json(body))
+    Ok(Json(body).into_response())
 }
 
 /// `GET /v3/assets/rt`: the images the rich text editor offers, as a bare JSON array
@@ -191,14 +203,18 @@ pub async fn upload_asset(
     ))
 }
 
-/// `GET /v3/assets/{uid}`
+/// `GET /v3/assets/{uid}`; with a delivery token, the delivery API's fetch.
 pub async fn get_asset(
     State(state): State<AppState>,
-    StackAuth(stack): StackAuth,
+    caller: Caller,
     ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let params = Params::from_query(query.as_deref());
+    let stack = match caller {
+        Caller::Management(stack) => stack,
+        Caller::Delivery(auth) => return delivery::get_asset(&state, &auth, &uid, &params).await,
+    };
     let version = match params.get("version") {
         None => None,
         Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
@@ -210,7 +226,7 @@ pub async fn get_asset(
     let published = publishing::records_of(&state, &stack, std::slice::from_ref(&row.uid)).await?;
     let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
     let asset = views::render_published(&row, &render_options(&state, &params), path, records);
-    Ok(Json(json!({ "asset": asset })))
+    Ok(Json(json!({ "asset": asset })).into_response())
 }
 
 /// `PUT /v3/assets/{uid}`: update details (JSON or multipart) and/or replace the file.

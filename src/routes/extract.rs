@@ -66,6 +66,37 @@ impl FromRequestParts<AppState> for StackAuth {
     }
 }
 
+/// Who is calling a path that both the management and the delivery API serve: a
+/// request with `access_token` (and no management credential) is a delivery request.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Management(Arc<StackRow>),
+    Delivery(crate::domain::delivery::DeliveryAuth),
+}
+
+/// True when the request carries a delivery token and no management credential.
+pub fn is_delivery(headers: &HeaderMap) -> bool {
+    header(headers, "access_token").is_some()
+        && header(headers, "authorization").is_none()
+        && header(headers, "authtoken").is_none()
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if !is_delivery(&parts.headers) {
+            return authenticated_stack(&parts.headers, state).map(Caller::Management);
+        }
+        let stack = header(&parts.headers, "api_key").and_then(|key| state.stacks.get(key));
+        let token = header(&parts.headers, "access_token").unwrap_or_default();
+        let params = crate::params::Params::from_query(parts.uri.query());
+        crate::domain::delivery::authenticate(state, stack, token, params.get("environment"))
+            .await
+            .map(Caller::Delivery)
+    }
+}
+
 /// Path parameters, with a Contentstack-shaped 400 when they cannot be read (a
 /// segment that is not valid UTF-8, say).
 #[derive(Debug)]

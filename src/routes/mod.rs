@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod bulk;
 pub mod control;
+pub mod delivery;
 pub mod drain;
 pub mod environments;
 pub mod error;
@@ -30,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -96,6 +98,7 @@ fn contentstack_routes(state: &AppState) -> Router<AppState> {
             "/v3/bulk/jobs/{job_id}/items",
             get(publishing::get_job_items),
         )
+        .route("/v3/stacks/sync", get(delivery::sync))
         .route("/v3/publish-queue", get(publishing::list_queue))
         .route("/v3/publish-queue/{uid}", get(publishing::get_queue_item))
         .route(
@@ -200,6 +203,14 @@ pub fn router(state: AppState) -> Router {
             ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
         .layer(from_fn_with_state(drain_limits, drain::drain_unread_body))
+        // Browser apps on another port read the delivery API (and the rest) directly.
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods(Any)
+                .allow_headers(Any)
+                .expose_headers([X_REQUEST_ID.clone(), HeaderName::from_static("x-mock-now")]),
+        )
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(
             TraceLayer::new_for_http()

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::db::assets::{AssetRow, VersionRow};
+use crate::db::delivery::DeliveredRow;
 use crate::db::publishing::PublishRecordRow;
 use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
 use crate::params::Params;
@@ -15,7 +16,8 @@ use crate::state::AppState;
 pub fn render_options(state: &AppState, params: &Params) -> RenderOptions {
     RenderOptions {
         public_url: state.settings.public_url.clone(),
-        relative_urls: params.flag("relative_urls"),
+        // The delivery SDK's list query sends it singular.
+        relative_urls: params.flag("relative_urls") || params.flag("relative_url"),
         include_dimension: params.flag("include_dimension"),
     }
 }
@@ -236,4 +238,79 @@ pub fn render_version(version: &VersionRow) -> Value {
     out.insert("updated_at".into(), version.updated_at.clone().into());
     out.insert("updated_by".into(), version.updated_by.clone().into());
     Value::Object(out)
+}
+
+/// An asset as the delivery API shows it, key order as recorded from the real service.
+#[derive(Serialize)]
+struct DeliveredView<'a> {
+    uid: &'a str,
+    created_at: &'a str,
+    content_type: &'a str,
+    created_by: &'a str,
+    tags: Vec<String>,
+    filename: &'a str,
+    url: String,
+    _version: i64,
+    title: &'a str,
+    is_dir: bool,
+    updated_at: &'a str,
+    #[serde(rename = "ACL", skip_serializing_if = "Option::is_none")]
+    acl: Option<Map<String, Value>>,
+    updated_by: &'a str,
+    file_size: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dimension: Option<Dimension>,
+    publish_details: DeliveredDetails<'a>,
+}
+
+/// Where the delivered copy is published: one object, without `version`.
+#[derive(Serialize)]
+struct DeliveredDetails<'a> {
+    environment: &'a str,
+    locale: &'a str,
+    time: &'a str,
+    user: &'a str,
+}
+
+/// Renders a delivered asset; in a sync item (`for_sync`) without `ACL` and always
+/// with the dimension of an image.
+pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: bool) -> Value {
+    let wants_dimension = for_sync || options.include_dimension;
+    let dimension = match (wants_dimension, row.width, row.height) {
+        (true, Some(width), Some(height)) => Some(Dimension {
+            height: height as u64,
+            width: width as u64,
+        }),
+        _ => None,
+    };
+    let view = DeliveredView {
+        uid: &row.uid,
+        created_at: &row.created_at,
+        content_type: &row.content_type,
+        created_by: &row.created_by,
+        tags: row.tag_list(),
+        filename: &row.filename,
+        url: file_url(
+            options,
+            &row.stack_api_key,
+            &row.uid,
+            &row.version_uid,
+            &row.filename,
+        ),
+        _version: row.version,
+        title: row.title.as_deref().unwrap_or(&row.filename),
+        is_dir: false,
+        updated_at: &row.updated_at,
+        acl: (!for_sync).then(Map::new),
+        updated_by: &row.updated_by,
+        file_size: row.file_size.to_string(),
+        dimension,
+        publish_details: DeliveredDetails {
+            environment: &row.environment_uid,
+            locale: &row.locale,
+            time: &row.published_at,
+            user: &row.published_by,
+        },
+    };
+    serde_json::to_value(view).expect("views serialise")
 }

@@ -8,6 +8,7 @@ mod auth;
 mod bulk;
 mod clock;
 mod control;
+mod delivery;
 mod docker_config;
 mod durability;
 mod files;
