@@ -50,24 +50,39 @@ address="$(sed -n 's/.*listening on http:\/\/\([^ ]*\).*/\1/p' "$work/banner" | 
 [ -n "$address" ] || fail "the server did not start"
 port="${address##*:}"
 
+# Runs the walkthrough after the line matching $1 into $work/$2.out. Each `call` prints
+# one line; its status must be the one its comment names (a `call` may continue on the
+# next line, its comment is at the end).
+run_walkthrough() {
+  block_after "$1" >"$work/$2.sh"
+  [ -s "$work/$2.sh" ] || fail "walkthrough block '$1' not found"
+  (cd "$root" && B="http://$address" bash "$work/$2.sh") >"$work/$2.out"
+  cat "$work/$2.out"
+  mapfile -t expected < <(awk '/^call / { pending = 1 } pending && /# [0-9][0-9][0-9]/ { sub(/.*# /, ""); print substr($0, 1, 3); pending = 0 }' "$work/$2.sh")
+  mapfile -t got < <(cut -d' ' -f1 "$work/$2.out")
+  [ "${#got[@]}" = "${#expected[@]}" ] || fail "$2: expected ${#expected[@]} answers, got ${#got[@]}"
+  for i in "${!expected[@]}"; do
+    [ "${got[$i]}" = "${expected[$i]}" ] || fail "$2, answer $((i + 1)): status ${got[$i]}, the comment says ${expected[$i]}"
+  done
+}
+line() { sed -n "${2}p" "$work/$1.out"; }
+
 echo "==> README: the 14-day walkthrough (bash)"
-block_after "A test that checks the 14-day promise" >"$work/walkthrough.sh"
-[ -s "$work/walkthrough.sh" ] || fail "walkthrough block not found"
-(cd "$root" && B="http://$address" bash "$work/walkthrough.sh") >"$work/walkthrough.out"
-cat "$work/walkthrough.out"
-# One output line per `call`: its status must be the one its comment names.
-mapfile -t expected < <(grep -E '^call ' "$work/walkthrough.sh" | sed -E 's/.*# ([0-9]{3}).*/\1/')
-mapfile -t got < <(cut -d' ' -f1 "$work/walkthrough.out")
-[ "${#got[@]}" = "${#expected[@]}" ] || fail "expected ${#expected[@]} answers, got ${#got[@]}"
-for i in "${!expected[@]}"; do
-  [ "${got[$i]}" = "${expected[$i]}" ] || fail "answer $((i + 1)): status ${got[$i]}, the comment says ${expected[$i]}"
-done
-line() { sed -n "${1}p" "$work/walkthrough.out"; }
-line 2 | grep -q '"restorable":true' || fail "the trash listing does not say restorable"
-line 3 | grep -q '"purged":\[\]' || fail "something was purged after 13 days 23 hours"
-line 4 | grep -q '"_version":2' || fail "the restore did not bump _version to 2"
-line 6 | grep -q '"purged":\[{"uid":"blt' || fail "the 14-day advance purged nothing"
-line 7 | grep -q 'was purged at' || fail "the late restore does not say it was purged"
+run_walkthrough "A test that checks the 14-day promise" trash
+line trash 2 | grep -q '"restorable":true' || fail "the trash listing does not say restorable"
+line trash 3 | grep -q '"purged":\[\]' || fail "something was purged after 13 days 23 hours"
+line trash 4 | grep -q '"_version":2' || fail "the restore did not bump _version to 2"
+line trash 6 | grep -q '"purged":\[{"uid":"blt' || fail "the 14-day advance purged nothing"
+line trash 7 | grep -q 'was purged at' || fail "the late restore does not say it was purged"
+
+echo "==> README: the scheduled publishing walkthrough (bash)"
+run_walkthrough 'Publish "in three days at 09:00"' schedule
+line schedule 1 | grep -q 'Asset sent for publishing.' || fail "the publish was not accepted"
+line schedule 2 | grep -q '"status":"scheduled"' || fail "the publish is not waiting in the queue"
+line schedule 3 | grep -q '"publish_details":\[\]' || fail "it was published before its time"
+line schedule 4 | grep -q '"published":\[{' || fail "the clock advance applied nothing"
+line schedule 5 | grep -q '"version":1' || fail "it is not published after the advance"
+line schedule 6 | grep -q '"publish_details":{"environment"' || fail "the delivery API does not serve it"
 
 # A logo.png for the client examples (a 3x2 PNG).
 echo 'iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==' \
