@@ -87,6 +87,9 @@ impl Application {
             settings: Arc::new(settings),
             faults: Arc::default(),
         };
+        if let Some(dir) = config.seed.as_deref() {
+            seed_default_stack(&state, dir).await?;
+        }
         Ok(Application {
             listener,
             state,
@@ -191,4 +194,29 @@ fn raise_open_file_limit(max_connections: u32) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not read the open-file limit"),
     }
+}
+
+/// Loads `--seed DIR` into the default stack when that stack is empty; a bad export
+/// stops the start with its file and problem named.
+async fn seed_default_stack(state: &AppState, dir: &std::path::Path) -> anyhow::Result<()> {
+    let stack = state
+        .stacks
+        .get(crate::stacks::DEFAULT_API_KEY)
+        .context("the default stack is missing")?;
+    if crate::db::assets::count_all(state.db.reader(), &stack.api_key).await? > 0 {
+        tracing::info!(seed = %dir.display(), "the default stack is not empty: the seed was not loaded");
+        return Ok(());
+    }
+    let max = state.settings.max_upload_bytes;
+    let owned = dir.to_path_buf();
+    let export = tokio::task::spawn_blocking(move || crate::domain::seed::read_export(&owned, max))
+        .await
+        .context("reading the seed")?
+        .with_context(|| format!("the seed {} cannot be loaded", dir.display()))?;
+    crate::domain::seed::load(state, &stack, &export)
+        .await
+        .with_context(|| format!("the seed {} cannot be loaded", dir.display()))?;
+    let (folders, assets) = export.counts();
+    tracing::info!(seed = %dir.display(), folders, assets, "seeded the default stack");
+    Ok(())
 }

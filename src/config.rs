@@ -85,6 +85,11 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_QUERY_TIMEOUT", default_value = "500ms", value_parser = parse_duration)]
     pub query_timeout: Duration,
 
+    /// A `csdx cm:stacks:export` folder to load into the default stack at start, when
+    /// that stack is empty (folders, assets and their files, environments, locales).
+    #[arg(long, env = "CSMOCK_SEED")]
+    pub seed: Option<PathBuf>,
+
     /// When set, every `/_mock` call except health needs `Authorization: Bearer <token>`.
     #[arg(long, env = "CSMOCK_ADMIN_TOKEN")]
     pub admin_token: Option<String>,

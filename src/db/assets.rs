@@ -408,3 +408,15 @@ pub async fn latest_file(
     };
     Ok(file(db, version_uid).await?.map(|f| (asset, f)))
 }
+
+/// How many assets and folders a stack holds, live or in the trash.
+pub async fn count_all(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i64> {
+    sqlx::query_scalar(
+        "select (select count(*) from assets where stack_api_key = ?1) \
+         + (select count(*) from trashed_assets where stack_api_key = ?1)",
+    )
+    .bind(api_key)
+    .fetch_one(db)
+    .await
+    .map_err(Into::into)
+}

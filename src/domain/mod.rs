@@ -12,6 +12,7 @@ pub mod limits;
 pub mod locales;
 pub mod publishing;
 pub mod purge;
+pub mod seed;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;

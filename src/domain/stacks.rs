@@ -77,6 +77,35 @@ pub async fn create(state: &AppState, new: NewStack) -> ApiResult<Arc<StackRow>>
     Ok(state.stacks.create(&state.db, new).await?)
 }
 
+/// Creates a stack and loads an export into it; an export that cannot be loaded is a
+/// 422 naming the file and the problem, and leaves no stack behind.
+pub async fn create_seeded(
+    state: &AppState,
+    new: NewStack,
+    dir: &std::path::Path,
+) -> ApiResult<Arc<StackRow>> {
+    let max = state.settings.max_upload_bytes;
+    let owned = dir.to_path_buf();
+    let export = tokio::task::spawn_blocking(move || crate::domain::seed::read_export(&owned, max))
+        .await
+        .context("reading a seed")?
+        .map_err(seed_error)?;
+    let stack = create(state, new).await?;
+    if let Err(e) = crate::domain::seed::load(state, &stack, &export).await {
+        delete(state, &stack.api_key).await?;
+        return Err(seed_error(e));
+    }
+    Ok(stack)
+}
+
+fn seed_error(error: anyhow::Error) -> ApiError {
+    ApiError::invalid(
+        format!("The seed cannot be loaded: {error:#}"),
+        "seed",
+        "is not a loadable export.",
+    )
+}
+
 /// Deletes a stack with all its data and files.
 pub async fn delete(state: &AppState, api_key: &str) -> ApiResult<()> {
     let _changes = state.db.stack_changes.lock().await;

@@ -17,5 +17,6 @@ mod hardening;
 mod healthcheck;
 mod limits;
 mod publishing;
+mod seed;
 mod storage_safety;
 mod trash;

@@ -41,6 +41,9 @@ pub struct CreateStackBody {
     /// Its master locale (default: `en-us`).
     #[serde(default, deserialize_with = "text")]
     master_locale: Option<Text>,
+    /// A `csdx cm:stacks:export` folder on the server's disk to load into the new stack.
+    #[serde(default, deserialize_with = "text")]
+    seed: Option<Text>,
 }
 
 /// A text field as sent.
@@ -89,7 +92,11 @@ pub async fn create_stack(
         environments: body.environments,
         master_locale: given(body.master_locale, "master_locale")?,
     };
-    let stack = stacks::create(&state, new).await?;
+    let seed = given(body.seed, "seed")?;
+    let stack = match seed {
+        Some(dir) => stacks::create_seeded(&state, new, std::path::Path::new(&dir)).await?,
+        None => stacks::create(&state, new).await?,
+    };
     Ok((
         StatusCode::CREATED,
         Json(json!({ "stack": stack_json(&stack) })),
