@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the service (the default).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Probe a running service: exit 0 when it answers healthy, 1 otherwise.
     Healthcheck(HealthcheckConfig),
 }

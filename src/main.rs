@@ -34,7 +34,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Serve(config)) => runtime.block_on(serve(config)),
+        Some(Command::Serve(config)) => runtime.block_on(serve(*config)),
         None => runtime.block_on(serve(cli.serve)),
     }
 }

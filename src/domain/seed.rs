@@ -235,7 +235,7 @@ fn check_asset(
     max_file_bytes: u64,
 ) -> anyhow::Result<()> {
     let bad = |why: String| anyhow::anyhow!("{}: asset {}: {why}", chunk.display(), asset.uid);
-    check_uid(&asset.uid).map_err(|why| bad(why))?;
+    check_uid(&asset.uid).map_err(&bad)?;
     if asset.filename.contains(['/', '\\']) || asset.filename.is_empty() || asset.filename == ".." {
         return Err(bad(format!(
             "the filename '{}' is not a file name",
