@@ -136,6 +136,7 @@ async fn run(knobs: Knobs) -> u64 {
         knobs.warmup.as_secs_f64(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
+    println!("mock binary: {}", env!("CARGO_BIN_EXE_contentstack-mock"));
 
     let bare = measure_bare(&knobs).await;
     let mock = measure_mock(&knobs).await;
@@ -582,6 +583,14 @@ fn rss_mib(pid: u32) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// The client that polls for the first 2xx (each attempt bounded).
+fn probe_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .expect("client")
+}
+
 /// Polls `path` until it answers 2xx.
 async fn wait_for_2xx(client: &reqwest::Client, url: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -609,7 +618,7 @@ async fn start_mock(
     args: &'static [&'static str],
     out: &mut Measured,
 ) -> (TestServer, tempfile::TempDir) {
-    let client = reqwest::Client::new();
+    let client = probe_client();
     let mut server = None;
     for _ in 0..knobs.starts {
         drop(server.take());
@@ -856,7 +865,7 @@ async fn serve_bare(listener: TcpListener, canned: Arc<Canned>) {
 async fn measure_bare(knobs: &Knobs) -> Measured {
     let mut out = Measured::default();
     let canned = Arc::new(Canned::new());
-    let client = reqwest::Client::new();
+    let client = probe_client();
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
