@@ -5,7 +5,7 @@
 //! machine where absolute numbers do not. A last run uploads to a mock on disk (fsync on,
 //! the default) to compare durable with ephemeral uploads.
 //!
-//! `cargo bench --bench http` runs it in full (about 80 s). Under `cargo test` it runs a
+//! `cargo bench --bench http` runs it in full (about 70 s). Under `cargo test` it runs a
 //! short version (a few seconds), only to prove that every workload still works.
 //!
 //! Knobs: `CSMOCK_BENCH_DURATION` (seconds per workload, 4), `CSMOCK_BENCH_WARMUP` (seconds
