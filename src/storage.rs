@@ -17,6 +17,37 @@ use crate::ids;
 /// How many leading bytes of each upload are kept to read image dimensions from.
 const HEAD_BYTES: usize = 256 * 1024;
 
+/// Uploads up to this size are written in one blocking task.
+const SMALL_FILE_BYTES: u64 = 256 * 1024;
+
+/// Keeps the first `HEAD_BYTES` of a file.
+fn keep_head(head: &mut Vec<u8>, chunk: &[u8]) {
+    if head.len() < HEAD_BYTES {
+        let take = (HEAD_BYTES - head.len()).min(chunk.len());
+        head.extend_from_slice(&chunk[..take]);
+    }
+}
+
+/// A file renamed into place by a blocking task, removed again when dropped untaken.
+struct Placed {
+    path: PathBuf,
+    stored: Option<StoredFile>,
+}
+
+impl Placed {
+    fn take(mut self) -> StoredFile {
+        self.stored.take().expect("a placed file is taken once")
+    }
+}
+
+impl Drop for Placed {
+    fn drop(&mut self) {
+        if self.stored.is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// The file store under `<data dir>/files` (final) and `<data dir>/tmp` (in flight).
 #[derive(Debug, Clone)]
 pub struct Storage {
@@ -140,10 +171,92 @@ impl Storage {
     }
 
     /// Streams `body` into a new stored file of stack `api_key`, failing (and leaving
-    /// nothing behind) past `limit` bytes or on a body error.
+    /// nothing behind) past `limit` bytes or on a body error. A small file (the usual
+    /// upload) is gathered in memory and written, synced and renamed in one blocking
+    /// task; a larger one streams to its temp file as it arrives.
     pub async fn write_stream<S, E>(
         &self,
         api_key: &str,
+        mut body: S,
+        limit: u64,
+    ) -> Result<StoredFile, WriteError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let mut gathered: Vec<Bytes> = Vec::new();
+        let mut size: u64 = 0;
+        while size <= SMALL_FILE_BYTES {
+            let Some(chunk) = body.next().await else {
+                return self.write_small(api_key, gathered).await;
+            };
+            let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(WriteError::TooLarge { limit });
+            }
+            gathered.push(chunk);
+        }
+        self.write_large(api_key, gathered, body, limit).await
+    }
+
+    /// Writes a whole small file in one blocking task.
+    async fn write_small(&self, api_key: &str, chunks: Vec<Bytes>) -> Result<StoredFile, WriteError> {
+        let storage_key = ids::storage_key();
+        let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
+        let final_path = self.path_of(api_key, &storage_key);
+        let durable = self.durable;
+        let placed = tokio::task::spawn_blocking(move || -> io::Result<Placed> {
+            use std::io::Write;
+            let mut guard = TempGuard {
+                path: temp_path.clone(),
+                armed: true,
+            };
+            let mut hasher = Sha256::new();
+            let mut head = Vec::new();
+            let mut file = std::fs::File::create(&temp_path)?;
+            let mut size = 0u64;
+            for chunk in &chunks {
+                keep_head(&mut head, chunk);
+                hasher.update(chunk);
+                file.write_all(chunk)?;
+                size += chunk.len() as u64;
+            }
+            if durable {
+                file.sync_all()?;
+            }
+            drop(file);
+            let dir = final_path.parent().expect("stored files live in a shard folder");
+            std::fs::create_dir_all(dir)?;
+            std::fs::rename(&temp_path, &final_path)?;
+            guard.armed = false;
+            // From here the placed file is removed again unless someone takes it: a
+            // request given up meanwhile leaves nothing behind.
+            let placed = Placed {
+                path: final_path.clone(),
+                stored: Some(StoredFile {
+                    storage_key,
+                    size,
+                    sha256: format!("{:x}", hasher.finalize()),
+                    head,
+                }),
+            };
+            if durable {
+                // The rename is only durable once the folder entry is on disk.
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(placed)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        Ok(placed.take())
+    }
+
+    /// Streams a larger file to its temp file, starting with what was already read.
+    async fn write_large<S, E>(
+        &self,
+        api_key: &str,
+        gathered: Vec<Bytes>,
         mut body: S,
         limit: u64,
     ) -> Result<StoredFile, WriteError>
@@ -161,16 +274,20 @@ impl Storage {
         let mut hasher = Sha256::new();
         let mut head = Vec::new();
         let mut size: u64 = 0;
+        for chunk in &gathered {
+            size += chunk.len() as u64;
+            keep_head(&mut head, chunk);
+            hasher.update(chunk);
+            file.write_all(chunk).await?;
+        }
+        drop(gathered);
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
             size += chunk.len() as u64;
             if size > limit {
                 return Err(WriteError::TooLarge { limit });
             }
-            if head.len() < HEAD_BYTES {
-                let take = (HEAD_BYTES - head.len()).min(chunk.len());
-                head.extend_from_slice(&chunk[..take]);
-            }
+            keep_head(&mut head, &chunk);
             hasher.update(&chunk);
             file.write_all(&chunk).await?;
         }
@@ -188,7 +305,6 @@ impl Storage {
         fs::rename(&temp_path, &final_path).await?;
         guard.armed = false;
         if self.durable {
-            // The rename is only durable once the folder entry is on disk.
             File::open(dir).await?.sync_all().await?;
         }
         Ok(StoredFile {

@@ -186,11 +186,10 @@ fn page_sql(listing: &Listing) -> QueryBuilder<Sqlite> {
         " order by {} {direction}, uid {direction}",
         listing.sort.column.sql()
     ));
+    // Written out rather than bound: SQLite plans a literal LIMIT once, where a bound
+    // one has it prepare the statement again at every run.
     let skip = i64::try_from(listing.skip).unwrap_or(i64::MAX);
     let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
-    sql.push(" limit ")
-        .push_bind(limit)
-        .push(" offset ")
-        .push_bind(skip);
+    sql.push(format_args!(" limit {limit} offset {skip}"));
     sql
 }

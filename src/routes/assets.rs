@@ -98,19 +98,27 @@ pub async fn list_assets(
     let options = render_options(&state, &params);
     let uids: Vec<String> = listed.rows.iter().map(|row| row.uid.clone()).collect();
     let published = publishing::records_of(&state, &stack, &uids).await?;
-    let rendered: Vec<Value> = listed
+    let assets: Vec<views::AssetView> = listed
         .rows
         .iter()
         .map(|row| {
             let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
-            views::render_published(row, &options, None, records)
+            views::view(row, &options, None, records)
         })
         .collect();
-    let mut body = json!({ "assets": rendered });
-    if let Some(count) = listed.count {
-        body["count"] = count.into();
-    }
-    Ok(Json(body).into_response())
+    Ok(Json(AssetList {
+        assets,
+        count: listed.count,
+    })
+    .into_response())
+}
+
+/// A page of `GET /v3/assets`.
+#[derive(serde::Serialize)]
+struct AssetList<'a> {
+    assets: Vec<views::AssetView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<i64>,
 }
 
 /// `GET /v3/assets/rt`: the images the rich text editor offers, as a bare JSON array

@@ -71,16 +71,6 @@ async fn serve(
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let path = state.storage.path_of(api_key, &file.storage_key);
-    let mut handle = match tokio::fs::File::open(&path).await {
-        Ok(handle) => handle,
-        // Purged between the lookup and the open.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-        Err(e) => {
-            return Err(ApiError::Internal(
-                anyhow::Error::new(e).context("opening a stored file"),
-            ));
-        }
-    };
     let size = file.file_size as u64;
     let range = headers
         .get(header::RANGE)
@@ -122,16 +112,58 @@ async fn serve(
         }
     };
     response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    let body = if length <= SMALL_FILE_BYTES {
+        // One trip to the blocking pool, and one body that goes out with the headers.
+        Body::from(read_range(path, start, length).await?)
+    } else {
+        Body::from_stream(stream_range(path, start, length).await?)
+    };
+    Ok((status, response_headers, body).into_response())
+}
+
+/// Files up to this size are read in one go; larger ones are streamed.
+const SMALL_FILE_BYTES: u64 = 256 * 1024;
+
+fn file_error(e: std::io::Error) -> ApiError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        // Purged between the lookup and the open.
+        not_found()
+    } else {
+        ApiError::Internal(anyhow::Error::new(e).context("reading a stored file"))
+    }
+}
+
+/// Reads `length` bytes from `start` in one blocking call.
+async fn read_range(path: std::path::PathBuf, start: u64, length: u64) -> ApiResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Seek};
+        let mut file = std::fs::File::open(&path)?;
+        if start > 0 {
+            file.seek(std::io::SeekFrom::Start(start))?;
+        }
+        let mut bytes = Vec::with_capacity(length as usize);
+        file.take(length).read_to_end(&mut bytes)?;
+        Ok::<_, std::io::Error>(bytes)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the file read task failed")))?
+    .map_err(file_error)
+}
+
+/// A stream of `length` bytes from `start`.
+async fn stream_range(
+    path: std::path::PathBuf,
+    start: u64,
+    length: u64,
+) -> ApiResult<ReaderStream<tokio::io::Take<tokio::fs::File>>> {
+    let mut handle = tokio::fs::File::open(&path).await.map_err(file_error)?;
     if start > 0 {
         handle
             .seek(std::io::SeekFrom::Start(start))
             .await
-            .map_err(|e| {
-                ApiError::Internal(anyhow::Error::new(e).context("seeking in a stored file"))
-            })?;
+            .map_err(file_error)?;
     }
-    let body = Body::from_stream(ReaderStream::with_capacity(handle.take(length), 64 * 1024));
-    Ok((status, response_headers, body).into_response())
+    Ok(ReaderStream::with_capacity(handle.take(length), 64 * 1024))
 }
 
 #[derive(Debug, PartialEq, Eq)]

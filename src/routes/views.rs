@@ -41,7 +41,7 @@ struct Dimension {
 }
 
 #[derive(Serialize)]
-struct FileView<'a> {
+pub struct FileView<'a> {
     uid: &'a str,
     created_at: &'a str,
     updated_at: &'a str,
@@ -71,7 +71,7 @@ struct FileView<'a> {
 
 /// One environment and locale an asset is published in, as the management API shows it.
 #[derive(Serialize)]
-struct PublishDetail<'a> {
+pub struct PublishDetail<'a> {
     environment: &'a str,
     locale: &'a str,
     time: &'a str,
@@ -80,7 +80,7 @@ struct PublishDetail<'a> {
 }
 
 #[derive(Serialize)]
-struct FolderView<'a> {
+pub struct FolderView<'a> {
     uid: &'a str,
     created_at: &'a str,
     updated_at: &'a str,
@@ -161,8 +161,27 @@ pub fn render_published(
     path: Option<Vec<PathItem>>,
     publish: &[PublishRecordRow],
 ) -> Value {
-    let value = if row.is_dir {
-        serde_json::to_value(FolderView {
+    serde_json::to_value(view(row, options, path, publish)).expect("views serialise")
+}
+
+/// A live asset or folder, ready to serialise (lists serialise these straight into the
+/// answer, without building a JSON tree first).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum AssetView<'a> {
+    File(FileView<'a>),
+    Folder(FolderView<'a>),
+}
+
+/// The view of a live asset or folder with where it is published.
+pub fn view<'a>(
+    row: &'a AssetRow,
+    options: &RenderOptions,
+    path: Option<Vec<PathItem>>,
+    publish: &'a [PublishRecordRow],
+) -> AssetView<'a> {
+    if row.is_dir {
+        AssetView::Folder(FolderView {
             uid: &row.uid,
             created_at: &row.created_at,
             updated_at: &row.updated_at,
@@ -187,7 +206,7 @@ pub fn render_published(
             }),
             _ => None,
         };
-        serde_json::to_value(FileView {
+        AssetView::File(FileView {
             uid: &row.uid,
             created_at: &row.created_at,
             updated_at: &row.updated_at,
@@ -221,8 +240,7 @@ pub fn render_published(
                 .map(|slug| permanent_url(options, &row.stack_api_key, &row.uid, slug)),
             path,
         })
-    };
-    value.expect("views serialise")
+    }
 }
 
 /// Renders an entry of `GET /v3/assets/{uid}/versions`.

@@ -8,10 +8,10 @@
 //! `cargo bench --bench http` runs it in full (about 70 s). Under `cargo test` it runs a
 //! short version (a few seconds), only to prove that every workload still works.
 //!
-//! Knobs: `CSMOCK_BENCH_DURATION` (seconds per workload, 4), `CSMOCK_BENCH_WARMUP` (seconds
-//! of warm-up before the read workloads, 1), `CSMOCK_BENCH_CONNECTIONS` (32),
-//! `CSMOCK_BENCH_UPLOAD_CAP` (most 10 KiB uploads per run, 8000; they are the delete pool),
-//! `CSMOCK_BENCH_STARTS` (start-ups timed, 3), `CSMOCK_BENCH_KEEPALIVE` (1; 0 opens a new
+//! Knobs: `HTTP_BENCH_DURATION` (seconds per workload, 4), `HTTP_BENCH_WARMUP` (seconds
+//! of warm-up before the read workloads, 1), `HTTP_BENCH_CONNECTIONS` (32),
+//! `HTTP_BENCH_UPLOAD_CAP` (most 10 KiB uploads per run, 8000; they are the delete pool),
+//! `HTTP_BENCH_STARTS` (start-ups timed, 3), `HTTP_BENCH_KEEPALIVE` (1; 0 opens a new
 //! connection for every request).
 //!
 //! Every answer must be 2xx (downloads also of the right length); failures are counted,
@@ -85,13 +85,13 @@ impl Knobs {
         };
         Knobs {
             full,
-            duration: seconds("CSMOCK_BENCH_DURATION", 4.0, 0.25),
-            warmup: seconds("CSMOCK_BENCH_WARMUP", 1.0, 0.0),
-            connections: number("CSMOCK_BENCH_CONNECTIONS", 32, 4).max(1) as usize,
-            keep_alive: number("CSMOCK_BENCH_KEEPALIVE", 1, 1) != 0,
-            upload_cap: number("CSMOCK_BENCH_UPLOAD_CAP", 8_000, 300),
+            duration: seconds("HTTP_BENCH_DURATION", 4.0, 0.25),
+            warmup: seconds("HTTP_BENCH_WARMUP", 1.0, 0.0),
+            connections: number("HTTP_BENCH_CONNECTIONS", 32, 4).max(1) as usize,
+            keep_alive: number("HTTP_BENCH_KEEPALIVE", 1, 1) != 0,
+            upload_cap: number("HTTP_BENCH_UPLOAD_CAP", 8_000, 300),
             big_cap: if full { 2_000 } else { 10 },
-            starts: number("CSMOCK_BENCH_STARTS", 3, 1).max(1) as usize,
+            starts: number("HTTP_BENCH_STARTS", 3, 1).max(1) as usize,
             listed: if full { 1_000 } else { 120 },
         }
     }
