@@ -48,9 +48,11 @@ async fn serve(config: ServeConfig) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print!("{}", app.banner());
     let shutdown = CancellationToken::new();
+    // Listening for signals before the banner says the server is up: a SIGTERM sent as
+    // soon as the banner is read must stop it cleanly, not kill it.
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    print!("{}", app.banner());
     match app.run_until_stopped(shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -60,25 +62,39 @@ async fn serve(config: ServeConfig) -> ExitCode {
     }
 }
 
-/// Cancels `shutdown` on SIGINT or SIGTERM.
-async fn stop_on_signal(shutdown: CancellationToken) {
-    let interrupt = tokio::signal::ctrl_c();
+/// Listens for SIGINT and SIGTERM from the call on (not from the first poll of the
+/// returned future), and cancels `shutdown` when one arrives.
+fn stop_on_signal(shutdown: CancellationToken) -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let received = |signal: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Ok(mut signal) => {
+                        signal.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = received(interrupt) => {}
+                _ = received(terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        // Stop first: shutdown must never depend on a log line being written.
+        shutdown.cancel();
+        tracing::info!("shutting down");
     }
-    // Stop first: shutdown must never depend on a log line being written.
-    shutdown.cancel();
-    tracing::info!("shutting down");
 }
