@@ -126,6 +126,15 @@ pub struct HealthcheckConfig {
     #[arg(long, env = "CSMOCK_LISTEN", default_value = "127.0.0.1:8484")]
     pub listen: SocketAddr,
 
+    /// Probe the HTTPS listener (--tls-listen) instead. Its certificate is not verified:
+    /// this is a local liveness probe, not a check of the certificate.
+    #[arg(long, env = "CSMOCK_HEALTHCHECK_TLS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub tls: bool,
+
+    /// Address of the HTTPS listener, probed with --tls (a wildcard address is probed on
+    /// loopback).
+    #[arg(long, env = "CSMOCK_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
 
     /// Give up and report unhealthy after this long.
     #[arg(long, env = "CSMOCK_HEALTHCHECK_TIMEOUT", default_value = "2s", value_parser = parse_duration)]

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use contentstack_mock::app::Application;
 use contentstack_mock::config::{Cli, Command, ServeConfig};
-use contentstack_mock::{healthcheck, telemetry};
+use contentstack_mock::healthcheck::{self, Scheme};
+use contentstack_mock::telemetry;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
@@ -22,10 +23,23 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Healthcheck(config)) => {
-            let address = healthcheck::probe_address(config.listen);
-            match runtime.block_on(healthcheck::check(address, config.timeout)) {
+            let (listen, scheme) = if config.tls {
+                match config.tls_listen {
+                    Some(listen) => (listen, Scheme::Https),
+                    None => {
+                        eprintln!(
+                            "unhealthy: --tls probes the HTTPS listener: give its address with --tls-listen (CSMOCK_TLS_LISTEN)"
+                        );
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                (config.listen, Scheme::Http)
+            };
+            let address = healthcheck::probe_address(listen);
+            match runtime.block_on(healthcheck::check(address, scheme, config.timeout)) {
                 Ok(()) => {
-                    println!("healthy: http://{address}/_mock/health");
+                    println!("healthy: {}://{address}/_mock/health", scheme.as_str());
                     ExitCode::SUCCESS
                 }
                 Err(reason) => {
