@@ -16,4 +16,5 @@ mod hardening;
 mod healthcheck;
 mod limits;
 mod storage_safety;
+mod tls;
 mod trash;
