@@ -1,5 +1,6 @@
-//! Start-up and shutdown: open the data dir, database and file store, bind the
-//! listener, serve until told to stop, then drain and close in order.
+//! Start-up and shutdown: open the data dir, database and file store, prepare the TLS
+//! certificate, bind the listeners, serve until told to stop, then drain and close in
+//! order.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,14 +15,17 @@ use crate::config::ServeConfig;
 use crate::data_dir::{self, DataDirLock};
 use crate::db::Db;
 use crate::routes::{self, SHUTDOWN_GRACE};
-use crate::server::{self, ConnectionLimits};
+use crate::server::{self, ConnectionLimits, Listener};
 use crate::stacks::StackRegistry;
 use crate::state::{AppState, Settings};
 use crate::storage::Storage;
+use crate::tls::Tls;
 
 /// A built service, bound to its port, not yet serving.
 pub struct Application {
     listener: TcpListener,
+    /// The HTTPS listener (`--tls-listen`) and its certificate.
+    https: Option<(TcpListener, Tls)>,
     state: AppState,
     limits: ConnectionLimits,
     data_dir: PathBuf,
@@ -44,6 +48,8 @@ impl Application {
             config.data_dir.clone()
         };
         let lock = DataDirLock::acquire(&data_dir)?;
+        // Before anything else is opened: a bad certificate is a mistake in the flags.
+        let tls = crate::tls::prepare(&config, &data_dir)?;
         raise_open_file_limit(config.max_connections);
         let durable = !config.ephemeral;
         let db = Db::open(&data_dir, durable).await?;
@@ -67,6 +73,15 @@ impl Application {
             .await
             .with_context(|| format!("could not listen on {}", config.listen))?;
         let bound = listener.local_addr()?;
+        let https = match (config.tls_listen, tls) {
+            (Some(address), Some(tls)) => {
+                let listener = TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("could not listen on {address} (--tls-listen)"))?;
+                Some((listener, tls))
+            }
+            _ => None,
+        };
         let settings = Settings {
             public_url: config.public_url_for(bound),
             max_upload_bytes: config.max_upload_bytes,
@@ -92,6 +107,7 @@ impl Application {
         }
         Ok(Application {
             listener,
+            https,
             state,
             limits,
             data_dir,
@@ -107,6 +123,15 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The address the HTTPS listener actually bound, when there is one.
+    pub fn tls_local_addr(&self) -> Option<SocketAddr> {
+        self.https.as_ref().map(|(listener, _)| {
+            listener
+                .local_addr()
+                .expect("a bound listener has an address")
+        })
     }
 
     /// The shared state (for tests and tools built on the library).
@@ -126,8 +151,16 @@ impl Application {
         } else {
             ""
         };
+        let https = match (&self.https, self.tls_local_addr()) {
+            (Some((_, tls)), Some(addr)) => format!(
+                "  https:             https://{addr}\n  tls certificate:   {}\n",
+                tls.cert_path.display()
+            ),
+            _ => String::new(),
+        };
         format!(
             "contentstack-mock {version} listening on http://{addr}\n\
+             {https}\
              \x20 data dir:          {data}{storage}\n\
              \x20 public url:        {public}\n\
              \x20 default stack:     api_key {api_key}\n\
@@ -154,7 +187,11 @@ impl Application {
             shutdown.clone(),
         ));
         let app = routes::app(self.state.clone());
-        let server = server::serve(self.listener, app, self.limits, shutdown.clone());
+        let mut listeners = vec![Listener::http(self.listener)];
+        if let Some((listener, tls)) = self.https {
+            listeners.push(Listener::https(listener, tls.acceptor));
+        }
+        let server = server::serve(listeners, app, self.limits, shutdown.clone());
         let drain_deadline = async {
             shutdown.cancelled().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;

@@ -18,6 +18,7 @@ pub struct Cli {
     pub serve: ServeConfig,
 }
 
+// The serve settings are boxed: they are much larger than the healthcheck's.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the service (the default).
@@ -51,6 +52,25 @@ pub struct ServeConfig {
     /// Base of every asset `url` handed out [default: http://localhost:<listen port>].
     #[arg(long, env = "CSMOCK_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Also serve HTTPS on this address, beside --listen (port 0 picks a free port and
+    /// prints it) [default: no HTTPS].
+    #[arg(long, env = "CSMOCK_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
+
+    /// Certificate chain (PEM) of the HTTPS listener; goes with --tls-key [default: a
+    /// self-signed certificate kept in <data dir>/tls/].
+    #[arg(long, env = "CSMOCK_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, env = "CSMOCK_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
+    /// More names and IP addresses for the self-signed certificate, comma separated
+    /// (localhost, 127.0.0.1 and ::1 are always in it).
+    #[arg(long, env = "CSMOCK_TLS_SAN", value_delimiter = ',')]
+    pub tls_san: Vec<String>,
 
     /// Largest accepted upload body, in bytes (the real API's limit is 100 MiB).
     #[arg(long, env = "CSMOCK_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
@@ -109,6 +129,16 @@ pub struct HealthcheckConfig {
     /// Address of the server to probe (a wildcard address is probed on loopback).
     #[arg(long, env = "CSMOCK_LISTEN", default_value = "127.0.0.1:8484")]
     pub listen: SocketAddr,
+
+    /// Probe the HTTPS listener (--tls-listen) instead. Its certificate is not verified:
+    /// this is a local liveness probe, not a check of the certificate.
+    #[arg(long, env = "CSMOCK_HEALTHCHECK_TLS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub tls: bool,
+
+    /// Address of the HTTPS listener, probed with --tls (a wildcard address is probed on
+    /// loopback).
+    #[arg(long, env = "CSMOCK_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
 
     /// Give up and report unhealthy after this long.
     #[arg(long, env = "CSMOCK_HEALTHCHECK_TIMEOUT", default_value = "2s", value_parser = parse_duration)]

@@ -24,3 +24,4 @@ pub mod stacks;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod tls;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use contentstack_mock::app::Application;
 use contentstack_mock::config::{Cli, Command, ServeConfig};
-use contentstack_mock::{healthcheck, telemetry};
+use contentstack_mock::healthcheck::{self, Scheme};
+use contentstack_mock::telemetry;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
@@ -22,10 +23,23 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Healthcheck(config)) => {
-            let address = healthcheck::probe_address(config.listen);
-            match runtime.block_on(healthcheck::check(address, config.timeout)) {
+            let (listen, scheme) = if config.tls {
+                match config.tls_listen {
+                    Some(listen) => (listen, Scheme::Https),
+                    None => {
+                        eprintln!(
+                            "unhealthy: --tls probes the HTTPS listener: give its address with --tls-listen (CSMOCK_TLS_LISTEN)"
+                        );
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                (config.listen, Scheme::Http)
+            };
+            let address = healthcheck::probe_address(listen);
+            match runtime.block_on(healthcheck::check(address, scheme, config.timeout)) {
                 Ok(()) => {
-                    println!("healthy: http://{address}/_mock/health");
+                    println!("healthy: {}://{address}/_mock/health", scheme.as_str());
                     ExitCode::SUCCESS
                 }
                 Err(reason) => {
@@ -48,9 +62,11 @@ async fn serve(config: ServeConfig) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print!("{}", app.banner());
     let shutdown = CancellationToken::new();
+    // Listening for signals before the banner says the server is up: a SIGTERM sent as
+    // soon as the banner is read must stop it cleanly, not kill it.
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    print!("{}", app.banner());
     match app.run_until_stopped(shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -60,25 +76,39 @@ async fn serve(config: ServeConfig) -> ExitCode {
     }
 }
 
-/// Cancels `shutdown` on SIGINT or SIGTERM.
-async fn stop_on_signal(shutdown: CancellationToken) {
-    let interrupt = tokio::signal::ctrl_c();
+/// Listens for SIGINT and SIGTERM from the call on (not from the first poll of the
+/// returned future), and cancels `shutdown` when one arrives.
+fn stop_on_signal(shutdown: CancellationToken) -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let received = |signal: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Ok(mut signal) => {
+                        signal.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = received(interrupt) => {}
+                _ = received(terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        // Stop first: shutdown must never depend on a log line being written.
+        shutdown.cancel();
+        tracing::info!("shutting down");
     }
-    // Stop first: shutdown must never depend on a log line being written.
-    shutdown.cancel();
-    tracing::info!("shutting down");
 }

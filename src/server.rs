@@ -1,7 +1,8 @@
-//! Accepting connections and serving HTTP/1.1 on them, with the limits that keep a
-//! crowd of idle, silent or slow clients from holding the service: a cap on open
-//! connections, a time limit for a request's headers, an idle limit for kept-alive
-//! connections, `TCP_NODELAY` on every socket, and a graceful stop.
+//! Accepting connections and serving HTTP/1.1 on them, in the clear or over TLS, with
+//! the limits that keep a crowd of idle, silent or slow clients from holding the service:
+//! a cap on open connections (shared by all listeners), a time limit for a request's
+//! headers (for a new TLS connection it covers the handshake too), an idle limit for
+//! kept-alive connections, `TCP_NODELAY` on every socket, and a graceful stop.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -18,7 +19,8 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::{Service, ServiceExt};
@@ -172,10 +174,37 @@ impl HttpBody for TrackedBody {
     }
 }
 
-/// Accepts connections on `listener` and serves `app` on them until `shutdown`, then
-/// lets the connections finish their current request (they are closed after it).
+/// A bound listener and what its connections speak: HTTP, or HTTPS.
+pub struct Listener {
+    tcp: TcpListener,
+    tls: Option<TlsAcceptor>,
+}
+
+impl Listener {
+    /// Plain HTTP/1.1.
+    pub fn http(tcp: TcpListener) -> Listener {
+        Listener { tcp, tls: None }
+    }
+
+    /// HTTP/1.1 over TLS, each connection's handshake done with `acceptor`.
+    pub fn https(tcp: TcpListener, acceptor: TlsAcceptor) -> Listener {
+        Listener {
+            tcp,
+            tls: Some(acceptor),
+        }
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// Accepts connections on every listener and serves `app` on them until `shutdown`, then
+/// lets the connections finish their current request (they are closed after it). The
+/// connection cap counts the connections of all listeners together.
 pub async fn serve<S>(
-    listener: TcpListener,
+    listeners: Vec<Listener>,
     app: S,
     limits: ConnectionLimits,
     shutdown: CancellationToken,
@@ -188,10 +217,40 @@ pub async fn serve<S>(
 {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let connections = TaskTracker::new();
+    let accepting = listeners.into_iter().map(|listener| {
+        accept(
+            listener,
+            app.clone(),
+            limits,
+            permits.clone(),
+            connections.clone(),
+            shutdown.clone(),
+        )
+    });
+    futures_util::future::join_all(accepting).await;
+    connections.close();
+    connections.wait().await;
+}
+
+/// Accepts connections on one listener until `shutdown`, each served in `connections`.
+async fn accept<S>(
+    listener: Listener,
+    app: S,
+    limits: ConnectionLimits,
+    permits: Arc<Semaphore>,
+    connections: TaskTracker,
+    shutdown: CancellationToken,
+) where
+    S: Service<hyper::Request<Body>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
     loop {
         let (stream, _) = tokio::select! {
             _ = shutdown.cancelled() => break,
-            accepted = listener.accept() => match accepted {
+            accepted = listener.tcp.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors or a client that left during the handshake:
@@ -202,29 +261,83 @@ pub async fn serve<S>(
                 }
             },
         };
+        let accepted_at = tokio::time::Instant::now();
         // Headers and body go out in separate writes: without this, Nagle's algorithm
         // meets the client's delayed ACK and every kept-alive answer waits ~40 ms.
         let _ = stream.set_nodelay(true);
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            connections.spawn(refuse_busy(stream, limits.max_connections));
+            connections.spawn(refuse_busy(
+                stream,
+                listener.tls.clone(),
+                limits.max_connections,
+            ));
             continue;
         };
         let app = app.clone();
         let shutdown = shutdown.clone();
-        connections.spawn(async move {
-            serve_connection(stream, app, limits, shutdown).await;
-            drop(permit);
-        });
+        match listener.tls.clone() {
+            None => connections.spawn(async move {
+                serve_connection(stream, app, limits, accepted_at, shutdown).await;
+                drop(permit);
+            }),
+            Some(acceptor) => connections.spawn(serve_tls_connection(
+                stream,
+                acceptor,
+                app,
+                limits,
+                accepted_at,
+                shutdown,
+                permit,
+            )),
+        };
     }
-    connections.close();
-    connections.wait().await;
 }
 
-/// Serves one connection until it closes, runs out of time, or the server stops.
+/// Does the TLS handshake, within the header timeout of the accept, then serves the
+/// connection as any other (its first request's headers due by the same deadline).
+async fn serve_tls_connection<S>(
+    stream: TcpStream,
+    acceptor: TlsAcceptor,
+    app: S,
+    limits: ConnectionLimits,
+    accepted_at: tokio::time::Instant,
+    shutdown: CancellationToken,
+    permit: OwnedSemaphorePermit,
+) where
+    S: Service<hyper::Request<Body>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    let handshake =
+        tokio::time::timeout_at(accepted_at + limits.header_timeout, acceptor.accept(stream));
+    let stream = tokio::select! {
+        _ = shutdown.cancelled() => return,
+        done = handshake => match done {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => {
+                // A client that does not trust the certificate, or does not speak TLS.
+                tracing::debug!(error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!("TLS handshake not done within the header timeout");
+                return;
+            }
+        },
+    };
+    serve_connection(stream, app, limits, accepted_at, shutdown).await;
+    drop(permit);
+}
+
+/// Serves one connection until it closes, runs out of time, or the server stops. The
+/// first request's headers are due within the header timeout of `accepted_at`.
 async fn serve_connection<T, S>(
     io: T,
     app: S,
     limits: ConnectionLimits,
+    accepted_at: tokio::time::Instant,
     shutdown: CancellationToken,
 ) where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -264,7 +377,7 @@ async fn serve_connection<T, S>(
     *activity
         .head_started_after
         .lock()
-        .expect("activity poisoned") = Some((0, tokio::time::Instant::now()));
+        .expect("activity poisoned") = Some((0, accepted_at));
     let mut closing = false;
     loop {
         let head_deadline = activity.head_deadline(limits.header_timeout);
@@ -292,8 +405,9 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// Answers a connection over the cap with a 503 in the error shape, then closes it.
-async fn refuse_busy(mut stream: TcpStream, max_connections: usize) {
+/// Answers a connection over the cap with a 503 in the error shape (over TLS on an HTTPS
+/// listener), then closes it.
+async fn refuse_busy(stream: TcpStream, tls: Option<TlsAcceptor>, max_connections: usize) {
     let body = serde_json::to_string(&ErrorBody::new(
         format!("Too many open connections (at most {max_connections}). Please try again."),
         codes::UNAVAILABLE,
@@ -304,9 +418,21 @@ async fn refuse_busy(mut stream: TcpStream, max_connections: usize) {
          retry-after: 1\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
-    let write = async {
-        stream.write_all(response.as_bytes()).await?;
-        stream.shutdown().await
+    let answer = async {
+        match tls {
+            None => write_and_close(stream, response.as_bytes()).await,
+            Some(acceptor) => {
+                write_and_close(acceptor.accept(stream).await?, response.as_bytes()).await
+            }
+        }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
+}
+
+async fn write_and_close<T: AsyncWrite + Unpin>(
+    mut stream: T,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.shutdown().await
 }

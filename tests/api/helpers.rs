@@ -18,6 +18,8 @@ pub const TOKEN: &str = "cs00000000000000000000000000000001";
 pub struct TestServer {
     child: Child,
     pub base: String,
+    /// The banner's `https:` line, when the server has an HTTPS listener.
+    pub tls: Option<BannerTls>,
     pub data_dir: PathBuf,
     /// Keeps the temp dir alive (None when the caller owns the data dir).
     _temp: Option<tempfile::TempDir>,
@@ -87,11 +89,22 @@ impl TestServer {
                 break rest.trim().to_owned();
             }
         };
+        // The banner's other lines, up to `data dir:` (always there).
+        let mut banner = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.expect("stdout is readable");
+            let done = line.contains("data dir:");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         TestServer {
             child,
             base: format!("http://{address}"),
+            tls: BannerTls::parse(&banner),
             data_dir: data_dir.to_path_buf(),
             _temp: None,
             client: Client::builder()
@@ -206,6 +219,39 @@ impl TestServer {
     /// Number of files in the temp folder.
     pub fn temp_file_count(&self) -> usize {
         count_files(&self.data_dir.join("tmp"))
+    }
+}
+
+/// What the banner says of the HTTPS listener.
+#[derive(Debug, Clone)]
+pub struct BannerTls {
+    /// `host:port` of the HTTPS listener.
+    pub address: String,
+    /// The certificate's PEM file.
+    pub cert_path: PathBuf,
+    /// The banner's lines after the first, up to `data dir:`.
+    pub lines: Vec<String>,
+}
+
+impl BannerTls {
+    fn parse(lines: &[String]) -> Option<BannerTls> {
+        let address = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("  https:             https://"))?;
+        let cert_path = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("  tls certificate:   "))
+            .expect("an https line comes with a tls certificate line");
+        Some(BannerTls {
+            address: address.trim().to_owned(),
+            cert_path: PathBuf::from(cert_path.trim_end()),
+            lines: lines.to_vec(),
+        })
+    }
+
+    /// The port of the HTTPS listener.
+    pub fn port(&self) -> u16 {
+        self.address.rsplit(':').next().unwrap().parse().unwrap()
     }
 }
 

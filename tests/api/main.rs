@@ -19,4 +19,5 @@ mod limits;
 mod publishing;
 mod seed;
 mod storage_safety;
+mod tls;
 mod trash;
