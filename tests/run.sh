@@ -2,7 +2,8 @@
 # Runs every test of the project, installing what the tests need:
 #   1. the Rust unit and integration tests (cargo test),
 #   2. the JavaScript suite on Contentstack's official management SDK (tests/js),
-#   3. the Python suite on Contentstack's official management SDK (tests/python).
+#   3. the Python suite on Contentstack's official management SDK (tests/python),
+#   4. the CLI suite: Contentstack's official CLI (csdx) over HTTPS (tests/cli).
 # A missing node or python3 skips that suite with a loud warning, unless
 # CSMOCK_REQUIRE_COMPAT=1 (set by CI), which makes it a failure.
 set -euo pipefail
@@ -16,7 +17,7 @@ cargo build --locked --bin contentstack-mock
 export CSMOCK_BIN="$PWD/target/debug/contentstack-mock"
 
 status=0
-for suite in js python; do
+for suite in js python cli; do
   echo "==> $suite client suite"
   bash "tests/$suite/run.sh" || status=1
 done
