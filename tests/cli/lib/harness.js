@@ -278,6 +278,9 @@ const BENIGN = [
   /^\s*$/
 ]
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g
+
 function failureLines (output) {
   return output.split('\n').filter((line) =>
     FAILURE_PATTERNS.some((re) => re.test(line)) && !BENIGN.some((re) => re.test(line)))
@@ -339,6 +342,7 @@ function csdx (cli, args, { allowFailureLines = [], timeoutMs = 120000 } = {}) {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      out = out.replace(ANSI, '')
       const ms = Date.now() - started
       const shown = `csdx ${args.join(' ')}`
       timings.push({ command: shown, ms })
@@ -366,7 +370,14 @@ function makeCli (root, mock) {
   cli.trust = (m) => { cli.env = cliEnv(dirs, caBundle(dirs.root, m.certPath)) }
   cli.trust(mock)
   cli.run = (args, opts) => csdx(cli, args, opts)
-  cli.config = () => JSON.parse(fs.readFileSync(path.join(dirs.config, 'contentstack_cli.json'), 'utf8'))
+  const configFile = path.join(dirs.config, 'contentstack_cli.json')
+  cli.config = () => JSON.parse(fs.readFileSync(configFile, 'utf8'))
+  /** Writes a management token alias into the config by hand, as auth:tokens:add stores it. */
+  cli.addTokenByHand = (alias, stack) => {
+    const c = cli.config()
+    c.tokens = { ...(c.tokens || {}), [alias]: { token: stack.management_token, apiKey: stack.api_key, type: 'management' } }
+    fs.writeFileSync(configFile, JSON.stringify(c, null, 2))
+  }
   return cli
 }
 

@@ -36,7 +36,8 @@ const PUBLISHED_BEFORE_EXPORT = ['Hero banner', 'Read me']
 const byTitle = (list) => Object.fromEntries(list.map((a) => [a.title, a]))
 const want = byTitle(FILES)
 
-let root, mock, cli, src, dst, env, locale
+let root, mock, cli, src, dst
+const locale = 'en-us'
 let unpublishReady = false
 const exportDir = () => path.join(root, 'export')
 
@@ -68,8 +69,6 @@ test('every new stack starts with the environment development and the master loc
     assert.equal(l.locales[0].code, 'en-us')
     assert.equal(l.locales[0].fallback_locale, null)
   }
-  env = (await h.ok(mock, 'GET', '/v3/environments/development', { stack: src })).environment
-  locale = 'en-us'
 })
 
 test('the source stack is seeded through the HTTP API', async () => {
@@ -103,12 +102,19 @@ test('csdx config:set:region points the CLI at the mock', async () => {
 })
 
 test('csdx auth:tokens:add --management stores one alias per stack', async () => {
-  for (const [alias, stack] of [['src', src], ['dst', dst]]) {
-    await cli.run(['auth:tokens:add', '--alias', alias, '--stack-api-key', stack.api_key, '--management', '--token', stack.management_token, '-y'])
+  try {
+    for (const [alias, stack] of [['src', src], ['dst', dst]]) {
+      await cli.run(['auth:tokens:add', '--alias', alias, '--stack-api-key', stack.api_key, '--management', '--token', stack.management_token, '-y'])
+    }
+    const tokens = cli.config().tokens
+    assert.deepEqual(tokens.src, { token: src.management_token, apiKey: src.api_key, type: 'management' })
+    assert.deepEqual(tokens.dst, { token: dst.management_token, apiKey: dst.api_key, type: 'management' })
+  } finally {
+    // So that the later steps still test their own commands when this one fails.
+    const tokens = cli.config().tokens || {}
+    if (!tokens.src) cli.addTokenByHand('src', src)
+    if (!tokens.dst) cli.addTokenByHand('dst', dst)
   }
-  const tokens = cli.config().tokens
-  assert.deepEqual(tokens.src, { token: src.management_token, apiKey: src.api_key, type: 'management' })
-  assert.deepEqual(tokens.dst, { token: dst.management_token, apiKey: dst.api_key, type: 'management' })
 })
 
 test('a command the CLI reports as failed fails the suite even though csdx exits 0', async () => {
@@ -116,11 +122,12 @@ test('a command the CLI reports as failed fails the suite even though csdx exits
   await assert.rejects(
     cli.run(['auth:tokens:add', '--alias', 'wrong', '--stack-api-key', src.api_key, '--management', '--token', dst.management_token, '-y']),
     /exited 0 but printed failure lines|exited [1-9]/)
-  assert.equal(cli.config().tokens.wrong, undefined, 'no alias for a token the mock refused')
+  assert.equal((cli.config().tokens || {}).wrong, undefined, 'no alias for a token the mock refused')
 })
 
 test('csdx cm:stacks:export --module assets writes folders, metadata and the files', async () => {
   await cli.run(['cm:stacks:export', '--alias', 'src', '--module', 'assets', '--data-dir', exportDir(), '-y'])
+  const env = await environment(src)
   const { folders, assets: exported, fileOf } = h.readExport(exportDir())
   assert.equal(folders.length, FOLDERS.length)
   const srcFolders = await h.listFolders(mock, src)
@@ -145,7 +152,20 @@ test('csdx cm:stacks:export --module assets writes folders, metadata and the fil
   }
 })
 
-test('csdx cm:stacks:import --module assets recreates the folder tree and files in another stack', async () => {
+test('csdx cm:stacks:export --module environments and --module locales add them to the same export', async () => {
+  await cli.run(['cm:stacks:export', '--alias', 'src', '--module', 'environments', '--data-dir', exportDir(), '-y'])
+  await cli.run(['cm:stacks:export', '--alias', 'src', '--module', 'locales', '--data-dir', exportDir(), '-y'])
+  const env = await environment(src)
+  const envs = JSON.parse(fs.readFileSync(path.join(exportDir(), 'environments', 'environments.json'), 'utf8'))
+  assert.deepEqual(Object.keys(envs), [env.uid], 'environments.json is keyed by environment uid')
+  assert.equal(envs[env.uid].name, 'development')
+  const master = JSON.parse(fs.readFileSync(path.join(exportDir(), 'locales', 'master-locale.json'), 'utf8'))
+  assert.deepEqual(Object.values(master).map((l) => [l.code, l.fallback_locale]), [['en-us', null]])
+  const others = JSON.parse(fs.readFileSync(path.join(exportDir(), 'locales', 'locales.json'), 'utf8'))
+  assert.deepEqual(others, {}, 'locales.json holds the locales other than the master one')
+})
+
+test('csdx cm:stacks:import --module assets recreates the folder tree and files in another stack, and republishes', async () => {
   await cli.run(['cm:stacks:import', '--alias', 'dst', '--module', 'assets', '--data-dir', exportDir(), '-y'])
   const srcFolders = await h.listFolders(mock, src)
   const dstFolders = await h.listFolders(mock, dst)
@@ -169,12 +189,19 @@ test('csdx cm:stacks:import --module assets recreates the folder tree and files 
     assert.equal(a.parent_uid ? dp.pathOf(a.parent_uid) : '', want[a.title].folder, `folder of ${a.title} re-parented`)
     assert.equal(h.sha256(await h.fileBytes(mock, a)), h.sha256(want[a.title].bytes), `bytes of ${a.filename}`)
   }
+  // With environments/ and locales/ in the export, import publishes what was published in the source.
+  await assertPublished(dst, PUBLISHED_BEFORE_EXPORT)
 })
+
+/** The stack's environment `development`. */
+async function environment (stack) {
+  return (await h.ok(mock, 'GET', '/v3/environments/development', { stack })).environment
+}
 
 /** Asserts which of a stack's assets are published to development/en-us. */
 async function assertPublished (stack, titles) {
   const assets = await h.listAssets(mock, stack)
-  const envUid = (await h.ok(mock, 'GET', '/v3/environments/development', { stack })).environment.uid
+  const envUid = (await environment(stack)).uid
   for (const a of assets) {
     const there = a.publish_details.filter((p) => p.environment === envUid && p.locale === locale)
     if (titles.includes(a.title)) {
@@ -187,7 +214,7 @@ async function assertPublished (stack, titles) {
 }
 
 test('csdx cm:assets:publish (bulk) publishes every asset of the target stack', async () => {
-  await assertPublished(dst, [])
+  await assertPublished(dst, PUBLISHED_BEFORE_EXPORT)
   await cli.run(['cm:assets:publish', '--alias', 'dst', '--environments', 'development', '--locales', 'en-us', '-y'])
   await assertPublished(dst, FILES.map((f) => f.title))
 })
@@ -253,6 +280,10 @@ test('a second mock started with --seed <export> holds the same folders and asse
     const got = await h.listAssets(seeded, stack)
     const akey = (a) => [a.uid, a.title, a.filename, a.content_type, String(a.file_size), a.parent_uid || null, a.description || '', [...(a.tags || [])].sort()]
     assert.deepEqual(got.map(akey).sort(), exp.assets.map(akey).sort())
+    const e = await h.ok(seeded, 'GET', '/v3/environments/development', { stack })
+    assert.equal(e.environment.name, 'development')
+    const l = await h.ok(seeded, 'GET', '/v3/locales/en-us', { stack })
+    assert.equal(l.locale.fallback_locale, null)
     for (const a of got) {
       const bytes = await h.fileBytes(seeded, a)
       assert.equal(h.sha256(bytes), h.sha256(fs.readFileSync(exp.fileOf(a))), `bytes of ${a.filename}`)
