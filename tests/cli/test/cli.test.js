@@ -121,7 +121,7 @@ test('a command the CLI reports as failed fails the suite even though csdx exits
   // A token of another stack: the mock answers 401, the CLI prints its failure and exits 0.
   await assert.rejects(
     cli.run(['auth:tokens:add', '--alias', 'wrong', '--stack-api-key', src.api_key, '--management', '--token', dst.management_token, '-y']),
-    /exited 0 but printed failure lines|exited [1-9]/)
+    /exited 0 but printed failure lines/)
   assert.equal((cli.config().tokens || {}).wrong, undefined, 'no alias for a token the mock refused')
 })
 
