@@ -4,8 +4,9 @@
 #   2. the JavaScript suite on Contentstack's official management SDK (tests/js),
 #   3. the Python suite on Contentstack's official management SDK (tests/python),
 #   4. the delivery suite on Contentstack's official delivery SDKs (tests/delivery),
-#   5. the web UI suite in headless Chromium (tests/ui),
-#   6. the README's snippets, run as written (tests/readme).
+#   5. the CLI suite: Contentstack's official CLI (csdx) over HTTPS (tests/cli),
+#   6. the web UI suite in headless Chromium (tests/ui),
+#   7. the README's snippets, run as written (tests/readme).
 # A missing node, python3 or chromium skips that suite with a loud warning, unless
 # CSMOCK_REQUIRE_COMPAT=1 (set by CI), which makes it a failure.
 set -euo pipefail
@@ -20,7 +21,7 @@ export CSMOCK_BIN="$PWD/target/debug/contentstack-mock"
 
 status=0
 # readme runs last: it uses the SDKs the js and python suites installed.
-for suite in js python delivery ui readme; do
+for suite in js python delivery cli ui readme; do
   echo "==> $suite client suite"
   bash "tests/$suite/run.sh" || status=1
 done
