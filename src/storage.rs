@@ -201,7 +201,11 @@ impl Storage {
     }
 
     /// Writes a whole small file in one blocking task.
-    async fn write_small(&self, api_key: &str, chunks: Vec<Bytes>) -> Result<StoredFile, WriteError> {
+    async fn write_small(
+        &self,
+        api_key: &str,
+        chunks: Vec<Bytes>,
+    ) -> Result<StoredFile, WriteError> {
         let storage_key = ids::storage_key();
         let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
         let final_path = self.path_of(api_key, &storage_key);
@@ -226,7 +230,9 @@ impl Storage {
                 file.sync_all()?;
             }
             drop(file);
-            let dir = final_path.parent().expect("stored files live in a shard folder");
+            let dir = final_path
+                .parent()
+                .expect("stored files live in a shard folder");
             std::fs::create_dir_all(dir)?;
             std::fs::rename(&temp_path, &final_path)?;
             guard.armed = false;

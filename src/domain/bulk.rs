@@ -253,59 +253,17 @@ pub async fn publish(
     let assets = checked_assets(&request, action)?;
     let mut tx = state.db.begin_write().await?;
     let resolved = publishing::resolve(&mut tx, stack, &request.targets).await?;
-    let job_uid = ids::job_id();
-    let mut summary = JobSummary {
-        total: assets.len(),
-        ..JobSummary::default()
+    let mut job = JobRecord {
+        uid: ids::job_id(),
+        summary: JobSummary {
+            total: assets.len(),
+            ..JobSummary::default()
+        },
+        items: Vec::new(),
     };
-    let mut items = Vec::new();
     for (uid, version) in &assets {
-        let asset = asset_db::get(&mut *tx, &stack.api_key, uid)
-            .await?
-            .filter(|row| !row.is_dir);
-        let Some(asset) = asset else {
-            summary.unsuccess += 1;
-            summary.failed_items.push(FailedItem {
-                uid: uid.clone(),
-                item_type: "asset".into(),
-                error_message: ApiError::AssetNotFound.to_string(),
-                error_code: codes::ASSET_NOT_FOUND,
-            });
-            items.extend(job_items(
-                uid,
-                "",
-                &resolved,
-                action,
-                *version,
-                "failed",
-                Some("Asset was not found."),
-                stack,
-            ));
-            continue;
-        };
-        let mut item = publishing::queue_item_for(stack, &asset, action, &resolved, *version);
-        item.bulk_job_uid = Some(job_uid.clone());
-        if resolved.at.is_none() {
-            publishing::apply_item(&mut tx, stack, &mut item).await?;
-        }
-        publishing_db::put_queue_item(&mut tx, &item).await?;
-        summary.success += 1;
-        let version = item.version.or(Some(asset.version));
-        let status = if item.status == "scheduled" {
-            "scheduled"
-        } else {
-            "success"
-        };
-        items.extend(job_items(
-            uid,
-            &item.title,
-            &resolved,
-            action,
-            version,
-            status,
-            None,
-            stack,
-        ));
+        job.add(&mut tx, stack, action, &resolved, uid, *version)
+            .await?;
     }
     let now = format_ts(stack.clock().now());
     let body = JobBody {
@@ -320,51 +278,117 @@ pub async fn publish(
         scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
     };
     let row = BulkJobRow {
-        uid: job_uid,
+        uid: job.uid,
         stack_api_key: stack.api_key.clone(),
         action: action.as_str().into(),
         status: "complete".into(),
-        summary: serde_json::to_string(&summary).expect("a summary serialises"),
+        summary: serde_json::to_string(&job.summary).expect("a summary serialises"),
         created_at: now,
         created_by: stack.user_uid.clone(),
         body: serde_json::to_string(&body).expect("a job body serialises"),
-        items: serde_json::to_string(&items).expect("job items serialise"),
+        items: serde_json::to_string(&job.items).expect("job items serialise"),
     };
     bulk_db::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
-    Ok(Job { row, summary })
+    Ok(Job {
+        row,
+        summary: job.summary,
+    })
 }
 
-/// The job items of one asset: one per environment and locale.
-#[expect(clippy::too_many_arguments)]
-fn job_items(
-    uid: &str,
-    title: &str,
-    resolved: &Resolved,
-    action: Action,
+/// A publish job while it is built.
+struct JobRecord {
+    uid: String,
+    summary: JobSummary,
+    items: Vec<JobItem>,
+}
+
+/// What happened to one asset of a job.
+struct Outcome<'a> {
+    title: &'a str,
     version: Option<i64>,
-    status: &str,
-    failure: Option<&str>,
-    stack: &StackRow,
-) -> Vec<JobItem> {
-    let now = format_ts(stack.clock().now());
-    let mut items = Vec::new();
-    for environment in &resolved.environments {
-        for locale in &resolved.locales {
-            items.push(JobItem {
+    status: &'a str,
+    failure: Option<&'a str>,
+}
+
+impl JobRecord {
+    /// Publishes (or unpublishes) one asset of the job and notes what happened.
+    async fn add(
+        &mut self,
+        tx: &mut db::Tx,
+        stack: &StackRow,
+        action: Action,
+        resolved: &Resolved,
+        uid: &str,
+        version: Option<i64>,
+    ) -> ApiResult<()> {
+        let asset = asset_db::get(&mut **tx, &stack.api_key, uid)
+            .await?
+            .filter(|row| !row.is_dir);
+        let Some(asset) = asset else {
+            self.summary.unsuccess += 1;
+            self.summary.failed_items.push(FailedItem {
                 uid: uid.to_owned(),
-                version,
-                title: title.to_owned(),
-                environment: environment.uid.clone(),
-                publish_locale: locale.clone(),
-                action: action.as_str().into(),
-                status: status.to_owned(),
-                failure_reason: failure.map(str::to_owned),
-                published_at: (status == "success").then(|| now.clone()),
-                scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
-                user: stack.user_uid.clone(),
+                item_type: "asset".into(),
+                error_message: ApiError::AssetNotFound.to_string(),
+                error_code: codes::ASSET_NOT_FOUND,
             });
+            let outcome = Outcome {
+                title: "",
+                version,
+                status: "failed",
+                failure: Some("Asset was not found."),
+            };
+            self.note(uid, resolved, action, &outcome, stack);
+            return Ok(());
+        };
+        let mut item = publishing::queue_item_for(stack, &asset, action, resolved, version);
+        item.bulk_job_uid = Some(self.uid.clone());
+        if resolved.at.is_none() {
+            publishing::apply_item(tx, stack, &mut item).await?;
+        }
+        publishing_db::put_queue_item(tx, &item).await?;
+        self.summary.success += 1;
+        let outcome = Outcome {
+            title: &item.title,
+            version: item.version.or(Some(asset.version)),
+            status: if item.status == "scheduled" {
+                "scheduled"
+            } else {
+                "success"
+            },
+            failure: None,
+        };
+        self.note(uid, resolved, action, &outcome, stack);
+        Ok(())
+    }
+
+    /// The job items of one asset: one per environment and locale.
+    fn note(
+        &mut self,
+        uid: &str,
+        resolved: &Resolved,
+        action: Action,
+        outcome: &Outcome,
+        stack: &StackRow,
+    ) {
+        let now = format_ts(stack.clock().now());
+        for environment in &resolved.environments {
+            for locale in &resolved.locales {
+                self.items.push(JobItem {
+                    uid: uid.to_owned(),
+                    version: outcome.version,
+                    title: outcome.title.to_owned(),
+                    environment: environment.uid.clone(),
+                    publish_locale: locale.clone(),
+                    action: action.as_str().into(),
+                    status: outcome.status.to_owned(),
+                    failure_reason: outcome.failure.map(str::to_owned),
+                    published_at: (outcome.status == "success").then(|| now.clone()),
+                    scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
+                    user: stack.user_uid.clone(),
+                });
+            }
         }
     }
-    items
 }

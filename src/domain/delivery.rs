@@ -265,54 +265,9 @@ pub async fn sync(
         .filter(|l| *l > 0)
         .unwrap_or(SYNC_PAGE_LIMIT)
         .min(SYNC_PAGE_LIMIT);
-    let cursor = if let Some(token) = &request.pagination_token {
-        SyncCursor::decode(token, auth, "pagination_token")?
-    } else if let Some(token) = &request.sync_token {
-        let mut cursor = SyncCursor::decode(token, auth, "sync_token")?;
-        cursor.delta = true;
-        cursor.after = cursor.upto;
-        cursor.upto = publishing_db::last_event(state.db.reader(), &auth.stack.api_key).await?;
-        cursor.skip = 0;
-        if cursor.upto == cursor.after {
-            // Nothing happened since: the same token again.
-            return Ok(SyncPage {
-                items: Vec::new(),
-                paging: None,
-                pagination_token: None,
-                sync_token: Some(token.clone()),
-            });
-        }
-        cursor
-    } else if request.init {
-        let types: Vec<String> = request
-            .types
-            .iter()
-            .filter(|t| t.starts_with("asset_"))
-            .cloned()
-            .collect();
-        SyncCursor {
-            stack: auth.stack.api_key.clone(),
-            environment: auth.environment.uid.clone(),
-            delta: false,
-            after: 0,
-            upto: publishing_db::last_event(state.db.reader(), &auth.stack.api_key).await?,
-            skip: 0,
-            locale: request.locale.clone().filter(|l| !l.is_empty()),
-            none: request
-                .content_type_uid
-                .as_deref()
-                .is_some_and(|c| c != "sys_assets")
-                || (!request.types.is_empty() && types.is_empty()),
-            types,
-            start_from: request.start_from.clone().filter(|s| !s.is_empty()),
-        }
-    } else {
-        return Err(ApiError::unprocessable(
-            codes::NOT_FOUND,
-            "Give init=true, a pagination_token or a sync_token.",
-            "sync_token",
-            "is required.",
-        ));
+    let cursor = match cursor_for(state, auth, &request).await? {
+        Ok(cursor) => cursor,
+        Err(unchanged) => return Ok(unchanged),
     };
     let (items, total) = if cursor.none {
         (Vec::new(), 0)
@@ -348,6 +303,66 @@ pub async fn sync(
             sync_token: Some(done.encode()),
         })
     }
+}
+
+/// Where a request's sync stands: from its token, or a new first sync. A delta with
+/// nothing new is answered at once (the `Err`: the same token again).
+async fn cursor_for(
+    state: &AppState,
+    auth: &DeliveryAuth,
+    request: &SyncRequest,
+) -> ApiResult<Result<SyncCursor, SyncPage>> {
+    if let Some(token) = &request.pagination_token {
+        return Ok(Ok(SyncCursor::decode(token, auth, "pagination_token")?));
+    }
+    let last = publishing_db::last_event(state.db.reader(), &auth.stack.api_key).await?;
+    if let Some(token) = &request.sync_token {
+        let mut cursor = SyncCursor::decode(token, auth, "sync_token")?;
+        if cursor.upto == last {
+            return Ok(Err(SyncPage {
+                items: Vec::new(),
+                paging: None,
+                pagination_token: None,
+                sync_token: Some(token.clone()),
+            }));
+        }
+        cursor.delta = true;
+        cursor.after = cursor.upto;
+        cursor.upto = last;
+        cursor.skip = 0;
+        return Ok(Ok(cursor));
+    }
+    if !request.init {
+        return Err(ApiError::unprocessable(
+            codes::NOT_FOUND,
+            "Give init=true, a pagination_token or a sync_token.",
+            "sync_token",
+            "is required.",
+        ));
+    }
+    let types: Vec<String> = request
+        .types
+        .iter()
+        .filter(|t| t.starts_with("asset_"))
+        .cloned()
+        .collect();
+    Ok(Ok(SyncCursor {
+        stack: auth.stack.api_key.clone(),
+        environment: auth.environment.uid.clone(),
+        delta: false,
+        after: 0,
+        upto: last,
+        skip: 0,
+        locale: request.locale.clone().filter(|l| !l.is_empty()),
+        // Asked for something other than assets only: nothing to sync.
+        none: request
+            .content_type_uid
+            .as_deref()
+            .is_some_and(|c| c != "sys_assets")
+            || (!request.types.is_empty() && types.is_empty()),
+        types,
+        start_from: request.start_from.clone().filter(|s| !s.is_empty()),
+    }))
 }
 
 /// A page of the first sync: every asset published in the environment, newest first.

@@ -343,27 +343,7 @@ async fn publish_pairs(
                 published_by: stack.user_uid.clone(),
             };
             publishing_db::put_record(tx, &record).await?;
-            let delivered = DeliveredRow {
-                uid: asset.uid.clone(),
-                stack_api_key: stack.api_key.clone(),
-                created_at: asset.created_at.clone(),
-                created_by: asset.created_by.clone(),
-                content_type: file.content_type.clone(),
-                tags: version_row.tags.clone(),
-                filename: file.filename.clone(),
-                version_uid: file.version_uid.clone(),
-                version,
-                title: version_row.title.clone(),
-                updated_at: version_row.updated_at.clone(),
-                updated_by: version_row.updated_by.clone(),
-                file_size: file.file_size,
-                width: file.width,
-                height: file.height,
-                environment_uid: environment.clone(),
-                locale: locale.clone(),
-                published_at: now.to_owned(),
-                published_by: stack.user_uid.clone(),
-            };
+            let delivered = delivered_row(asset, &version_row, &file, &record);
             let data = serde_json::to_string(&delivered).expect("a delivered asset serialises");
             add_event(
                 tx,
@@ -380,6 +360,36 @@ async fn publish_pairs(
         }
     }
     Ok(applied)
+}
+
+/// The asset as the delivery API will show it from this publish (a sync event keeps it).
+fn delivered_row(
+    asset: &AssetRow,
+    version: &crate::db::assets::VersionRow,
+    file: &crate::db::assets::AssetFileRow,
+    record: &PublishRecordRow,
+) -> DeliveredRow {
+    DeliveredRow {
+        uid: asset.uid.clone(),
+        stack_api_key: asset.stack_api_key.clone(),
+        created_at: asset.created_at.clone(),
+        created_by: asset.created_by.clone(),
+        content_type: file.content_type.clone(),
+        tags: version.tags.clone(),
+        filename: file.filename.clone(),
+        version_uid: file.version_uid.clone(),
+        version: record.version,
+        title: version.title.clone(),
+        updated_at: version.updated_at.clone(),
+        updated_by: version.updated_by.clone(),
+        file_size: file.file_size,
+        width: file.width,
+        height: file.height,
+        environment_uid: record.environment_uid.clone(),
+        locale: record.locale.clone(),
+        published_at: record.published_at.clone(),
+        published_by: record.published_by.clone(),
+    }
 }
 
 /// Takes an asset out of every (environment, locale) pair.

@@ -524,6 +524,61 @@ fn stamp(
     }
 }
 
+/// The file row and asset row of an exported asset whose file is stored.
+fn rows_of(
+    stack: &StackRow,
+    asset: &ExportAsset,
+    file: &PendingFile,
+    now: &str,
+) -> (AssetFileRow, AssetRow) {
+    let dimension = file.dimension();
+    let file_row = AssetFileRow {
+        version_uid: ids::version_uid(),
+        asset_uid: asset.uid.clone(),
+        stack_api_key: stack.api_key.clone(),
+        storage_key: file.stored.storage_key.clone(),
+        filename: file.filename.clone(),
+        content_type: file.content_type.clone(),
+        file_size: file.stored.size as i64,
+        sha256: file.stored.sha256.clone(),
+        width: dimension.map(|d| d.0),
+        height: dimension.map(|d| d.1),
+        created_at: now.to_owned(),
+    };
+    let mut row = AssetRow::new(
+        asset.uid.clone(),
+        &stack.api_key,
+        false,
+        &stack.user_uid,
+        now,
+    );
+    row.parent_uid = asset.parent_uid.clone();
+    row.title = Some(
+        asset
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| file.filename.clone()),
+    );
+    row.description = asset.description.clone();
+    row.set_tags(&asset.tags);
+    row.version = asset.version.filter(|v| *v > 0).unwrap_or(1);
+    row.version_uid = Some(file_row.version_uid.clone());
+    row.filename = Some(file_row.filename.clone());
+    row.content_type = file_row.content_type.clone();
+    row.file_size = Some(file_row.file_size);
+    row.width = file_row.width;
+    row.height = file_row.height;
+    stamp(
+        &mut row,
+        &asset.created_at,
+        &asset.created_by,
+        &asset.updated_at,
+        &asset.updated_by,
+    );
+    (file_row, row)
+}
+
 async fn write_assets(
     tx: &mut Tx,
     stack: &StackRow,
@@ -538,51 +593,7 @@ async fn write_assets(
         .map(|l| l.code)
         .collect();
     for (asset, file) in export.assets.iter().zip(files) {
-        let dimension = file.dimension();
-        let file_row = AssetFileRow {
-            version_uid: ids::version_uid(),
-            asset_uid: asset.uid.clone(),
-            stack_api_key: stack.api_key.clone(),
-            storage_key: file.stored.storage_key.clone(),
-            filename: file.filename.clone(),
-            content_type: file.content_type.clone(),
-            file_size: file.stored.size as i64,
-            sha256: file.stored.sha256.clone(),
-            width: dimension.map(|d| d.0),
-            height: dimension.map(|d| d.1),
-            created_at: now.clone(),
-        };
-        let mut row = AssetRow::new(
-            asset.uid.clone(),
-            &stack.api_key,
-            false,
-            &stack.user_uid,
-            &now,
-        );
-        row.parent_uid = asset.parent_uid.clone();
-        row.title = Some(
-            asset
-                .title
-                .clone()
-                .filter(|t| !t.trim().is_empty())
-                .unwrap_or_else(|| file.filename.clone()),
-        );
-        row.description = asset.description.clone();
-        row.set_tags(&asset.tags);
-        row.version = asset.version.filter(|v| *v > 0).unwrap_or(1);
-        row.version_uid = Some(file_row.version_uid.clone());
-        row.filename = Some(file_row.filename.clone());
-        row.content_type = file_row.content_type.clone();
-        row.file_size = Some(file_row.file_size);
-        row.width = file_row.width;
-        row.height = file_row.height;
-        stamp(
-            &mut row,
-            &asset.created_at,
-            &asset.created_by,
-            &asset.updated_at,
-            &asset.updated_by,
-        );
+        let (file_row, row) = rows_of(stack, asset, file, &now);
         asset_db::insert_file(tx, &file_row).await?;
         asset_db::insert(tx, &row).await?;
         asset_db::record_version(tx, &row).await?;
