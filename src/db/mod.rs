@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod delivery;
 pub mod environments;
 pub mod filter_sql;
+pub mod group;
 pub mod listing;
 pub mod locales;
 pub mod publishing;
@@ -67,6 +68,8 @@ pub type DbResult<T> = Result<T, DbError>;
 pub struct Db {
     read: Pool,
     write: Pool,
+    /// The queue of small writes committed in groups (see [`group`]).
+    group: group::GroupWriter,
     /// One connection of its own, so that health never waits for a busy reader.
     health: Pool,
     /// Serialises changes to stacks (create, delete, reset, clock moves), which write
@@ -124,6 +127,7 @@ impl Db {
             .context("could not open the database for health checks")?;
         Ok(Db {
             read,
+            group: group::GroupWriter::start(write.clone()),
             write,
             health,
             stack_changes: Arc::default(),
@@ -139,6 +143,13 @@ impl Db {
     /// The writer pool, for a single statement that writes (no transaction needed).
     pub fn writer(&self) -> &Pool {
         &self.write
+    }
+
+    /// The queue of small writes that commit together with others queued at the same
+    /// time (uploads, deletes): the same rule as for [`Db::begin_write`] holds for its
+    /// jobs.
+    pub fn grouped(&self) -> &group::GroupWriter {
+        &self.group
     }
 
     /// Opens a write transaction on the single writer (see the rule on [`Db`]).

@@ -5,7 +5,7 @@ use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
 use crate::db::stacks::{self as stack_db, StackRow};
-use crate::db::{self, Conn, DbError};
+use crate::db::{self, Conn, DbError, Tx};
 use crate::domain::folders::{self, PathItem};
 use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
@@ -314,13 +314,31 @@ pub async fn create(
     apply_file(&mut row, file_row.clone());
     apply_details(&mut row, details);
 
-    let mut tx = state.db.begin_write().await?;
-    ensure_stack_unchanged(&mut tx, stack).await?;
-    folders::check_parent(&mut tx, &stack.api_key, row.parent_uid.as_deref()).await?;
-    asset_db::insert_file(&mut tx, &file_row).await?;
-    asset_db::insert(&mut tx, &row).await?;
-    asset_db::record_version(&mut tx, &row).await?;
-    db::commit_detached(tx, move || file.keep()).await?;
+    // Committed together with the uploads queued beside it; the file is kept once the
+    // rows pointing to it are committed, even when the client has gone by then.
+    let stack = stack.clone();
+    state
+        .db
+        .grouped()
+        .write(
+            move |tx| Box::pin(insert_new(tx, stack, file_row, row)),
+            move || file.keep(),
+        )
+        .await
+}
+
+/// The writes of a new asset, on the writer's transaction.
+async fn insert_new(
+    tx: &mut Tx,
+    stack: StackRow,
+    file_row: AssetFileRow,
+    row: AssetRow,
+) -> ApiResult<AssetRow> {
+    ensure_stack_unchanged(tx, &stack).await?;
+    folders::check_parent(tx, &stack.api_key, row.parent_uid.as_deref()).await?;
+    asset_db::insert_file(tx, &file_row).await?;
+    asset_db::insert(tx, &row).await?;
+    asset_db::record_version(tx, &row).await?;
     Ok(row)
 }
 

@@ -97,10 +97,21 @@ pub async fn delete_one(
     uid: &str,
     door: Door,
 ) -> ApiResult<()> {
-    let mut tx = state.db.begin_write().await?;
-    move_in(state, &mut tx, stack, &[uid.to_owned()], door).await?;
-    db::commit(tx).await?;
-    Ok(())
+    // Committed together with the deletes queued beside it.
+    let (job_state, stack, uids) = (state.clone(), stack.clone(), vec![uid.to_owned()]);
+    state
+        .db
+        .grouped()
+        .write(
+            move |tx| {
+                Box::pin(async move {
+                    move_in(&job_state, tx, &stack, &uids, door).await?;
+                    Ok(())
+                })
+            },
+            || {},
+        )
+        .await
 }
 
 /// What a restore brought back.

@@ -234,3 +234,78 @@ async fn many_clients_deleting_restoring_and_uploading_leave_rows_and_files_in_a
     assert_eq!(count["assets"], 120 + 40 - 40 - purged_first);
     assert!(trash["count"].as_i64().unwrap() <= 40);
 }
+
+#[tokio::test]
+async fn writes_committed_together_succeed_or_fail_each_on_their_own() {
+    // Uploads and deletes that arrive at once share one transaction on the writer; a
+    // failing one (a missing folder, a missing asset) must take nothing else with it.
+    let server = TestServer::start().await;
+    let folder = server.create_folder("inbox", None).await["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seed = upload_concurrently(&server, 24, 4).await;
+    let mut uploads = Vec::new();
+    for i in 0..48usize {
+        let parent = match i % 3 {
+            0 => Some(folder.clone()),
+            1 => Some("blt0123456789abcdef".to_owned()),
+            _ => None,
+        };
+        let mut fields = Vec::new();
+        if let Some(parent) = &parent {
+            fields.push(("asset[parent_uid]", parent.as_str()));
+        }
+        let form = upload_form(&format!("g{i}.txt"), format!("{i}").as_bytes(), &fields);
+        let request = server.post("/v3/assets").multipart(form);
+        uploads.push(tokio::spawn(async move { (i, send(request).await) }));
+    }
+    let mut deletes = Vec::new();
+    for (i, uid) in seed.iter().enumerate() {
+        let uid = if i % 2 == 0 {
+            uid.clone()
+        } else {
+            format!("bltmissing{i:06}")
+        };
+        let request = server.delete(&format!("/v3/assets/{uid}"));
+        deletes.push(tokio::spawn(async move { (i, send(request).await) }));
+    }
+    let mut stored = Vec::new();
+    for task in uploads {
+        let (i, (status, body)) = task.await.unwrap();
+        if i % 3 == 1 {
+            assert_error(status, &body, 422, 145);
+        } else {
+            assert_eq!(status, 201, "upload {i}: {body}");
+            stored.push(body["asset"]["uid"].as_str().unwrap().to_owned());
+        }
+    }
+    for task in deletes {
+        let (i, (status, body)) = task.await.unwrap();
+        if i % 2 == 0 {
+            assert_eq!(status, 200, "delete {i}: {body}");
+        } else {
+            assert_error(status, &body, 422, 145);
+        }
+    }
+    let live = server.list_uids("limit=100").await;
+    for uid in &stored {
+        assert!(
+            live.contains(uid),
+            "{uid} was answered 201 but is not listed"
+        );
+    }
+    // 24 seeded, half deleted; 32 of the 48 uploads stored.
+    assert_eq!(stored.len(), 32);
+    assert_eq!(live.len(), 12 + 32);
+    assert_eq!(
+        server
+            .list_uids(&format!("folder={folder}&limit=100"))
+            .await
+            .len(),
+        16
+    );
+    assert_consistent(&check_consistency(&server.data_dir).await);
+    assert_eq!(server.stored_file_count(), 24 + 32);
+    assert_eq!(server.temp_file_count(), 0);
+}
