@@ -26,6 +26,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 /// Reader connections: queries that may run long are given a time budget.
 const READERS: u32 = 4;
 
+/// The pools skip sqlx's ping before handing out a connection: a connection to a local
+/// file does not hang up, and each ping is a round trip to the connection's worker
+/// thread (as costly as a small query).
+const TEST_BEFORE_ACQUIRE: bool = false;
+
 /// A connection, as the functions of this module take it (inside a transaction or not).
 pub type Conn = sqlx::SqliteConnection;
 /// A pool of connections.
@@ -98,6 +103,7 @@ impl Db {
             .with_regexp();
 
         let write = SqlitePoolOptions::new()
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
@@ -111,6 +117,7 @@ impl Db {
 
         let read_only = options.read_only(true);
         let read = SqlitePoolOptions::new()
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(READERS)
             .min_connections(0)
             .idle_timeout(Duration::from_secs(60))
@@ -119,6 +126,7 @@ impl Db {
             .await
             .context("could not open the database for reading")?;
         let health = SqlitePoolOptions::new()
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(2))
@@ -138,6 +146,12 @@ impl Db {
     /// The reader pool, for statements outside a write transaction.
     pub fn reader(&self) -> &Pool {
         &self.read
+    }
+
+    /// One reader connection, for a request that runs several statements: each
+    /// acquisition from the pool costs a round trip to the connection's thread.
+    pub async fn read_conn(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.read.acquire().await?)
     }
 
     /// The writer pool, for a single statement that writes (no transaction needed).

@@ -4,6 +4,7 @@
 use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
+use crate::db::publishing::{self as publishing_db, PublishRecordRow};
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::db::{self, Conn, DbError, Tx};
 use crate::domain::folders::{self, PathItem};
@@ -140,13 +141,13 @@ pub async fn get(
     uid: &str,
     version: Option<i64>,
     include_path: bool,
-) -> ApiResult<(AssetRow, Option<Vec<PathItem>>)> {
-    let reader = state.db.reader();
-    let mut row = asset_db::get(reader, &stack.api_key, uid)
+) -> ApiResult<Shown> {
+    // Every statement on one connection: each acquisition costs a round trip of its own.
+    let mut conn = state.db.read_conn().await?;
+    let mut row = asset_db::get(&mut *conn, &stack.api_key, uid)
         .await?
         .ok_or(ApiError::AssetNotFound)?;
     if let Some(wanted) = version.filter(|wanted| !row.is_dir && *wanted != row.version) {
-        let mut conn = reader.acquire().await.map_err(db::DbError::from)?;
         let (old, file) = load_version(&mut conn, &row.uid, wanted).await?;
         row.version = old.version;
         row.parent_uid = old.parent_uid.clone();
@@ -155,11 +156,28 @@ pub async fn get(
         apply_version(&mut row, old, file);
     }
     let path = if include_path {
-        Some(folders::path_of(reader, &stack.api_key, row.parent_uid.as_deref()).await?)
+        Some(folders::path_of(&mut conn, &stack.api_key, row.parent_uid.as_deref()).await?)
     } else {
         None
     };
-    Ok((row, path))
+    let published =
+        publishing_db::records_of(&mut *conn, &stack.api_key, std::slice::from_ref(&row.uid))
+            .await?;
+    Ok(Shown {
+        row,
+        path,
+        published,
+    })
+}
+
+/// One asset as `GET /v3/assets/{uid}` shows it.
+#[derive(Debug)]
+pub struct Shown {
+    pub row: AssetRow,
+    /// Its ancestors, when asked for.
+    pub path: Option<Vec<PathItem>>,
+    /// Where it is published.
+    pub published: Vec<PublishRecordRow>,
 }
 
 /// Version `version` of an asset with its stored file.

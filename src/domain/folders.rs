@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetRow};
 use crate::db::stacks::StackRow;
-use crate::db::{self, Conn, Reader};
+use crate::db::{self, Conn};
 use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::ids;
@@ -152,7 +152,7 @@ pub async fn count_allows(conn: &mut Conn, api_key: &str, adding: i64) -> ApiRes
 
 /// The ancestors of an item in `parent`, root first, as `include_path` shows them.
 pub async fn path_of(
-    db: Reader<'_>,
+    db: &mut Conn,
     api_key: &str,
     parent: Option<&str>,
 ) -> ApiResult<Vec<PathItem>> {
@@ -173,13 +173,13 @@ pub async fn get(
     uid: &str,
     include_path: bool,
 ) -> ApiResult<(AssetRow, Option<Vec<PathItem>>)> {
-    let reader = state.db.reader();
-    let row = asset_db::get(reader, &stack.api_key, uid)
+    let mut conn = state.db.read_conn().await?;
+    let row = asset_db::get(&mut *conn, &stack.api_key, uid)
         .await?
         .filter(|row| row.is_dir)
         .ok_or(ApiError::FolderNotFound { field: "uid" })?;
     let path = if include_path {
-        Some(path_of(reader, &stack.api_key, row.parent_uid.as_deref()).await?)
+        Some(path_of(&mut conn, &stack.api_key, row.parent_uid.as_deref()).await?)
     } else {
         None
     };

@@ -229,11 +229,9 @@ pub async fn get_asset(
             ApiError::invalid("The version is not valid.", "version", "is not valid.")
         })?),
     };
-    let (row, path) =
-        assets::get(&state, &stack, &uid, version, params.flag("include_path")).await?;
-    let published = publishing::records_of(&state, &stack, std::slice::from_ref(&row.uid)).await?;
-    let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
-    let asset = views::render_published(&row, &render_options(&state, &params), path, records);
+    let shown = assets::get(&state, &stack, &uid, version, params.flag("include_path")).await?;
+    let options = render_options(&state, &params);
+    let asset = views::render_published(&shown.row, &options, shown.path, &shown.published);
     Ok(Json(json!({ "asset": asset })).into_response())
 }
 
