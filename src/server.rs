@@ -27,6 +27,11 @@ use tower::{Service, ServiceExt};
 
 use crate::error::{ErrorBody, codes};
 
+/// The most a connection buffers of what it reads (hyper's default is about 400 KiB):
+/// bodies stream through in chunks of at most this size, so a crowd of large uploads
+/// holds (and leaves behind in the allocator) far less memory. Request heads must fit.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
 /// The limits of every connection.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -370,6 +375,7 @@ async fn serve_connection<T, S>(
         .timer(TokioTimer::new())
         // Waiting for a request's headers on a kept-alive connection is being idle.
         .header_read_timeout(limits.idle_timeout)
+        .max_buf_size(READ_BUFFER_BYTES)
         .keep_alive(true);
     let connection = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);
