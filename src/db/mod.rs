@@ -25,6 +25,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 /// Reader connections: queries that may run long are given a time budget.
 const READERS: u32 = 4;
+/// Rows a reader may send ahead of the request that reads them: one whole page.
+const READER_ROW_BUFFER: usize = 256;
 
 /// The pools skip sqlx's ping before handing out a connection: a connection to a local
 /// file does not hang up, and each ping is a round trip to the connection's worker
@@ -115,7 +117,9 @@ impl Db {
             .await
             .context("could not apply the database migrations")?;
 
-        let read_only = options.read_only(true);
+        // A reader's rows cross to the async side through a channel of this many; a page
+        // (at most 250 rows) that fits never parks the connection's thread half way.
+        let read_only = options.read_only(true).row_buffer_size(READER_ROW_BUFFER);
         let read = SqlitePoolOptions::new()
             .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(READERS)
