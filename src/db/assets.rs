@@ -154,10 +154,7 @@ pub async fn get(
 
 /// Inserts a new live asset or folder.
 pub async fn insert(conn: &mut SqliteConnection, row: &AssetRow) -> DbResult<()> {
-    static INSERT: LazyLock<String> = LazyLock::new(|| {
-        let marks = vec!["?"; ASSET_COLUMNS.split(',').count()].join(", ");
-        format!("insert into assets ({ASSET_COLUMNS}) values ({marks})")
-    });
+    static INSERT: LazyLock<String> = LazyLock::new(|| insert_sql("assets", ASSET_COLUMNS));
     bind_asset_columns(sqlx::query(sqlx::AssertSqlSafe(INSERT.as_str())), row)
         .execute(conn)
         .await?;
@@ -180,50 +177,111 @@ pub async fn save(conn: &mut SqliteConnection, row: &AssetRow) -> DbResult<()> {
     Ok(())
 }
 
+/// The columns of `asset_files`; [`bind_file_columns`] binds a row in this order.
+const FILE_COLUMNS: &str = "version_uid, asset_uid, stack_api_key, storage_key, filename, content_type, \
+     file_size, sha256, width, height, created_at";
+
+fn bind_file_columns<'q>(
+    query: Query<'q, Sqlite, SqliteArguments>,
+    file: &'q AssetFileRow,
+) -> Query<'q, Sqlite, SqliteArguments> {
+    query
+        .bind(&file.version_uid)
+        .bind(&file.asset_uid)
+        .bind(&file.stack_api_key)
+        .bind(&file.storage_key)
+        .bind(&file.filename)
+        .bind(&file.content_type)
+        .bind(file.file_size)
+        .bind(&file.sha256)
+        .bind(file.width)
+        .bind(file.height)
+        .bind(&file.created_at)
+}
+
+/// The columns of `asset_versions`; [`bind_version_columns`] binds a row's current
+/// state in this order.
+const VERSION_COLUMNS: &str = "asset_uid, version, stack_api_key, version_uid, title, description, tags, \
+     parent_uid, updated_at, updated_by";
+
+fn bind_version_columns<'q>(
+    query: Query<'q, Sqlite, SqliteArguments>,
+    row: &'q AssetRow,
+    version_uid: &'q str,
+) -> Query<'q, Sqlite, SqliteArguments> {
+    query
+        .bind(&row.uid)
+        .bind(row.version)
+        .bind(&row.stack_api_key)
+        .bind(version_uid)
+        .bind(&row.title)
+        .bind(&row.description)
+        .bind(&row.tags)
+        .bind(&row.parent_uid)
+        .bind(&row.updated_at)
+        .bind(&row.updated_by)
+}
+
+/// `insert into {table} ({columns}) values (?, ...)`.
+fn insert_sql(table: &str, columns: &str) -> String {
+    let marks = vec!["?"; columns.split(',').count()].join(", ");
+    format!("insert into {table} ({columns}) values ({marks})")
+}
+
 /// Records a stored file.
 pub async fn insert_file(conn: &mut SqliteConnection, file: &AssetFileRow) -> DbResult<()> {
-    sqlx::query(
-        "insert into asset_files (version_uid, asset_uid, stack_api_key, storage_key, filename, content_type, \
-         file_size, sha256, width, height, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&file.version_uid)
-    .bind(&file.asset_uid)
-    .bind(&file.stack_api_key)
-    .bind(&file.storage_key)
-    .bind(&file.filename)
-    .bind(&file.content_type)
-    .bind(file.file_size)
-    .bind(&file.sha256)
-    .bind(file.width)
-    .bind(file.height)
-    .bind(&file.created_at)
-    .execute(conn)
-    .await?;
+    static INSERT: LazyLock<String> = LazyLock::new(|| insert_sql("asset_files", FILE_COLUMNS));
+    bind_file_columns(sqlx::query(sqlx::AssertSqlSafe(INSERT.as_str())), file)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Appends the row's current state to its version history.
 pub async fn record_version(conn: &mut SqliteConnection, row: &AssetRow) -> DbResult<()> {
+    static INSERT: LazyLock<String> =
+        LazyLock::new(|| insert_sql("asset_versions", VERSION_COLUMNS));
     let Some(version_uid) = &row.version_uid else {
         return Ok(()); // folders keep no file history
     };
-    sqlx::query(
-        "insert into asset_versions (asset_uid, version, stack_api_key, version_uid, title, description, tags, \
-         parent_uid, updated_at, updated_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    bind_version_columns(
+        sqlx::query(sqlx::AssertSqlSafe(INSERT.as_str())),
+        row,
+        version_uid,
     )
-    .bind(&row.uid)
-    .bind(row.version)
-    .bind(&row.stack_api_key)
-    .bind(version_uid)
-    .bind(&row.title)
-    .bind(&row.description)
-    .bind(&row.tags)
-    .bind(&row.parent_uid)
-    .bind(&row.updated_at)
-    .bind(&row.updated_by)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Records a new asset with its file and first version (the file's), and reads its stack's
+/// `created_at`, all in ONE statement list: each statement sent on its own is a round
+/// trip to the connection's thread, and uploads are the busiest writes. The caller
+/// compares `created_at` with the stack it started from and rolls back when the stack
+/// was replaced meanwhile.
+pub async fn insert_new(
+    conn: &mut SqliteConnection,
+    file: &AssetFileRow,
+    row: &AssetRow,
+) -> DbResult<Option<String>> {
+    static INSERTS: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "select created_at from stacks where api_key = ?; {}; {}; {}",
+            insert_sql("asset_files", FILE_COLUMNS),
+            insert_sql("assets", ASSET_COLUMNS),
+            insert_sql("asset_versions", VERSION_COLUMNS),
+        )
+    });
+    let query = sqlx::query(sqlx::AssertSqlSafe(INSERTS.as_str())).bind(&row.stack_api_key);
+    let query = bind_file_columns(query, file);
+    let query = bind_asset_columns(query, row);
+    let rows = bind_version_columns(query, row, &file.version_uid)
+        .fetch_all(conn)
+        .await?;
+    Ok(match rows.first() {
+        Some(stack) => Some(sqlx::Row::try_get(stack, 0)?),
+        None => None,
+    })
 }
 
 /// An asset's version history, newest first.

@@ -122,36 +122,41 @@ async fn run_batch(write: &Pool, batch: impl Iterator<Item = Job>) -> Settled {
         // Nothing ran: the jobs are dropped, and their callers told the writer stopped.
         Err(error) => return Err((error.into(), finishes)),
     };
+    // Whether the previous job succeeded: its savepoint is ended by the same statement
+    // list that opens the next one, a round trip to the connection's thread saved.
+    let mut previous_ok = None;
     for job in batch {
-        if let Err(error) = savepoint(&mut tx, "savepoint job").await {
+        let opening = match previous_ok {
+            None => "savepoint job",
+            Some(true) => "release job; savepoint job",
+            Some(false) => "rollback to job; release job; savepoint job",
+        };
+        if let Err(error) = savepoint(&mut tx, opening).await {
             return Err((error, finishes));
         }
         // A job that panics is rolled back like one that failed; its caller is told
         // the writer stopped, and the writer goes on with the next job.
         let settled = AssertUnwindSafe(job(&mut tx)).catch_unwind().await;
-        let ok = match settled {
+        previous_ok = Some(match settled {
             Ok(Settle { ok, finish }) => {
                 finishes.push(finish);
                 ok
             }
             Err(_) => false,
-        };
-        let end = if ok {
-            savepoint(&mut tx, "release job").await
-        } else {
-            match savepoint(&mut tx, "rollback to job").await {
-                Ok(()) => savepoint(&mut tx, "release job").await,
-                Err(error) => Err(error),
-            }
-        };
-        if let Err(error) = end {
-            return Err((error, finishes));
-        }
+        });
+    }
+    let closing = match previous_ok {
+        None => return Ok((tx, finishes)),
+        Some(true) => "release job",
+        Some(false) => "rollback to job; release job",
+    };
+    if let Err(error) = savepoint(&mut tx, closing).await {
+        return Err((error, finishes));
     }
     Ok((tx, finishes))
 }
 
-/// Runs one savepoint statement.
+/// Runs savepoint statements.
 async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), DbError> {
     sqlx::query(statement).execute(&mut **tx).await?;
     Ok(())

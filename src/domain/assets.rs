@@ -352,11 +352,24 @@ async fn insert_new(
     file_row: AssetFileRow,
     row: AssetRow,
 ) -> ApiResult<AssetRow> {
-    ensure_stack_unchanged(tx, &stack).await?;
-    folders::check_parent(tx, &stack.api_key, row.parent_uid.as_deref()).await?;
-    asset_db::insert_file(tx, &file_row).await?;
-    asset_db::insert(tx, &row).await?;
-    asset_db::record_version(tx, &row).await?;
+    if let Err(error) = folders::check_parent(tx, &stack.api_key, row.parent_uid.as_deref()).await {
+        // The folder may be missing because the stack was replaced: that is the answer.
+        ensure_stack_unchanged(tx, &stack).await?;
+        return Err(error);
+    }
+    // A failed job is rolled back to its savepoint: what the statements wrote before
+    // the stack check below (or before their own error) does not stay.
+    let stack_created_at = match asset_db::insert_new(tx, &file_row, &row).await {
+        Ok(created_at) => created_at,
+        Err(error) => {
+            // Most likely the stack went away (its rows with it): say so if it did.
+            ensure_stack_unchanged(tx, &stack).await?;
+            return Err(error.into());
+        }
+    };
+    if stack_created_at.as_deref() != Some(stack.created_at.as_str()) {
+        return Err(ApiError::InvalidApiKey);
+    }
     Ok(row)
 }
 
