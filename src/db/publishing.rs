@@ -96,22 +96,6 @@ pub async fn delete_record(
     Ok(removed > 0)
 }
 
-/// Removes every record of the rows of trash item `trash_uid` (an asset, or a folder's
-/// contents) and returns them.
-pub async fn unpublish_trash_item(
-    conn: &mut SqliteConnection,
-    trash_uid: &str,
-) -> DbResult<Vec<PublishRecordRow>> {
-    sqlx::query_as(
-        "delete from publish_records where asset_uid in \
-         (select uid from trashed_assets where trash_uid = ?) returning *",
-    )
-    .bind(trash_uid)
-    .fetch_all(conn)
-    .await
-    .map_err(Into::into)
-}
-
 /// One publish or unpublish request of one asset.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueRow {

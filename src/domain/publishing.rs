@@ -451,15 +451,16 @@ async fn add_event(
     Ok(publishing_db::add_event(tx, &event).await?)
 }
 
-/// The trash's part: a trashed item leaves every environment, in the delete's own
-/// transaction, and the Sync API hears of each copy deleted.
-pub async fn unpublish_trashed(
+/// The trash's part: a trashed item has left every environment (its `unpublished`
+/// records, removed in the delete's own transaction), and the Sync API hears of each
+/// copy deleted.
+pub async fn record_deleted(
     tx: &mut Tx,
     stack: &StackRow,
-    trash_uid: &str,
+    unpublished: Vec<PublishRecordRow>,
     now: &str,
 ) -> ApiResult<()> {
-    for record in publishing_db::unpublish_trash_item(tx, trash_uid).await? {
+    for record in unpublished {
         let data =
             serde_json::json!({ "uid": record.asset_uid, "locale": record.locale }).to_string();
         add_event(

@@ -82,9 +82,9 @@ pub async fn move_in(
             deleted_by: &stack.user_uid,
             purge_at: &purge_at,
         };
-        trash_db::move_to_trash(tx, &entry).await?;
-        // Out of every environment, in the same transaction.
-        publishing::unpublish_trashed(tx, stack, uid, &deleted_at).await?;
+        // Out of every environment too, in the same transaction.
+        let unpublished = trash_db::move_to_trash(tx, &entry).await?;
+        publishing::record_deleted(tx, stack, unpublished, &deleted_at).await?;
         trashed.moved.push((uid.clone(), item_type));
     }
     Ok(trashed)
