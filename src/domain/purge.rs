@@ -42,6 +42,10 @@ pub async fn purge_stack(
 ) -> anyhow::Result<Vec<Purged>> {
     let _serialised = state.db.purge_lock.lock().await;
     let mut purged = Vec::new();
+    // The files of one batch are removed while the next batch's rows are deleted: at
+    // most one removal in flight. It is awaited only outside a write transaction, as
+    // it ends with a write of its own.
+    let mut removing: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     // Stops early when the stack is deleted meanwhile.
     while let Some(stack) = state.stacks.get(api_key) {
         let now = format_ts(stack.clock().now());
@@ -56,7 +60,9 @@ pub async fn purge_stack(
         let keys = trash_db::purge_items(&mut tx, api_key, &uids, &now).await?;
         crate::db::commit(tx).await?;
         let committed = started.elapsed();
-        remove_files(state, api_key, &keys).await?;
+        if let Some(previous) = removing.take() {
+            previous.await.context("the file removal task failed")??;
+        }
         tracing::debug!(
             items = uids.len(),
             files = keys.len(),
@@ -64,6 +70,10 @@ pub async fn purge_stack(
             total_ms = started.elapsed().as_millis() as u64,
             "purged a batch"
         );
+        let (state, api_key) = (state.clone(), api_key.to_owned());
+        removing = Some(tokio::spawn(async move {
+            remove_files(&state, &api_key, &keys).await
+        }));
         purged.extend(
             batch
                 .into_iter()
@@ -71,6 +81,9 @@ pub async fn purge_stack(
         );
         // Let waiting requests take the writer between batches.
         tokio::task::yield_now().await;
+    }
+    if let Some(last) = removing {
+        last.await.context("the file removal task failed")??;
     }
     Ok(purged)
 }

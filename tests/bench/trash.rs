@@ -28,7 +28,8 @@ async fn main() {
     };
     let live = if full { LIVE_ASSETS } else { 20 };
     // With TEST_LOG set, the server's per-batch purge timings show on stderr.
-    let server = TestServer::start_with(&["--log", "warn,contentstack_mock::purge=debug"]).await;
+    let server =
+        TestServer::start_with(&["--log", "warn,contentstack_mock::domain::purge=debug"]).await;
     println!(
         "trash benchmark: {trashed} assets to trash, {live} live, {CLIENTS} clients, data on disk (fsync on)"
     );
