@@ -369,6 +369,85 @@ async fn sync_pages_the_published_state_then_hands_out_deltas() {
 }
 
 #[tokio::test]
+async fn sync_tokens_outlive_a_restart_and_start_from_leaves_out_earlier_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start_in(dir.path(), &[]);
+    let token = delivery_token(&server, "development").await;
+    let early = server.upload("early.txt", b"e", &[]).await;
+    let early_uid = early["uid"].as_str().unwrap().to_owned();
+    publish(&server, &early_uid, &["development"], &["en-us"]).await;
+    let init = "/v3/stacks/sync?environment=development&init=true";
+    let (status, first) = send(cda(&server, init, &token)).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["items"].as_array().unwrap().len(), 1, "{first}");
+    let sync_token = first["sync_token"].as_str().unwrap().to_owned();
+    assert!(server.terminate().success());
+
+    let server = TestServer::start_in(dir.path(), &[]);
+    // A day later on the stack's clock, a second asset is published.
+    let moved = advance(&server, API_KEY, json!({"days": 1})).await;
+    let since = moved["now"].as_str().unwrap().to_owned();
+    let late = server.upload("late.txt", b"l", &[]).await;
+    let late_uid = late["uid"].as_str().unwrap().to_owned();
+    publish(&server, &late_uid, &["development"], &["en-us"]).await;
+
+    let delta = format!("/v3/stacks/sync?environment=development&sync_token={sync_token}");
+    let (status, changes) = send(cda(&server, &delta, &token)).await;
+    assert_eq!(
+        status, 200,
+        "the token from before the restart still reads: {changes}"
+    );
+    let uids: Vec<&str> = changes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["data"]["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(uids, [late_uid.as_str()], "{changes}");
+
+    let from = format!("{init}&start_from={since}");
+    let (status, recent) = send(cda(&server, &from, &token)).await;
+    assert_eq!(status, 200, "{recent}");
+    let uids: Vec<&str> = recent["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["data"]["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uids,
+        [late_uid.as_str()],
+        "only what was published since: {recent}"
+    );
+    let (_, everything) = send(cda(&server, init, &token)).await;
+    assert_eq!(
+        everything["items"].as_array().unwrap().len(),
+        2,
+        "{everything}"
+    );
+}
+
+#[tokio::test]
+async fn a_management_token_reads_sync_for_an_environment_and_keeps_management_shapes() {
+    let server = TestServer::start().await;
+    let asset = server.upload("both.txt", b"b", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    publish(&server, uid, &["development"], &["en-us"]).await;
+    let (status, page) =
+        send(server.get("/v3/stacks/sync?environment=development&init=true")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"][0]["data"]["uid"], uid);
+    assert!(page["sync_token"].is_string(), "{page}");
+    let (status, body) = send(server.get("/v3/stacks/sync?environment=nowhere&init=true")).await;
+    assert!(status.is_client_error(), "{status} {body}");
+    // On the asset paths it stays the management API: `publish_details` is a list.
+    let (status, list) = send(server.get("/v3/assets?environment=development")).await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list["assets"][0]["publish_details"].is_array(), "{list}");
+    assert!(list["assets"][0].get("ACL").is_some(), "{list}");
+}
+
+#[tokio::test]
 async fn browsers_get_their_preflight_answered() {
     let server = TestServer::start().await;
     let response = server

@@ -511,6 +511,93 @@ async fn delivery_tokens_name_environments_and_answer_with_them_expanded() {
 }
 
 #[tokio::test]
+async fn a_preview_token_is_added_renewed_and_taken_away() {
+    let server = TestServer::start().await;
+    let body = json!({"token": {"name": "preview", "scope": [{"module": "environment", "environments": ["development"]}]}});
+    let (status, created) = send(server.post("/v3/stacks/delivery_tokens").json(&body)).await;
+    assert_eq!(status, 201, "{created}");
+    let uid = created["token"]["uid"].as_str().unwrap().to_owned();
+    assert!(
+        created["token"]
+            .get("preview_token")
+            .is_none_or(Value::is_null),
+        "{created}"
+    );
+    let path = format!("/v3/stacks/delivery_tokens/{uid}/preview_token");
+    let (status, first) = send(server.post(&path)).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["notice"], "Preview token created successfully.");
+    let preview = first["token"]["preview_token"].as_str().unwrap().to_owned();
+    assert!(
+        preview.starts_with("cs") && preview.len() == 26,
+        "{preview}"
+    );
+    assert_ne!(preview, first["token"]["token"].as_str().unwrap());
+    let (_, again) = send(server.post(&path)).await;
+    assert_ne!(
+        again["token"]["preview_token"],
+        preview.as_str(),
+        "a new one each time"
+    );
+    let (status, deleted) = send(server.delete(&path)).await;
+    assert_eq!(status, 200, "{deleted}");
+    assert_eq!(deleted["notice"], "Preview token deleted successfully.");
+    let (_, fetched) = send(server.get(&format!("/v3/stacks/delivery_tokens/{uid}"))).await;
+    assert!(
+        fetched["token"]
+            .get("preview_token")
+            .is_none_or(Value::is_null),
+        "{fetched}"
+    );
+    let (status, answer) =
+        send(server.post("/v3/stacks/delivery_tokens/nosuchtoken/preview_token")).await;
+    assert!(status.is_client_error(), "{status} {answer}");
+    assert!(answer["error_code"].is_u64(), "{answer}");
+}
+
+#[tokio::test]
+async fn a_scheduled_publish_happens_on_its_own_when_real_time_reaches_it() {
+    let server = TestServer::start().await;
+    let asset = server.upload("soon.txt", b"s", &[]).await;
+    let uid = asset["uid"].as_str().unwrap();
+    let (_, clock) = send(control(
+        &server,
+        reqwest::Method::GET,
+        &format!("/_mock/stacks/{API_KEY}/clock"),
+    ))
+    .await;
+    let now = crate::trash::chrono_parse(clock["now"].as_str().unwrap());
+    let soon = now + chrono::TimeDelta::milliseconds(1500);
+    let mut body = to(&["development"], &["en-us"]);
+    body["scheduled_at"] = soon
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        .into();
+    let (status, answer) = publish(&server, uid, body).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(
+        details(&server, uid).await,
+        json!([]),
+        "not before its time"
+    );
+    // Nobody moves the clock: the background task applies it (it looks every second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let published = details(&server, uid).await;
+        if published
+            .as_array()
+            .is_some_and(|records| records.len() == 1)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still unpublished: {published}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
 async fn versions_can_be_named_and_permanent_urls_set_once() {
     let server = TestServer::start().await;
     let asset = server.upload("n.txt", b"one", &[]).await;
