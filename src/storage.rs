@@ -20,10 +20,38 @@ const HEAD_BYTES: usize = 256 * 1024;
 /// Uploads up to this size are written in one blocking task.
 const SMALL_FILE_BYTES: u64 = 256 * 1024;
 
-/// Keeps the first `HEAD_BYTES` of a file.
-fn keep_head(head: &mut Vec<u8>, chunk: &[u8]) {
-    if head.len() < HEAD_BYTES {
-        let take = (HEAD_BYTES - head.len()).min(chunk.len());
+/// What of a file's first bytes a write keeps, to read from them afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniff {
+    /// An image: its first `HEAD_BYTES`, where its dimensions are.
+    Dimensions,
+    /// Nothing (every other file: no copy of up to 256 KiB per upload in flight).
+    Nothing,
+}
+
+impl Sniff {
+    /// What a file of `content_type` needs.
+    pub fn for_content_type(content_type: &str) -> Sniff {
+        if content_type.starts_with("image/") {
+            Sniff::Dimensions
+        } else {
+            Sniff::Nothing
+        }
+    }
+
+    fn limit(self) -> usize {
+        match self {
+            Sniff::Dimensions => HEAD_BYTES,
+            Sniff::Nothing => 0,
+        }
+    }
+}
+
+/// Keeps the first bytes of a file that `sniff` asks for.
+fn keep_head(head: &mut Vec<u8>, chunk: &[u8], sniff: Sniff) {
+    let limit = sniff.limit();
+    if head.len() < limit {
+        let take = (limit - head.len()).min(chunk.len());
         head.extend_from_slice(&chunk[..take]);
     }
 }
@@ -62,7 +90,7 @@ pub struct StoredFile {
     pub storage_key: String,
     pub size: u64,
     pub sha256: String,
-    /// The first bytes, for sniffing image dimensions.
+    /// The first bytes of an image, for its dimensions (empty for other files).
     pub head: Vec<u8>,
 }
 
@@ -179,6 +207,7 @@ impl Storage {
         api_key: &str,
         mut body: S,
         limit: u64,
+        sniff: Sniff,
     ) -> Result<StoredFile, WriteError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -188,7 +217,7 @@ impl Storage {
         let mut size: u64 = 0;
         while size <= SMALL_FILE_BYTES {
             let Some(chunk) = body.next().await else {
-                return self.write_small(api_key, gathered).await;
+                return self.write_small(api_key, gathered, sniff).await;
             };
             let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
             size += chunk.len() as u64;
@@ -197,7 +226,8 @@ impl Storage {
             }
             gathered.push(chunk);
         }
-        self.write_large(api_key, gathered, body, limit).await
+        self.write_large(api_key, gathered, body, limit, sniff)
+            .await
     }
 
     /// Writes a whole small file in one blocking task.
@@ -205,6 +235,7 @@ impl Storage {
         &self,
         api_key: &str,
         chunks: Vec<Bytes>,
+        sniff: Sniff,
     ) -> Result<StoredFile, WriteError> {
         let storage_key = ids::storage_key();
         let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
@@ -221,7 +252,7 @@ impl Storage {
             let mut file = std::fs::File::create(&temp_path)?;
             let mut size = 0u64;
             for chunk in &chunks {
-                keep_head(&mut head, chunk);
+                keep_head(&mut head, chunk, sniff);
                 hasher.update(chunk);
                 file.write_all(chunk)?;
                 size += chunk.len() as u64;
@@ -265,6 +296,7 @@ impl Storage {
         gathered: Vec<Bytes>,
         mut body: S,
         limit: u64,
+        sniff: Sniff,
     ) -> Result<StoredFile, WriteError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -282,7 +314,7 @@ impl Storage {
         let mut size: u64 = 0;
         for chunk in &gathered {
             size += chunk.len() as u64;
-            keep_head(&mut head, chunk);
+            keep_head(&mut head, chunk, sniff);
             hasher.update(chunk);
             file.write_all(chunk).await?;
         }
@@ -293,7 +325,7 @@ impl Storage {
             if size > limit {
                 return Err(WriteError::TooLarge { limit });
             }
-            keep_head(&mut head, &chunk);
+            keep_head(&mut head, &chunk, sniff);
             hasher.update(&chunk);
             file.write_all(&chunk).await?;
         }

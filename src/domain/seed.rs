@@ -24,7 +24,7 @@ use crate::domain::limits;
 use crate::filename;
 use crate::ids;
 use crate::state::AppState;
-use crate::storage::PendingFile;
+use crate::storage::{PendingFile, Sniff};
 
 #[derive(Debug, Deserialize)]
 struct ExportFolder {
@@ -365,11 +365,6 @@ pub async fn load(state: &AppState, stack: &StackRow, export: &Export) -> anyhow
             .await
             .with_context(|| format!("{}: cannot be read", path.display()))?;
         let stream = tokio_util::io::ReaderStream::new(handle);
-        let stored = state
-            .storage
-            .write_stream(&stack.api_key, stream, state.settings.max_upload_bytes)
-            .await
-            .with_context(|| format!("{}: cannot be stored", path.display()))?;
         let name = filename::sanitize(&asset.filename);
         let content_type = asset
             .content_type
@@ -381,6 +376,17 @@ pub async fn load(state: &AppState, stack: &StackRow, export: &Export) -> anyhow
                     .unwrap_or("application/octet-stream")
                     .to_owned()
             });
+        let sniff = Sniff::for_content_type(&content_type);
+        let stored = state
+            .storage
+            .write_stream(
+                &stack.api_key,
+                stream,
+                state.settings.max_upload_bytes,
+                sniff,
+            )
+            .await
+            .with_context(|| format!("{}: cannot be stored", path.display()))?;
         files.push(
             state
                 .storage

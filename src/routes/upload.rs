@@ -14,7 +14,7 @@ use crate::domain::limits;
 use crate::error::ApiError;
 use crate::filename;
 use crate::routes::extract::{MAX_JSON_BYTES, body_error, parse_json, timeout_in};
-use crate::storage::{PendingFile, Storage, WriteError};
+use crate::storage::{PendingFile, Sniff, Storage, WriteError};
 
 /// Largest multipart text part the service does not know (it is read and ignored).
 pub const MAX_OTHER_PART_BYTES: usize = 64 * 1024;
@@ -109,11 +109,14 @@ impl SniffedBody {
                 {
                     let raw_name = field.file_name().map(str::to_owned);
                     let part_type = field.content_type().map(|m| m.essence_str().to_owned());
-                    let written = storage.write_stream(api_key, field, max_upload_bytes).await;
-                    // What is left of an oversized body is read by `routes::drain`.
-                    let stored = written.map_err(|e| write_error(e, max_upload_bytes))?;
                     let filename = filename::sanitize(raw_name.as_deref().unwrap_or(""));
                     let content_type = content_type_for(part_type.as_deref(), &filename);
+                    let sniff = Sniff::for_content_type(&content_type);
+                    let written = storage
+                        .write_stream(api_key, field, max_upload_bytes, sniff)
+                        .await;
+                    // What is left of an oversized body is read by `routes::drain`.
+                    let stored = written.map_err(|e| write_error(e, max_upload_bytes))?;
                     // A second file part replaces the first (and the first is removed on drop).
                     form.file = Some(storage.pending(api_key, stored, filename, content_type));
                 }
