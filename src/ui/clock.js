@@ -91,7 +91,8 @@ export function initClock (ctx) {
       clearError()
       const purged = (result.purged || []).length
       notify(`The clock moved forward ${offsetWords(d * DAY + hr * HOUR)}, to ${formatTime(result.now)}.` +
-        (purged ? ` ${plural(purged, 'trash item')} ${purged === 1 ? 'was' : 'were'} purged.` : ''))
+        (purged ? ` ${plural(purged, 'trash item')} ${purged === 1 ? 'was' : 'were'} purged.` : '') +
+        scheduledWords(result.published || []))
       await ctx.refresh()
     } catch (error) {
       ctx.fail(error)
@@ -110,4 +111,14 @@ export function initClock (ctx) {
       ctx.fail(error)
     }
   })
+}
+
+/** What a clock move did to scheduled items: " 2 scheduled publishes ran." (or nothing). */
+function scheduledWords (applied) {
+  const ran = (action) => applied.filter((item) => item.action === action).length
+  const parts = [
+    [ran('publish'), 'scheduled publish', 'scheduled publishes'],
+    [ran('unpublish'), 'scheduled unpublish', 'scheduled unpublishes']
+  ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many))
+  return parts.length ? ` ${parts.join(' and ')} ran.` : ''
 }

@@ -82,3 +82,29 @@ describe('browsing', () => {
       await page.getByText('Not published').waitFor()
     }))
 })
+
+describe('the stack clock', () => {
+  it('moved forward from the sidebar, applies a scheduled publish and says so', () =>
+    H.withUi(browser, { name: 'scheduled' }, async ({ server, page }) => {
+      const stack = await H.createStack(server, 'Scheduled')
+      const asset = await H.uploadAsset(server, stack, { filename: 'launch.png', title: 'Launch banner' })
+      const clock = await H.ok(H.api(server, 'GET', `/_mock/stacks/${stack.api_key}/clock`))
+      const at = new Date(Date.parse(clock.now) + 2 * 86400000).toISOString()
+      await H.ok(H.api(server, 'POST', `/v3/assets/${asset.uid}/publish`, {
+        stack,
+        json: { asset: { environments: ['development'], locales: ['en-us'] }, scheduled_at: at }
+      }), 201)
+
+      await page.goto(H.uiUrl(stack))
+      await page.getByRole('link', { name: 'Launch banner' }).click()
+      await page.getByText('Not published').waitFor()
+      await page.getByRole('spinbutton', { name: 'Days' }).fill('3')
+      await page.getByRole('button', { name: 'Advance clock' }).click()
+      await H.hasText(page.getByRole('status'), '1 scheduled publish ran.')
+      await page.goto(H.uiUrl(stack))
+      await page.getByRole('link', { name: 'Launch banner' }).click()
+      const published = page.getByRole('table', { name: 'Publish status' }).getByRole('row')
+      await H.hasCount(published, 2)
+      await H.hasText(published.nth(1), 'en-us')
+    }))
+})
