@@ -31,8 +31,11 @@ type Job = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Settle> + Send>;
 /// is called with the outcome of the batch's commit.
 struct Settle {
     ok: bool,
-    finish: Box<dyn FnOnce(Result<(), DbError>) + Send>,
+    finish: Finish,
 }
+
+/// What a job does once its batch's commit succeeded or failed.
+type Finish = Box<dyn FnOnce(Result<(), DbError>) + Send>;
 
 /// The queue to the writer task.
 #[derive(Clone, Debug)]
@@ -74,7 +77,7 @@ impl GroupWriter {
                     };
                     // The caller may have gone; the work is committed all the same.
                     let _ = answer.send(result);
-                }) as Box<dyn FnOnce(Result<(), DbError>) + Send>;
+                }) as Finish;
                 Settle { ok, finish }
             })
         });
@@ -109,10 +112,7 @@ async fn run(write: Pool, mut jobs: mpsc::Receiver<Job>) {
 }
 
 /// What settling a batch leaves: its open transaction, or the error that ended it.
-type Settled = Result<
-    (Tx, Vec<Box<dyn FnOnce(Result<(), DbError>) + Send>>),
-    (DbError, Vec<Box<dyn FnOnce(Result<(), DbError>) + Send>>),
->;
+type Settled = Result<(Tx, Vec<Finish>), (DbError, Vec<Finish>)>;
 
 /// Opens the batch's transaction and runs each job in a savepoint of its own.
 async fn run_batch(write: &Pool, batch: impl Iterator<Item = Job>) -> Settled {

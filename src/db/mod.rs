@@ -152,8 +152,8 @@ impl Db {
         &self.read
     }
 
-    /// One reader connection, for a request that runs several statements: each
-    /// acquisition from the pool costs a round trip to the connection's thread.
+    /// One reader connection, for a request that runs several statements: each return
+    /// of a connection to the pool is a ping, a round trip to the connection's thread.
     pub async fn read_conn(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
         Ok(self.read.acquire().await?)
     }

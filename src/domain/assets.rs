@@ -142,7 +142,7 @@ pub async fn get(
     version: Option<i64>,
     include_path: bool,
 ) -> ApiResult<Shown> {
-    // Every statement on one connection: each acquisition costs a round trip of its own.
+    // Every statement on one connection: each return to the pool costs a round trip.
     let mut conn = state.db.read_conn().await?;
     let mut row = asset_db::get(&mut *conn, &stack.api_key, uid)
         .await?
@@ -242,7 +242,13 @@ fn file_row(asset_uid: &str, api_key: &str, file: &PendingFile, now: &str) -> As
 /// started: a file written for the old stack must not be recorded in the new one.
 async fn ensure_stack_unchanged(conn: &mut Conn, stack: &StackRow) -> ApiResult<()> {
     let created_at = stack_db::created_at(conn, &stack.api_key).await?;
-    if created_at.as_deref() == Some(stack.created_at.as_str()) {
+    same_stack(stack, created_at.as_deref())
+}
+
+/// Fails unless the stack's row now has `created_at` (`None`: it is gone) as it had
+/// when the request started.
+fn same_stack(stack: &StackRow, created_at: Option<&str>) -> ApiResult<()> {
+    if created_at == Some(stack.created_at.as_str()) {
         Ok(())
     } else {
         Err(ApiError::InvalidApiKey)
@@ -367,9 +373,7 @@ async fn insert_new(
             return Err(error.into());
         }
     };
-    if stack_created_at.as_deref() != Some(stack.created_at.as_str()) {
-        return Err(ApiError::InvalidApiKey);
-    }
+    same_stack(&stack, stack_created_at.as_deref())?;
     Ok(row)
 }
 

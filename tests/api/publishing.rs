@@ -28,6 +28,17 @@ async fn environment_uid(server: &TestServer, name: &str) -> String {
     body["environment"]["uid"].as_str().unwrap().to_owned()
 }
 
+/// The default stack's clock.
+async fn stack_now(server: &TestServer) -> chrono::DateTime<chrono::Utc> {
+    let (_, clock) = send(control(
+        server,
+        reqwest::Method::GET,
+        &format!("/_mock/stacks/{API_KEY}/clock"),
+    ))
+    .await;
+    crate::trash::chrono_parse(clock["now"].as_str().unwrap())
+}
+
 fn to(envs: &[&str], locales: &[&str]) -> Value {
     json!({"asset": {"environments": envs, "locales": locales}})
 }
@@ -253,13 +264,7 @@ async fn a_scheduled_publish_happens_when_the_stack_clock_passes_it() {
     let server = TestServer::start().await;
     let asset = server.upload("s.txt", b"s", &[]).await;
     let uid = asset["uid"].as_str().unwrap();
-    let (_, clock) = send(control(
-        &server,
-        reqwest::Method::GET,
-        &format!("/_mock/stacks/{API_KEY}/clock"),
-    ))
-    .await;
-    let now = crate::trash::chrono_parse(clock["now"].as_str().unwrap());
+    let now = stack_now(&server).await;
     let at = |days: i64| {
         (now + chrono::TimeDelta::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     };
@@ -560,13 +565,7 @@ async fn a_scheduled_publish_happens_on_its_own_when_real_time_reaches_it() {
     let server = TestServer::start().await;
     let asset = server.upload("soon.txt", b"s", &[]).await;
     let uid = asset["uid"].as_str().unwrap();
-    let (_, clock) = send(control(
-        &server,
-        reqwest::Method::GET,
-        &format!("/_mock/stacks/{API_KEY}/clock"),
-    ))
-    .await;
-    let now = crate::trash::chrono_parse(clock["now"].as_str().unwrap());
+    let now = stack_now(&server).await;
     let soon = now + chrono::TimeDelta::milliseconds(1500);
     let mut body = to(&["development"], &["en-us"]);
     body["scheduled_at"] = soon
