@@ -72,7 +72,6 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("could not listen on {}", config.listen))?;
-        let bound = listener.local_addr()?;
         let https = match (config.tls_listen, tls) {
             (Some(address), Some(tls)) => {
                 let listener = TcpListener::bind(address)
@@ -83,7 +82,7 @@ impl Application {
             _ => None,
         };
         let settings = Settings {
-            public_url: config.public_url_for(bound),
+            public_url: config.fixed_public_url(),
             max_upload_bytes: config.max_upload_bytes,
             trash_retention: config.trash_retention,
             admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
@@ -168,8 +167,20 @@ impl Application {
             version = routes::health::VERSION,
             addr = self.local_addr(),
             data = self.data_dir.display(),
-            public = self.state.settings.public_url,
+            public = self.public_url_line(),
         )
+    }
+
+    /// What the banner says of asset URLs: the fixed `--public-url`, or that they follow
+    /// each request, with what a client on this machine gets.
+    fn public_url_line(&self) -> String {
+        match &self.state.settings.public_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "from each request's Host (here: http://localhost:{})",
+                self.local_addr().port()
+            ),
+        }
     }
 
     /// Serves until `shutdown` is cancelled, then drains requests (bounded by a grace

@@ -49,7 +49,8 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_EPHEMERAL", value_parser = clap::builder::BoolishValueParser::new())]
     pub ephemeral: bool,
 
-    /// Base of every asset `url` handed out [default: http://localhost:<listen port>].
+    /// Base of every asset `url` handed out [default: the address each request reached,
+    /// from its Host header or a proxy's Forwarded headers].
     #[arg(long, env = "CSMOCK_PUBLIC_URL")]
     pub public_url: Option<String>,
 
@@ -155,18 +156,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 impl ServeConfig {
-    /// The public base URL for asset file URLs, without a trailing slash.
-    pub fn public_url_for(&self, bound: SocketAddr) -> String {
-        // An empty value (as CI files often pass `${VAR:-}`) means "not set".
-        match self
-            .public_url
+    /// The `--public-url` given, without a trailing slash; `None` when URLs are built
+    /// from each request (an empty value, as CI files often pass `${VAR:-}`, is not set).
+    pub fn fixed_public_url(&self) -> Option<String> {
+        self.public_url
             .as_deref()
             .map(str::trim)
             .filter(|url| !url.is_empty())
-        {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://localhost:{}", bound.port()),
-        }
+            .map(|url| url.trim_end_matches('/').to_owned())
     }
 }
 

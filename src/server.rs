@@ -26,6 +26,7 @@ use tokio_util::task::TaskTracker;
 use tower::{Service, ServiceExt};
 
 use crate::error::{ErrorBody, codes};
+use crate::routes::origin::{ConnectionInfo, Scheme};
 
 /// The most a connection buffers of what it reads (hyper's default is about 400 KiB):
 /// bodies stream through in chunks of at most this size, so a crowd of large uploads
@@ -280,22 +281,39 @@ async fn accept<S>(
         };
         let app = app.clone();
         let shutdown = shutdown.clone();
+        let Ok(local_addr) = stream.local_addr() else {
+            continue; // the client is already gone
+        };
+        let info = ConnectionInfo {
+            scheme: if listener.tls.is_some() {
+                Scheme::Https
+            } else {
+                Scheme::Http
+            },
+            local_addr,
+        };
+        let timing = Timing {
+            limits,
+            accepted_at,
+        };
         match listener.tls.clone() {
             None => connections.spawn(async move {
-                serve_connection(stream, app, limits, accepted_at, shutdown).await;
+                serve_connection(stream, app, info, timing, shutdown).await;
                 drop(permit);
             }),
             Some(acceptor) => connections.spawn(serve_tls_connection(
-                stream,
-                acceptor,
-                app,
-                limits,
-                accepted_at,
-                shutdown,
-                permit,
+                stream, acceptor, app, info, timing, shutdown, permit,
             )),
         };
     }
+}
+
+/// A connection's limits and when it was accepted (its first head is due by then plus
+/// the header timeout).
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    limits: ConnectionLimits,
+    accepted_at: tokio::time::Instant,
 }
 
 /// Does the TLS handshake, within the header timeout of the accept, then serves the
@@ -304,8 +322,8 @@ async fn serve_tls_connection<S>(
     stream: TcpStream,
     acceptor: TlsAcceptor,
     app: S,
-    limits: ConnectionLimits,
-    accepted_at: tokio::time::Instant,
+    info: ConnectionInfo,
+    timing: Timing,
     shutdown: CancellationToken,
     permit: OwnedSemaphorePermit,
 ) where
@@ -315,8 +333,10 @@ async fn serve_tls_connection<S>(
         + 'static,
     S::Future: Send,
 {
-    let handshake =
-        tokio::time::timeout_at(accepted_at + limits.header_timeout, acceptor.accept(stream));
+    let handshake = tokio::time::timeout_at(
+        timing.accepted_at + timing.limits.header_timeout,
+        acceptor.accept(stream),
+    );
     let stream = tokio::select! {
         _ = shutdown.cancelled() => return,
         done = handshake => match done {
@@ -332,17 +352,18 @@ async fn serve_tls_connection<S>(
             }
         },
     };
-    serve_connection(stream, app, limits, accepted_at, shutdown).await;
+    serve_connection(stream, app, info, timing, shutdown).await;
     drop(permit);
 }
 
 /// Serves one connection until it closes, runs out of time, or the server stops. The
-/// first request's headers are due within the header timeout of `accepted_at`.
+/// first request's headers are due within the header timeout of the accept. Every
+/// request carries the connection's [`ConnectionInfo`].
 async fn serve_connection<T, S>(
     io: T,
     app: S,
-    limits: ConnectionLimits,
-    accepted_at: tokio::time::Instant,
+    info: ConnectionInfo,
+    timing: Timing,
     shutdown: CancellationToken,
 ) where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -358,7 +379,12 @@ async fn serve_connection<T, S>(
         activity: activity.clone(),
     };
     let service_activity = activity.clone();
-    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+    let Timing {
+        limits,
+        accepted_at,
+    } = timing;
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(info);
         let app = app.clone();
         let activity = service_activity.clone();
         activity.request_started();

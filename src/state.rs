@@ -12,8 +12,9 @@ use crate::storage::Storage;
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Base of file URLs, without a trailing slash.
-    pub public_url: String,
+    /// `--public-url`: the base of every URL handed out, without a trailing slash. When
+    /// `None`, each answer's URLs are built from its request (see `routes::origin`).
+    pub public_url: Option<String>,
     pub max_upload_bytes: u64,
     pub trash_retention: Duration,
     pub admin_token: Option<String>,

@@ -18,6 +18,7 @@ use crate::filter;
 use crate::params::Params;
 use crate::routes::delivery;
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
+use crate::routes::origin::PublicBase;
 use crate::routes::upload::{AssetForm, SniffedBody};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
@@ -70,6 +71,7 @@ fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<List
 /// delivery token, the delivery API's list.
 pub async fn list_assets(
     State(state): State<AppState>,
+    base: PublicBase,
     caller: Caller,
     uri: Uri,
     RawQuery(query): RawQuery,
@@ -87,7 +89,7 @@ pub async fn list_assets(
                 message: format!("The delivery API has no {}.", uri.path()),
             });
         }
-        Caller::Delivery(auth) => return delivery::list_assets(&state, &auth, &params).await,
+        Caller::Delivery(auth) => return delivery::list_assets(&state, base, &auth, &params).await,
     };
     let request = list_request(&params, family)?;
     let count_only = request.count_only;
@@ -95,7 +97,7 @@ pub async fn list_assets(
     if count_only {
         return Ok(Json(json!({ "assets": listed.count.unwrap_or(0) })).into_response());
     }
-    let options = render_options(&state, &params);
+    let options = render_options(base, &params);
     let uids: Vec<String> = listed.rows.iter().map(|row| row.uid.clone()).collect();
     let published = publishing::records_of(&state, &stack, &uids).await?;
     let assets: Vec<views::AssetView> = listed
@@ -125,6 +127,7 @@ struct AssetList<'a> {
 /// of `{image, thumb, title}`.
 pub async fn list_rte_assets(
     State(state): State<AppState>,
+    base: PublicBase,
     StackAuth(stack): StackAuth,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
@@ -134,7 +137,7 @@ pub async fn list_rte_assets(
     request.count_only = false;
     request.include_count = false;
     let listed = assets::list(&state, &stack, request).await?;
-    let options = render_options(&state, &params);
+    let options = render_options(base, &params);
     let images: Vec<Value> = listed
         .rows
         .iter()
@@ -177,6 +180,7 @@ async fn read_form(
 /// `POST /v3/assets`
 pub async fn upload_asset(
     State(state): State<AppState>,
+    base: PublicBase,
     StackAuth(stack): StackAuth,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -204,7 +208,7 @@ pub async fn upload_asset(
         details: form.details,
     };
     let row = assets::create(&state, &stack, request).await?;
-    let asset = views::render(&row, &render_options(&state, &params), None);
+    let asset = views::render(&row, &render_options(base, &params), None);
     Ok((
         StatusCode::CREATED,
         Json(json!({ "notice": "Asset created successfully.", "asset": asset })),
@@ -214,6 +218,7 @@ pub async fn upload_asset(
 /// `GET /v3/assets/{uid}`; with a delivery token, the delivery API's fetch.
 pub async fn get_asset(
     State(state): State<AppState>,
+    base: PublicBase,
     caller: Caller,
     ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
@@ -221,7 +226,9 @@ pub async fn get_asset(
     let params = Params::from_query(query.as_deref());
     let stack = match caller {
         Caller::Management(stack) => stack,
-        Caller::Delivery(auth) => return delivery::get_asset(&state, &auth, &uid, &params).await,
+        Caller::Delivery(auth) => {
+            return delivery::get_asset(&state, base, &auth, &uid, &params).await;
+        }
     };
     let version = match params.get("version") {
         None => None,
@@ -230,7 +237,7 @@ pub async fn get_asset(
         })?),
     };
     let shown = assets::get(&state, &stack, &uid, version, params.flag("include_path")).await?;
-    let options = render_options(&state, &params);
+    let options = render_options(base, &params);
     let asset = views::render_published(&shown.row, &options, shown.path, &shown.published);
     Ok(Json(json!({ "asset": asset })).into_response())
 }
@@ -238,6 +245,7 @@ pub async fn get_asset(
 /// `PUT /v3/assets/{uid}`: update details (JSON or multipart) and/or replace the file.
 pub async fn update_asset(
     State(state): State<AppState>,
+    base: PublicBase,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
@@ -263,7 +271,7 @@ pub async fn update_asset(
     let row = assets::update(&state, &stack, &uid, request).await?;
     let published = publishing::records_of(&state, &stack, std::slice::from_ref(&row.uid)).await?;
     let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
-    let asset = views::render_published(&row, &render_options(&state, &params), None, records);
+    let asset = views::render_published(&row, &render_options(base, &params), None, records);
     Ok(Json(
         json!({ "notice": "Asset updated successfully.", "asset": asset }),
     ))

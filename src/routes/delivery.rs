@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult, codes};
 use crate::filter;
 use crate::params::Params;
 use crate::routes::extract::Caller;
+use crate::routes::origin::PublicBase;
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 
@@ -71,11 +72,12 @@ fn request_from(params: &Params) -> ApiResult<DeliveryRequest> {
 /// `GET /v3/assets` with a delivery token.
 pub async fn list_assets(
     state: &AppState,
+    base: PublicBase,
     auth: &DeliveryAuth,
     params: &Params,
 ) -> ApiResult<Response> {
     let (rows, count) = delivery::list(state, auth, request_from(params)?).await?;
-    let options = render_options(state, params);
+    let options = render_options(base, params);
     let assets: Vec<Value> = rows
         .iter()
         .map(|row| views::render_delivered(row, &options, false))
@@ -90,12 +92,13 @@ pub async fn list_assets(
 /// `GET /v3/assets/{uid}` with a delivery token.
 pub async fn get_asset(
     state: &AppState,
+    base: PublicBase,
     auth: &DeliveryAuth,
     uid: &str,
     params: &Params,
 ) -> ApiResult<Response> {
     let row = delivery::get(state, auth, uid, request_from(params)?).await?;
-    let asset = views::render_delivered(&row, &render_options(state, params), false);
+    let asset = views::render_delivered(&row, &render_options(base, params), false);
     Ok(delivery_json(json!({ "asset": asset })))
 }
 
@@ -115,6 +118,7 @@ async fn sync_auth(state: &AppState, caller: Caller, params: &Params) -> ApiResu
 /// `GET /v3/stacks/sync`
 pub async fn sync(
     State(state): State<AppState>,
+    base: PublicBase,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
@@ -140,7 +144,7 @@ pub async fn sync(
     };
     let page = delivery::sync(&state, &auth, request).await?;
     // Sync items carry absolute URLs that a client (DataSync) downloads as they are.
-    let mut options = render_options(&state, &params);
+    let mut options = render_options(base, &params);
     options.relative_urls = false;
     let items: Vec<Value> = page
         .items

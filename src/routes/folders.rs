@@ -11,6 +11,7 @@ use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::params::Params;
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
+use crate::routes::origin::PublicBase;
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 
@@ -103,6 +104,7 @@ impl FolderBody {
 /// `POST /v3/assets/folders`
 pub async fn create_folder(
     State(state): State<AppState>,
+    base: PublicBase,
     StackAuth(stack): StackAuth,
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody<FolderBody>,
@@ -114,7 +116,7 @@ pub async fn create_folder(
         parent_uid: parent.flatten(),
     };
     let row = folders::create(&state, &stack, request).await?;
-    let folder = views::render(&row, &render_options(&state, &params), None);
+    let folder = views::render(&row, &render_options(base, &params), None);
     Ok((
         StatusCode::CREATED,
         Json(json!({ "notice": "Folder created successfully.", "asset": folder })),
@@ -124,6 +126,7 @@ pub async fn create_folder(
 /// `GET /v3/assets/folders/{uid}`
 pub async fn get_folder(
     State(state): State<AppState>,
+    base: PublicBase,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
@@ -131,13 +134,14 @@ pub async fn get_folder(
     let params = Params::from_query(query.as_deref());
     let (row, path) = folders::get(&state, &stack, &uid, params.flag("include_path")).await?;
     Ok(Json(
-        json!({ "asset": views::render(&row, &render_options(&state, &params), path) }),
+        json!({ "asset": views::render(&row, &render_options(base, &params), path) }),
     ))
 }
 
 /// `PUT /v3/assets/folders/{uid}`: rename and/or move.
 pub async fn update_folder(
     State(state): State<AppState>,
+    base: PublicBase,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
     RawQuery(query): RawQuery,
@@ -152,7 +156,7 @@ pub async fn update_folder(
         UpdateFolderRequest { name, parent_uid },
     )
     .await?;
-    let folder = views::render(&row, &render_options(&state, &params), None);
+    let folder = views::render(&row, &render_options(base, &params), None);
     Ok(Json(
         json!({ "notice": "Folder updated successfully.", "asset": folder }),
     ))

@@ -14,6 +14,7 @@ pub mod folders;
 pub mod health;
 pub mod locales;
 pub mod middleware;
+pub mod origin;
 pub mod publishing;
 pub mod settings_views;
 pub mod tokens;
@@ -238,8 +239,17 @@ fn request_span(request: &Request) -> Span {
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), route, request_id)
 }
 
-/// One line per request, at `info`: its status and how long it took.
+/// One line per request, at `info`: its status and how long it took (healthy health
+/// probes at `debug`).
 fn log_answer(response: &Response, latency: Duration, _: &Span) {
+    if response.extensions().get::<health::QuietAnswer>().is_some() {
+        tracing::debug!(
+            status = response.status().as_u16(),
+            latency_ms = latency.as_secs_f64() * 1000.0,
+            "answered"
+        );
+        return;
+    }
     tracing::info!(
         status = response.status().as_u16(),
         latency_ms = latency.as_secs_f64() * 1000.0,

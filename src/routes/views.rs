@@ -10,12 +10,12 @@ use crate::db::delivery::DeliveredRow;
 use crate::db::publishing::PublishRecordRow;
 use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
 use crate::params::Params;
-use crate::state::AppState;
+use crate::routes::origin::PublicBase;
 
 /// Rendering options from a request's query parameters.
-pub fn render_options(state: &AppState, params: &Params) -> RenderOptions {
+pub fn render_options(base: PublicBase, params: &Params) -> RenderOptions {
     RenderOptions {
-        public_url: state.settings.public_url.clone(),
+        public_url: base.0,
         // The delivery SDK's list query sends it singular.
         relative_urls: params.flag("relative_urls") || params.flag("relative_url"),
         include_dimension: params.flag("include_dimension"),

@@ -21,3 +21,4 @@ mod seed;
 mod storage_safety;
 mod tls;
 mod trash;
+mod urls;

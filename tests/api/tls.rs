@@ -319,16 +319,16 @@ async fn http_and_https_serve_the_same_stacks_and_files() {
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
     let asset: Value = serde_json::from_slice(&body).unwrap();
     let uid = asset["asset"]["uid"].as_str().unwrap().to_owned();
-    // Asset URLs keep the public URL (the HTTP listener by default).
+    // The url names what the request reached: https, and its Host (no port in it here).
     let url = asset["asset"]["url"].as_str().unwrap().to_owned();
-    let http_base = format!("http://localhost:{}", server.port());
-    assert!(url.starts_with(&http_base), "{url}");
+    let https_base = "https://localhost/v3/assets/";
+    assert!(url.starts_with(https_base), "{url}");
 
     // Read over HTTP: the same asset, and the same bytes.
     let (status, body) = send(server.get(&format!("/v3/assets/{uid}"))).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["asset"]["title"], "Over TLS");
-    let path = url.strip_prefix(&http_base).unwrap();
+    let path = url.strip_prefix("https://localhost").unwrap();
     let file = server.client.get(server.url(path)).send().await.unwrap();
     assert_eq!(file.status(), 200);
     assert_eq!(file.text().await.unwrap(), content);

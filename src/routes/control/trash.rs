@@ -13,6 +13,7 @@ use crate::domain::trash;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, parse_bool};
 use crate::routes::extract::{ApiPath, OptionalJson};
+use crate::routes::origin::PublicBase;
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 
@@ -95,6 +96,7 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 /// `POST /_mock/stacks/{api_key}/trash/{uid}/restore`
 pub async fn restore(
     State(state): State<AppState>,
+    base: PublicBase,
     ApiPath((api_key, uid)): ApiPath<(String, String)>,
     OptionalJson(body): OptionalJson<RestoreBody>,
 ) -> ApiResult<Json<Value>> {
@@ -108,7 +110,7 @@ pub async fn restore(
     };
     let asset = views::render(
         &outcome.row,
-        &render_options(&state, &Params::default()),
+        &render_options(base, &Params::default()),
         None,
     );
     Ok(Json(json!({ "notice": notice, "asset": asset })))
