@@ -1,7 +1,9 @@
 //! The container files agree with the binary: every `CSMOCK_` variable named in
-//! `docker/Dockerfile`, `docker/compose.yaml` and the README is one the binary reads, the
-//! compose file shows each setting with its default, and the healthcheck, port and data
-//! dir line up. No Docker engine is needed: the files are read as text.
+//! `docker/Dockerfile`, `docker/Dockerfile.runtime`, `docker/compose.yaml` and the README
+//! is one the binary reads, both Dockerfiles end in the same image, the compose file shows
+//! each setting with its default, and the healthcheck, port and data dir line up. No
+//! Docker engine is needed: the files are read as text (tests/docker builds and runs the
+//! image).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
@@ -98,12 +100,21 @@ fn unquote(value: &str) -> &str {
         .unwrap_or(value)
 }
 
-/// The final stage's instructions as (INSTRUCTION, arguments), with `\` continuations
-/// joined and comment lines dropped, as Docker reads them.
+/// The image built on the host's binary; docker/Dockerfile builds the same from source.
+const RUNTIME_DOCKERFILE: &str = "docker/Dockerfile.runtime";
+const SOURCE_DOCKERFILE: &str = "docker/Dockerfile";
+
+/// The final stage's instructions of the runtime Dockerfile.
 fn dockerfile_final_stage() -> Vec<(String, String)> {
+    final_stage_of(RUNTIME_DOCKERFILE)
+}
+
+/// A Dockerfile's final stage as (INSTRUCTION, arguments), with `\` continuations
+/// joined and comment lines dropped, as Docker reads them.
+fn final_stage_of(path: &str) -> Vec<(String, String)> {
     let mut instructions = Vec::new();
     let mut current = String::new();
-    for line in read("docker/Dockerfile").lines() {
+    for line in read(path).lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -205,7 +216,8 @@ fn every_csmock_variable_in_the_container_files_and_the_readme_is_one_the_binary
     let accepted: BTreeSet<String> = accepted_vars().into_keys().collect();
     for (file, also_allowed) in [
         ("docker/compose.yaml", &[][..]),
-        ("docker/Dockerfile", &[][..]),
+        (SOURCE_DOCKERFILE, &[][..]),
+        (RUNTIME_DOCKERFILE, &[][..]),
         ("README.md", TOOLING_VARS),
     ] {
         let unknown: Vec<String> = named_vars(&read(file))
@@ -265,7 +277,7 @@ fn the_compose_environment_starts_the_real_binary() {
         .expect("the binary starts");
     let mut banner = Vec::new();
     let mut lines = BufReader::new(server.stdout.take().expect("stdout is piped")).lines();
-    while banner.len() < 3 {
+    while banner.len() < 4 {
         match lines.next() {
             Some(Ok(line)) => banner.push(line),
             _ => break,
@@ -295,12 +307,15 @@ fn the_compose_environment_starts_the_real_binary() {
         "healthcheck failed: {}",
         String::from_utf8_lossy(&probe.stderr)
     );
-    let public_url = &env["CSMOCK_PUBLIC_URL"];
+    // Without CSMOCK_PUBLIC_URL (the default), URLs follow each request.
+    let public_url = env
+        .get("CSMOCK_PUBLIC_URL")
+        .map_or("from each request's Host", String::as_str);
     assert!(
         banner
             .iter()
             .any(|line| line.contains(&format!("public url:        {public_url}"))),
-        "the banner does not show CSMOCK_PUBLIC_URL {public_url}: {banner:?}"
+        "the banner does not say {public_url:?}: {banner:?}"
     );
 }
 
@@ -325,8 +340,14 @@ fn the_healthchecks_run_the_binarys_healthcheck_subcommand_within_dockers_timeou
             .map(|v| parse_duration(v).expect("a duration"))
             .unwrap_or_else(|| panic!("HEALTHCHECK has no --{name}"))
     };
-    // Probe often while starting, so the container turns healthy within about a second.
-    assert!(option("start-interval").as_millis() <= 500);
+    // Only flags every engine accepts: Docker before 25 and buildah reject
+    // --start-interval. Probe each second instead, so the container turns healthy about a
+    // second after it starts.
+    assert!(
+        !options.contains("--start-interval"),
+        "HEALTHCHECK --start-interval breaks older engines"
+    );
+    assert!(option("interval").as_millis() <= 1000);
     // The probe must give up (and say why) before Docker kills it.
     let probe_timeout = parse_duration(
         accepted_vars()["CSMOCK_HEALTHCHECK_TIMEOUT"]
@@ -346,10 +367,16 @@ fn the_healthchecks_run_the_binarys_healthcheck_subcommand_within_dockers_timeou
         parse_duration(&compose_env()["CSMOCK_HEALTHCHECK_TIMEOUT"]).expect("a duration");
     assert!(parse_duration(&compose_value("timeout")).unwrap() > compose_probe_timeout);
     assert!(
-        parse_duration(&compose_value("start_interval"))
+        parse_duration(&compose_value("interval"))
             .unwrap()
             .as_millis()
-            <= 500
+            <= 1000
+    );
+    assert!(
+        !compose_lines()
+            .iter()
+            .any(|line| line.starts_with("start_interval")),
+        "start_interval breaks older compose versions"
     );
 }
 
@@ -369,7 +396,11 @@ fn the_port_and_the_data_dir_agree_between_the_dockerfile_and_compose() {
     assert_eq!(dockerfile_one(&stage, "EXPOSE"), PORT.to_string());
     let compose_listen: SocketAddr = compose["CSMOCK_LISTEN"].parse().expect("an address");
     assert_eq!(compose_listen, image_listen);
-    assert_eq!(compose_list("ports"), [format!("{PORT}:{PORT}")]);
+    // The host side may be moved with CONTENTSTACK_MOCK_PORT; by default it is the same.
+    assert_eq!(
+        compose_list("ports"),
+        [format!("${{CONTENTSTACK_MOCK_PORT:-{PORT}}}:{PORT}")]
+    );
 
     let data_dir = &image_env["CSMOCK_DATA_DIR"];
     let volume: Vec<String> =
@@ -390,4 +421,50 @@ fn the_port_and_the_data_dir_agree_between_the_dockerfile_and_compose() {
         uid != "0" && uid != "root",
         "the image must not run as root: {user}"
     );
+}
+
+#[test]
+fn both_dockerfiles_end_in_the_same_image() {
+    // Everything but where the files come from: the source build stages them in its own
+    // build stage, the runtime build takes them from a folder staged on the host.
+    let settings = |path: &str| -> Vec<(String, String)> {
+        final_stage_of(path)
+            .into_iter()
+            .filter(|(word, _)| word != "COPY" && word != "ARG")
+            .collect()
+    };
+    assert_eq!(settings(SOURCE_DOCKERFILE), settings(RUNTIME_DOCKERFILE));
+    let stage = final_stage_of(SOURCE_DOCKERFILE);
+    assert_eq!(
+        stage
+            .first()
+            .map(|(word, args)| (word.as_str(), args.as_str())),
+        Some(("COPY", "--from=build /staged/rootfs/ /")),
+        "the source build's final stage starts from nothing but the staged files"
+    );
+}
+
+#[test]
+fn base_images_are_fully_qualified() {
+    // Short names (`rust:...`) resolve differently per engine (podman asks which registry).
+    for (line_number, line) in read(SOURCE_DOCKERFILE).lines().enumerate() {
+        let Some(image) = line.trim().strip_prefix("ARG ").and_then(|arg| {
+            arg.split_once('=')
+                .filter(|(name, _)| name.ends_with("_IMAGE"))
+                .map(|(_, image)| image.to_owned())
+        }) else {
+            continue;
+        };
+        let registry = image.split('/').next().unwrap_or_default();
+        assert!(
+            image.matches('/').count() >= 2 && registry.contains('.'),
+            "line {}: {image} is not a fully qualified image name",
+            line_number + 1
+        );
+    }
+    let froms: Vec<String> = read(RUNTIME_DOCKERFILE)
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("FROM ").map(str::to_owned))
+        .collect();
+    assert_eq!(froms, ["scratch"], "the runtime image is built on nothing");
 }

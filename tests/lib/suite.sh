@@ -1,0 +1,108 @@
+# Shared by the suites' run.sh files (source it): the loud skip, the binary to test, and
+# a Docker engine to test the image with.
+
+# Says why a suite cannot run, loudly; exits 0 (skipped), or 1 when
+# CSMOCK_REQUIRE_COMPAT=1 (as in CI), where every suite is required.
+#   missing_runtime "<what is missing>" "<the suite>" "<how to get it>"
+missing_runtime() {
+  {
+    echo
+    echo "############################################################################"
+    echo "##  WARNING: $1"
+    echo "##  $2"
+    if [ "${CSMOCK_REQUIRE_COMPAT:-}" = "1" ]; then
+      echo "##  is REQUIRED (CSMOCK_REQUIRE_COMPAT=1): failing."
+    else
+      echo "##  was SKIPPED. $3"
+    fi
+    echo "############################################################################"
+    echo
+  } >&2
+  if [ "${CSMOCK_REQUIRE_COMPAT:-}" = "1" ]; then exit 1; fi
+  exit 0
+}
+
+# The binary under test: $CSMOCK_BIN, by default the release build (the test command
+# builds it once and every suite, the image and the packages use it).
+require_binary() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  export CSMOCK_BIN="${CSMOCK_BIN:-$root/target/release/contentstack-mock}"
+  if [ ! -x "$CSMOCK_BIN" ]; then
+    echo "error: contentstack-mock binary not found at $CSMOCK_BIN (run \`cargo build --release\` first, or set CSMOCK_BIN)" >&2
+    exit 1
+  fi
+}
+
+# Runs `apt-get install` for the Debian packages named, when run as root with apt-get;
+# returns 1 otherwise or when the install fails.
+apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+  echo "==> apt-get install $*"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"; } >/dev/null
+}
+
+# Makes sure a Docker engine answers, and exports DOCKER_HOST for it: the one already
+# running (DOCKER_HOST or the default socket), else Debian's dockerd, installed with
+# apt-get when missing and started here (no systemd needed) with its state under
+# $CSMOCK_DOCKER_ROOT; stop_docker stops it again. Returns 1 when there is no engine.
+ensure_docker() {
+  command -v docker >/dev/null 2>&1 || apt_install docker.io || return 1
+  if docker info >/dev/null 2>&1; then return 0; fi
+  local state="${CSMOCK_DOCKER_ROOT:-/var/tmp/contentstack-mock-docker}"
+  export DOCKER_HOST="unix://$state/docker.sock"
+  if docker info >/dev/null 2>&1; then return 0; fi
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io || return 1
+  [ "$(id -u)" = 0 ] || return 1
+  mkdir -p "$state"
+  echo "==> starting dockerd (state in $state)"
+  dockerd --data-root "$state/root" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
+    -H "$DOCKER_HOST" >"$state/dockerd.log" 2>&1 &
+  started_dockerd=$!
+  local _
+  for _ in $(seq 1 150); do
+    docker info >/dev/null 2>&1 && return 0
+    kill -0 "$started_dockerd" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "dockerd did not start; the end of its log:" >&2
+  tail -20 "$state/dockerd.log" >&2 || true
+  return 1
+}
+
+# Stops the dockerd that ensure_docker started, if it started one.
+stop_docker() {
+  [ -n "${started_dockerd:-}" ] || return 0
+  kill "$started_dockerd" 2>/dev/null || true
+  wait "$started_dockerd" 2>/dev/null || true
+  started_dockerd=""
+}
+
+# A free TCP port on 127.0.0.1 (for a container's published port).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# This machine as an npm platform package name (linux-x64, darwin-arm64, ...), or nothing.
+npm_platform() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo linux-x64 ;;
+    Linux-aarch64) echo linux-arm64 ;;
+    Darwin-x86_64) echo darwin-x64 ;;
+    Darwin-arm64) echo darwin-arm64 ;;
+  esac
+}
+
+# `docker build` with its output shown only when it fails (the legacy builder of older
+# engines also prints a deprecation notice on every build).
+quiet_build() {
+  local log
+  log="$(mktemp)"
+  if ! docker build "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+}
