@@ -6,23 +6,29 @@
 #   4. the delivery suite on Contentstack's official delivery SDKs (tests/delivery),
 #   5. the CLI suite: Contentstack's official CLI (csdx) over HTTPS (tests/cli),
 #   6. the web UI suite in headless Chromium (tests/ui),
-#   7. the README's snippets, run as written (tests/readme).
-# A missing node, python3 or chromium skips that suite with a loud warning, unless
-# CSMOCK_REQUIRE_COMPAT=1 (set by CI), which makes it a failure.
+#   7. the container image, built and run with a real engine (tests/docker),
+#   8. the npm packages, installed from their tarballs (tests/npm),
+#   9. the PyPI wheel, installed into a fresh venv (tests/pypi),
+#  10. the GitHub workflows, checked with actionlint (tests/workflows),
+#  11. the README's snippets, run as written (tests/readme).
+# The project is compiled once, in the release profile: the tests, and the binary every
+# suite, the image and the packages use. A missing runtime (node, python3, chromium, a
+# container engine) skips that suite with a loud warning, unless CSMOCK_REQUIRE_COMPAT=1
+# (set by CI), which makes it a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> cargo test"
-cargo test --locked --all-targets
+echo "==> cargo test (release profile)"
+cargo test --locked --release --all-targets
 
-echo "==> building the binary for the client suites"
-cargo build --locked --bin contentstack-mock
-export CSMOCK_BIN="$PWD/target/debug/contentstack-mock"
+echo "==> the release binary for the other suites"
+cargo build --locked --release --bin contentstack-mock
+export CSMOCK_BIN="$PWD/target/release/contentstack-mock"
 
 status=0
 # readme runs last: it uses the SDKs the js and python suites installed.
-for suite in js python delivery cli ui readme; do
-  echo "==> $suite client suite"
+for suite in js python delivery cli ui docker npm pypi workflows readme; do
+  echo "==> $suite suite"
   bash "tests/$suite/run.sh" || status=1
 done
 exit $status

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the README's snippets as written, against a fresh contentstack-mock: the curl
+# Runs the README's snippets as written, against a fresh contentstack-mock: the quick start
+# (the container image, npx, pipx and the start() snippets: quick_start.sh), the curl
 # walkthrough of the 14-day trash (under bash), and the JavaScript and Python client
 # examples (with the SDKs the js and python suites installed). Each outcome its
 # comments promise is checked. Needs curl and jq (installed with apt-get when missing
@@ -8,7 +9,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-export CSMOCK_BIN="${CSMOCK_BIN:-$root/target/debug/contentstack-mock}"
+# shellcheck source=../lib/suite.sh
+source "$root/tests/lib/suite.sh"
+require_binary
 readme="$root/README.md"
 
 fail() { echo "README check FAILED: $*" >&2; exit 1; }
@@ -41,7 +44,7 @@ work="$(mktemp -d)"
 log="$work/server.log"
 "$CSMOCK_BIN" --ephemeral --listen 127.0.0.1:0 --log warn >"$work/banner" 2>"$log" &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; stop_docker; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do
   grep -q "listening on http://" "$work/banner" && break
   sleep 0.05
@@ -110,4 +113,6 @@ if [ -x "$venv_python" ]; then
 else
   skip "the Python suite's venv is missing: the README's Python example was not run"
 fi
+# shellcheck source=quick_start.sh
+source "$here/quick_start.sh"
 echo "==> README snippets: all promises kept"
