@@ -49,24 +49,31 @@ impl RenderOptions {
     }
 
     fn metadata(&self) -> Option<MetadataView> {
-        self.include_metadata.then(MetadataView::default)
+        self.include_metadata.then_some(MetadataView)
     }
 
-    fn scan_status(&self, uid: &str) -> Option<String> {
+    fn scan_status(&self, uid: &str) -> Option<&str> {
         let statuses = self.scan_statuses.as_ref()?;
         Some(
             statuses
                 .get(uid)
-                .cloned()
-                .unwrap_or_else(|| crate::domain::asset_extras::NOT_SCANNED.to_owned()),
+                .map_or(crate::domain::asset_extras::NOT_SCANNED, String::as_str),
         )
     }
 }
 
-/// `_metadata`: the extensions' metadata of an asset (none are kept: always empty).
-#[derive(Serialize, Default)]
-pub struct MetadataView {
-    extensions: Map<String, Value>,
+/// `_metadata`: the extensions' metadata of an asset. None is kept, so it is always
+/// `{"extensions": {}}`.
+#[derive(Clone, Copy)]
+pub struct MetadataView;
+
+impl Serialize for MetadataView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("extensions", &Map::new())?;
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -108,7 +115,7 @@ pub struct FileView<'a> {
     #[serde(rename = "_metadata", skip_serializing_if = "Option::is_none")]
     metadata: Option<MetadataView>,
     #[serde(rename = "_asset_scan_status", skip_serializing_if = "Option::is_none")]
-    asset_scan_status: Option<String>,
+    asset_scan_status: Option<&'a str>,
 }
 
 /// One environment and locale an asset is published in, as the management API shows it.
@@ -209,9 +216,11 @@ pub fn render_published(
 }
 
 /// A live asset or folder, ready to serialise (lists serialise these straight into the
-/// answer, without building a JSON tree first).
+/// answer, without building a JSON tree first). Not boxed: a page of them lives only
+/// while it is written out, and a box would cost an allocation per row.
 #[derive(Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AssetView<'a> {
     File(FileView<'a>),
     Folder(FolderView<'a>),
@@ -220,7 +229,7 @@ pub enum AssetView<'a> {
 /// The view of a live asset or folder with where it is published.
 pub fn view<'a>(
     row: &'a AssetRow,
-    options: &RenderOptions,
+    options: &'a RenderOptions,
     path: Option<Vec<PathItem>>,
     publish: &'a [PublishRecordRow],
 ) -> AssetView<'a> {
