@@ -408,6 +408,8 @@ async fn what_is_not_emulated_answers_as_an_empty_stack() {
         assert_eq!(status, 200, "{path}: {body}");
         assert_eq!(body, json!({key: [], "count": 0}), "{path}");
     }
+    let (_, body) = send(server.get("/v3/content_types?count=true")).await;
+    assert_eq!(body, json!({"content_types": 0}));
     let (status, body) = send(server.get("/v3/content_types/page")).await;
     assert_error(status, &body, 422, 118);
     assert_eq!(
