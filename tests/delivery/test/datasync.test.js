@@ -29,12 +29,19 @@ async function until (check, what, ms = 30000) {
 const mirrored = (a, locale = 'en-us') => path.join(dir, 'assets', locale, 'assets', a.uid, a.filename)
 const mirroredFolder = (a, locale = 'en-us') => path.join(dir, 'assets', locale, 'assets', a.uid)
 
+/** Whether `file` exists and holds exactly `bytes`. */
+const holds = (file, bytes) => fs.existsSync(file) && fs.readFileSync(file).equals(bytes)
+
 /** The asset records DataSync's content store holds for a locale. */
 function storedAssets (locale = 'en-us') {
   const file = path.join(dir, 'contents', locale, 'data', 'assets.json')
   if (!fs.existsSync(file)) return []
-  const text = fs.readFileSync(file, 'utf8').trim()
-  return text ? JSON.parse(text) : []
+  // Read while the store may be writing it: a file that does not parse is not there yet.
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch {
+    return []
+  }
 }
 
 before(async () => {
@@ -98,11 +105,11 @@ describe('DataSync mirrors published assets into a folder', () => {
     collect(datasync.stdout)
     collect(datasync.stderr)
 
-    await until(() => fs.existsSync(mirrored(one)) && fs.existsSync(mirrored(two)), 'the initial sync')
-    assert.equal(fs.readFileSync(mirrored(one), 'utf8'), 'first file\n')
-    assert.deepEqual(fs.readFileSync(mirrored(two)), h.PNG_3X2)
+    // A file shows before its bytes are all written: wait for the records, which the
+    // content store writes once the asset store has the file, and for the bytes.
+    await until(() => storedAssets().length === 2 &&
+      holds(mirrored(one), Buffer.from('first file\n')) && holds(mirrored(two), h.PNG_3X2), 'the initial sync')
     assert.ok(!fs.existsSync(mirroredFolder(draft)), 'an unpublished asset is not mirrored')
-    await until(() => storedAssets().length === 2, 'the records of both assets')
     assert.deepEqual(storedAssets().map((a) => a.uid).sort(), [one.uid, two.uid].sort())
     assert.ok(!events.some((e) => /"event":"(error|failed)"/.test(e)), events.join('\n'))
   })
@@ -113,10 +120,9 @@ describe('DataSync mirrors published assets into a folder', () => {
     await world.cma.deleteAsset(two.uid)
     datasync.stdin.write('changed\n')
     // The filesystem store removes an unpublished asset's file, and a deleted asset's folder.
-    await until(() => fs.existsSync(mirrored(draft)) && !fs.existsSync(mirrored(one)) && !fs.existsSync(mirroredFolder(two)),
-      'mirroring the publish, the unpublish and the delete')
-    assert.equal(fs.readFileSync(mirrored(draft), 'utf8'), 'not published\n')
-    await until(() => storedAssets().map((a) => a.uid).join() === draft.uid, 'the records following')
+    await until(() => holds(mirrored(draft), Buffer.from('not published\n')) && !fs.existsSync(mirrored(one)) &&
+      !fs.existsSync(mirroredFolder(two)) && storedAssets().map((a) => a.uid).join() === draft.uid,
+    'mirroring the publish, the unpublish and the delete')
     assert.ok(!events.some((e) => /"event":"(error|failed)"/.test(e)), events.join('\n'))
   })
 })
