@@ -24,16 +24,17 @@ pub struct ManagementTokenRow {
 
 /// Every management token of every stack (the registry's cache is loaded from these).
 pub async fn all(db: impl SqliteExecutor<'_>) -> DbResult<Vec<ManagementTokenRow>> {
-    sqlx::query_as("select * from management_tokens order by created_at, uid")
+    sqlx::query_as("select * from management_tokens order by created_at, rowid")
         .fetch_all(db)
         .await
         .map_err(Into::into)
 }
 
-/// Every management token of a stack, oldest first.
+/// Every management token of a stack, oldest first (in the order they were made, also
+/// within one millisecond).
 pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<ManagementTokenRow>> {
     sqlx::query_as(
-        "select * from management_tokens where stack_api_key = ? order by created_at, uid",
+        "select * from management_tokens where stack_api_key = ? order by created_at, rowid",
     )
     .bind(api_key)
     .fetch_all(db)
@@ -58,9 +59,14 @@ pub async fn get(
 /// Inserts a token, or writes back every field of an existing one.
 pub async fn upsert(conn: &mut SqliteConnection, row: &ManagementTokenRow) -> DbResult<()> {
     sqlx::query(
-        "insert or replace into management_tokens (uid, stack_api_key, name, description, token, scope, \
+        // An upsert that keeps the row (and so its place in the order they were made).
+        "insert into management_tokens (uid, stack_api_key, name, description, token, scope, \
          expires_on, is_email_notification_enabled, created_at, created_by, updated_at, updated_by) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         on conflict (uid) do update set name = excluded.name, description = excluded.description, \
+         scope = excluded.scope, expires_on = excluded.expires_on, \
+         is_email_notification_enabled = excluded.is_email_notification_enabled, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(&row.uid)
     .bind(&row.stack_api_key)
