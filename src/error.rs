@@ -140,6 +140,24 @@ pub enum ApiError {
         errors: FieldErrors,
     },
 
+    /// `404` with the given code, message and field errors: a resource of the stack that
+    /// does not exist, where the real service answers 404 (branches, management tokens).
+    #[error("{message}")]
+    Missing {
+        code: u32,
+        message: String,
+        errors: FieldErrors,
+    },
+
+    /// `403` with the given code and message: a credential that opens the stack but may
+    /// not do this (a management token without the scope for it).
+    #[error("{message}")]
+    Forbidden {
+        code: u32,
+        message: String,
+        errors: FieldErrors,
+    },
+
     /// `404`, code 404: no such route or mock-only resource.
     #[error("{message}")]
     NotFound { message: String },
@@ -201,7 +219,10 @@ impl ApiError {
             ApiError::AssetNotFound
             | ApiError::FolderNotFound { .. }
             | ApiError::Unprocessable { .. } => 422,
-            ApiError::AssetNotFoundHere | ApiError::NotFound { .. } => 404,
+            ApiError::AssetNotFoundHere | ApiError::NotFound { .. } | ApiError::Missing { .. } => {
+                404
+            }
+            ApiError::Forbidden { .. } => 403,
             ApiError::MalformedBody { .. } => 400,
             ApiError::PayloadTooLarge { .. } | ApiError::BodyTooLarge { .. } => 413,
             ApiError::BodyTimeout { .. } => 408,
@@ -224,7 +245,10 @@ impl ApiError {
             ApiError::MalformedBody { .. } => codes::MALFORMED_BODY,
             ApiError::PayloadTooLarge { .. } | ApiError::BodyTooLarge { .. } => codes::TOO_LARGE,
             ApiError::BodyTimeout { .. } => codes::BODY_TIMEOUT,
-            ApiError::Unprocessable { code, .. } | ApiError::Conflict { code, .. } => *code,
+            ApiError::Unprocessable { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Missing { code, .. }
+            | ApiError::Forbidden { code, .. } => *code,
             ApiError::NotFound { .. } => codes::UNKNOWN_ROUTE,
             ApiError::MethodNotAllowed { .. } => codes::METHOD_NOT_ALLOWED,
             ApiError::Database(_) | ApiError::Internal(_) => codes::INTERNAL,
@@ -248,9 +272,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => field_error("asset.upload", "is too large."),
             ApiError::BodyTooLarge { .. } => field_error("body", "is too large."),
             ApiError::BodyTimeout { .. } => field_error("body", "timed out."),
-            ApiError::Unprocessable { errors, .. } | ApiError::Conflict { errors, .. } => {
-                errors.clone()
-            }
+            ApiError::Unprocessable { errors, .. }
+            | ApiError::Conflict { errors, .. }
+            | ApiError::Missing { errors, .. }
+            | ApiError::Forbidden { errors, .. } => errors.clone(),
             ApiError::NotFound { .. }
             | ApiError::MethodNotAllowed { .. }
             | ApiError::Database(_)

@@ -15,6 +15,7 @@ pub mod error;
 pub mod faults;
 pub mod filename;
 pub mod filter;
+pub mod grants;
 pub mod healthcheck;
 pub mod ids;
 pub mod params;

@@ -10,8 +10,10 @@ use chrono::Utc;
 use crate::clock::format_ts;
 use crate::db::environments::{self as environment_db, EnvironmentRow};
 use crate::db::locales::{self as locale_db, LocaleRow};
+use crate::db::management_tokens::ManagementTokenRow;
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::db::{Db, DbResult};
+use crate::grants::Grant;
 use crate::ids;
 
 /// The default stack's fixed credentials (contract section 1).
@@ -19,12 +21,16 @@ pub const DEFAULT_API_KEY: &str = "blt0000000000000001";
 pub const DEFAULT_MANAGEMENT_TOKEN: &str = "cs00000000000000000000000000000001";
 pub const DEFAULT_STACK_NAME: &str = "Local";
 const DEFAULT_USER_UID: &str = "cs0000000000000001";
+/// The display name of a stack's user unless told otherwise (contract section 7).
+pub const DEFAULT_USER_NAME: &str = "Local Developer";
 
 /// The in-memory view of the `stacks` table. Changes to it are made under
 /// `Db::stack_changes` (see the lock order on [`Db`]).
 #[derive(Debug, Default)]
 pub struct StackRegistry {
     by_api_key: RwLock<HashMap<String, Arc<StackRow>>>,
+    /// What each management token made through the API may do, by token value.
+    grants: RwLock<HashMap<String, Arc<Grant>>>,
 }
 
 /// What a new stack may be given; everything else is generated.
@@ -37,6 +43,8 @@ pub struct NewStack {
     pub environments: Option<Vec<String>>,
     /// Its master locale (default: `en-us`).
     pub master_locale: Option<String>,
+    /// Its user's display name (default: `Local Developer`).
+    pub user_name: Option<String>,
 }
 
 /// What every new stack starts with (contract section 5): the environment
@@ -54,9 +62,43 @@ impl StackRegistry {
             .into_iter()
             .map(|row| (row.api_key.clone(), Arc::new(row)))
             .collect();
+        let grants = crate::db::management_tokens::all(db.reader())
+            .await?
+            .iter()
+            .map(|row| (row.token.clone(), Arc::new(Grant::of(row))))
+            .collect();
         Ok(StackRegistry {
             by_api_key: RwLock::new(map),
+            grants: RwLock::new(grants),
         })
+    }
+
+    /// What the management token `token` may do, if it is one made through the API.
+    pub fn grant_of(&self, token: &str) -> Option<Arc<Grant>> {
+        self.grants
+            .read()
+            .expect("grant cache poisoned")
+            .get(token)
+            .cloned()
+    }
+
+    /// Caches what a (new or changed) management token may do, after it was written.
+    pub fn grant(&self, row: &ManagementTokenRow) {
+        if self.get(&row.stack_api_key).is_none() {
+            return;
+        }
+        self.grants
+            .write()
+            .expect("grant cache poisoned")
+            .insert(row.token.clone(), Arc::new(Grant::of(row)));
+    }
+
+    /// Forgets a deleted management token.
+    pub fn revoke(&self, token: &str) {
+        self.grants
+            .write()
+            .expect("grant cache poisoned")
+            .remove(token);
     }
 
     /// The stack with this api key.
@@ -97,6 +139,10 @@ impl StackRegistry {
             .write()
             .expect("stack cache poisoned")
             .remove(api_key);
+        self.grants
+            .write()
+            .expect("grant cache poisoned")
+            .retain(|_, grant| grant.api_key != api_key);
     }
 
     /// Drops every stack from the cache.
@@ -105,6 +151,7 @@ impl StackRegistry {
             .write()
             .expect("stack cache poisoned")
             .clear();
+        self.grants.write().expect("grant cache poisoned").clear();
     }
 
     /// Creates the default stack unless it exists; returns it.
@@ -120,6 +167,10 @@ impl StackRegistry {
             created_at: format_ts(Utc::now()),
             clock_offset_ms: 0,
             clock_frozen_at: None,
+            description: String::new(),
+            updated_at: None,
+            user_name: DEFAULT_USER_NAME.to_owned(),
+            settings: "{}".to_owned(),
         };
         self.insert(db, row, &NewStack::default()).await
     }
@@ -137,6 +188,13 @@ impl StackRegistry {
             created_at: format_ts(Utc::now()),
             clock_offset_ms: 0,
             clock_frozen_at: None,
+            description: String::new(),
+            updated_at: None,
+            user_name: new
+                .user_name
+                .clone()
+                .unwrap_or_else(|| DEFAULT_USER_NAME.to_owned()),
+            settings: "{}".to_owned(),
         };
         self.insert(db, row, &new).await
     }

@@ -313,3 +313,20 @@ pub async fn events(
     let count = sql.build_query_scalar().fetch_one(db).await?;
     Ok((rows, count))
 }
+
+/// The highest version of each asset published in an environment (any locale).
+pub async fn versions_in(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    environment_uid: &str,
+) -> DbResult<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "select asset_uid, max(version) from publish_records \
+         where stack_api_key = ? and environment_uid = ? group by asset_uid",
+    )
+    .bind(api_key)
+    .bind(environment_uid)
+    .fetch_all(db)
+    .await
+    .map_err(Into::into)
+}

@@ -16,6 +16,13 @@ pub struct StackRow {
     pub created_at: String,
     pub clock_offset_ms: i64,
     pub clock_frozen_at: Option<String>,
+    pub description: String,
+    /// Set by `PUT /v3/stacks`; null until the stack was first changed.
+    pub updated_at: Option<String>,
+    /// The display name of the stack's user.
+    pub user_name: String,
+    /// `stack_settings` as a JSON object.
+    pub settings: String,
 }
 
 impl StackRow {
@@ -45,8 +52,9 @@ pub async fn list(db: &SqlitePool) -> DbResult<Vec<StackRow>> {
 /// Inserts a new stack.
 pub async fn insert(db: &mut sqlx::SqliteConnection, stack: &StackRow) -> DbResult<()> {
     sqlx::query(
-        "insert into stacks (api_key, name, management_token, user_uid, created_at, clock_offset_ms, clock_frozen_at)
-         values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into stacks (api_key, name, management_token, user_uid, created_at, clock_offset_ms, clock_frozen_at,
+         description, updated_at, user_name, settings)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&stack.api_key)
     .bind(&stack.name)
@@ -55,6 +63,26 @@ pub async fn insert(db: &mut sqlx::SqliteConnection, stack: &StackRow) -> DbResu
     .bind(&stack.created_at)
     .bind(stack.clock_offset_ms)
     .bind(&stack.clock_frozen_at)
+    .bind(&stack.description)
+    .bind(&stack.updated_at)
+    .bind(&stack.user_name)
+    .bind(&stack.settings)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Saves what `PUT /v3/stacks` and `/v3/stacks/settings` change: name, description,
+/// settings and the time of the change.
+pub async fn save_details(db: &mut sqlx::SqliteConnection, stack: &StackRow) -> DbResult<()> {
+    sqlx::query(
+        "update stacks set name = ?, description = ?, settings = ?, updated_at = ? where api_key = ?",
+    )
+    .bind(&stack.name)
+    .bind(&stack.description)
+    .bind(&stack.settings)
+    .bind(&stack.updated_at)
+    .bind(&stack.api_key)
     .execute(db)
     .await?;
     Ok(())

@@ -357,6 +357,14 @@ pub async fn purge_items(
     .bind(purged_at)
     .execute(&mut *conn)
     .await?;
+    // A purged asset keeps no scan status.
+    sqlx::query(
+        "delete from asset_scan_status where stack_api_key = ? and asset_uid in \
+         (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
+    )
+    .bind(api_key)
+    .execute(&mut *conn)
+    .await?;
     for table in [
         "delete from asset_files where asset_uid in (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
         "delete from asset_versions where asset_uid in (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",

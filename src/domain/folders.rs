@@ -15,8 +15,8 @@ use crate::state::AppState;
 
 /// Deepest folder nesting Contentstack allows (a root folder is level 1).
 pub const MAX_DEPTH: usize = 5;
-/// Most folders one stack may have.
-pub const MAX_FOLDERS: i64 = 300;
+/// Most folders one stack may have (Contentstack's current limit per stack).
+pub const MAX_FOLDERS: i64 = 10_000;
 
 /// The content type Contentstack gives folders (its own spelling).
 pub const FOLDER_CONTENT_TYPE: &str = "application/vnd.contenstack.folder";

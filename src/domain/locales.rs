@@ -5,7 +5,6 @@ use crate::clock::format_ts;
 use crate::db::locales::{self as locale_db, LocaleRow};
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn};
-use crate::domain::limits::{MAX_NAME_BYTES, MAX_UID_BYTES, check_len};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::ids;
 use crate::state::AppState;
@@ -31,7 +30,14 @@ pub fn not_found(code: &str, field: &str) -> ApiError {
     }
 }
 
-/// Checks a language code: letters, digits, `-` and `_`.
+/// Shortest and longest language code, and longest language name (Contentstack's
+/// limits of languages).
+pub const MIN_CODE_CHARS: usize = 2;
+pub const MAX_CODE_CHARS: usize = 16;
+pub const MAX_LOCALE_NAME_CHARS: usize = 50;
+
+/// Checks a language code as Contentstack does: 2 to 16 letters, digits and hyphens,
+/// not starting or ending with a hyphen, never two hyphens in a row.
 pub fn check_code(code: &str) -> ApiResult<()> {
     if code.is_empty() {
         return Err(ApiError::invalid(
@@ -40,18 +46,34 @@ pub fn check_code(code: &str) -> ApiResult<()> {
             "is required.",
         ));
     }
-    check_len("code", Some(code), MAX_UID_BYTES)?;
-    if !code
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    let valid = (MIN_CODE_CHARS..=MAX_CODE_CHARS).contains(&code.len())
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !code.starts_with('-')
+        && !code.ends_with('-')
+        && !code.contains("--");
+    if !valid {
         return Err(ApiError::invalid(
-            format!("The language code '{code}' is not valid: use letters, digits and '-'."),
+            format!(
+                "The language code '{code}' is not valid: use {MIN_CODE_CHARS} to {MAX_CODE_CHARS} \
+                 letters, digits and single hyphens, not at either end."
+            ),
             "code",
             "is not valid.",
         ));
     }
     Ok(())
+}
+
+/// Checks a language name: at most 50 characters.
+fn check_name(name: Option<&str>) -> ApiResult<()> {
+    match name {
+        Some(name) if name.chars().count() > MAX_LOCALE_NAME_CHARS => Err(ApiError::invalid(
+            format!("A language name has at most {MAX_LOCALE_NAME_CHARS} characters."),
+            "name",
+            format!("is longer than {MAX_LOCALE_NAME_CHARS} characters."),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Every locale of the stack, oldest first (the master first).
@@ -132,7 +154,7 @@ pub async fn create(
 ) -> ApiResult<LocaleRow> {
     let code = request.code.unwrap_or_default();
     check_code(&code)?;
-    check_len("name", request.name.as_deref(), MAX_NAME_BYTES)?;
+    check_name(request.name.as_deref())?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     if locale_db::by_code(&mut *tx, &stack.api_key, &code)
@@ -176,7 +198,7 @@ pub async fn update(
     code: &str,
     request: LocaleRequest,
 ) -> ApiResult<LocaleRow> {
-    check_len("name", request.name.as_deref(), MAX_NAME_BYTES)?;
+    check_name(request.name.as_deref())?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let mut row = locale_db::by_code(&mut *tx, &stack.api_key, code)

@@ -2,7 +2,9 @@
 //! a restore may do and what it changes. No HTTP here (routes parse and render), and no
 //! SQL (the database layer stores).
 
+pub mod asset_extras;
 pub mod assets;
+pub mod branches;
 pub mod bulk;
 pub mod clock;
 pub mod delivery;
@@ -10,9 +12,11 @@ pub mod environments;
 pub mod folders;
 pub mod limits;
 pub mod locales;
+pub mod management_tokens;
 pub mod publishing;
 pub mod purge;
 pub mod seed;
+pub mod stack_details;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;

@@ -129,6 +129,17 @@ pub fn read_export(dir: &Path, max_file_bytes: u64) -> anyhow::Result<Export> {
     if !dir.is_dir() {
         bail!("{}: is not a folder", dir.display());
     }
+    let branch_dir = dir.join(crate::domain::branches::MAIN);
+    // A stack with branches is exported as `<dir>/branches.json` and `<dir>/<branch>/...`:
+    // the `main` branch is the one loaded.
+    let dir = if !dir.join("assets").is_dir()
+        && (dir.join("branches.json").is_file() || branch_dir.join("assets").is_dir())
+        && branch_dir.is_dir()
+    {
+        branch_dir.as_path()
+    } else {
+        dir
+    };
     let mut export = Export {
         root: dir.to_path_buf(),
         ..Export::default()

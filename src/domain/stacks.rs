@@ -53,6 +53,9 @@ pub async fn create(state: &AppState, new: NewStack) -> ApiResult<Arc<StackRow>>
     if let Some(code) = &new.master_locale {
         crate::domain::locales::check_code(code)?;
     }
+    use crate::domain::limits::{MAX_NAME_BYTES, check_len};
+    check_len("name", new.name.as_deref(), MAX_NAME_BYTES)?;
+    check_len("user_name", new.user_name.as_deref(), MAX_NAME_BYTES)?;
     let _changes = state.db.stack_changes.lock().await;
     // The default stack's credentials stay reserved, so that it can always be re-created.
     if new.api_key.as_deref() == Some(DEFAULT_API_KEY)

@@ -20,6 +20,7 @@ pub struct TokenRequest {
     /// Environment names (or uids).
     pub environments: Option<Vec<String>>,
     pub branches: Option<Vec<String>>,
+    pub branch_aliases: Option<Vec<String>>,
 }
 
 /// A token with the environments of its scope.
@@ -35,6 +36,16 @@ fn not_found(uid: &str) -> ApiError {
         message: format!("The delivery token '{uid}' was not found."),
         errors: field_error("token_uid", "is not valid."),
     }
+}
+
+/// A delivery token's scope must name a branch or an alias of the stack, as on
+/// Contentstack (`scope.branch_or_alias`).
+fn check_branch_scope(request: &TokenRequest) -> ApiResult<()> {
+    crate::domain::branches::check_scope(
+        request.branches.iter().flatten(),
+        request.branch_aliases.iter().flatten(),
+        "Delivery Token",
+    )
 }
 
 /// The environments named in a scope, as rows; unknown names are a 422.
@@ -99,6 +110,7 @@ pub async fn create(
     request: TokenRequest,
     with_preview: bool,
 ) -> ApiResult<TokenView> {
+    check_branch_scope(&request)?;
     let name = request
         .name
         .filter(|n| !n.trim().is_empty())
@@ -126,7 +138,7 @@ pub async fn create(
         token: ids::delivery_token(),
         preview_token: with_preview.then(ids::delivery_token),
         environments: serde_json::to_string(&uids).expect("uids serialise"),
-        branches: serde_json::to_string(&request.branches.unwrap_or_else(|| vec!["main".into()]))
+        branches: serde_json::to_string(&request.branches.unwrap_or_default())
             .expect("names serialise"),
         created_at: now.clone(),
         created_by: stack.user_uid.clone(),
@@ -146,6 +158,9 @@ pub async fn update(
     request: TokenRequest,
 ) -> ApiResult<TokenView> {
     check_len("name", request.name.as_deref(), MAX_NAME_BYTES)?;
+    if request.branches.is_some() || request.branch_aliases.is_some() {
+        check_branch_scope(&request)?;
+    }
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let mut row = token_db::get(&mut *tx, &stack.api_key, uid)
@@ -195,6 +210,13 @@ pub async fn set_preview(
     let mut row = token_db::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
+    if !on && row.preview_token.is_none() {
+        return Err(ApiError::Unprocessable {
+            code: codes::NOT_FOUND,
+            message: format!("The delivery token '{uid}' has no preview token."),
+            errors: field_error("preview_token", "is not valid."),
+        });
+    }
     row.preview_token = on.then(ids::delivery_token);
     row.updated_at = format_ts(stack.clock().now());
     token_db::upsert(&mut tx, &row).await?;

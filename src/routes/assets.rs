@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::db::listing::{Scope, Sort, SortColumn};
+use crate::db::stacks::StackRow;
+use crate::domain::asset_extras;
 use crate::domain::assets::{
     self, ListRequest, RTE_LIMIT, UpdateRequest, UploadRequest, page_limit,
 };
@@ -15,6 +17,7 @@ use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::filter;
+use crate::filter::{Condition, Field, Filter, Scalar};
 use crate::params::Params;
 use crate::routes::delivery;
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
@@ -22,6 +25,29 @@ use crate::routes::origin::PublicBase;
 use crate::routes::upload::{AssetForm, SniffedBody};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
+
+/// The `environment` parameter of a management request, when given.
+fn environment_param(params: &Params) -> Option<&str> {
+    params
+        .get("environment")
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+}
+
+/// Rendering options, with the scan statuses of `uids` when the request asks for them.
+async fn options_with_scan(
+    state: &AppState,
+    base: PublicBase,
+    stack: &StackRow,
+    params: &Params,
+    uids: &[String],
+) -> ApiResult<views::RenderOptions> {
+    let mut options = render_options(base, params);
+    if params.flag("include_asset_scan_status") {
+        options.scan_statuses = Some(asset_extras::scan_statuses(state, stack, uids).await?);
+    }
+    Ok(options)
+}
 
 fn invalid_query(message: impl Into<String>, field: &str) -> ApiError {
     ApiError::unprocessable(codes::INVALID_QUERY, message, field, "is not valid.")
@@ -91,14 +117,48 @@ pub async fn list_assets(
         }
         Caller::Delivery(auth) => return delivery::list_assets(&state, base, &auth, &params).await,
     };
-    let request = list_request(&params, family)?;
+    let mut request = list_request(&params, family)?;
     let count_only = request.count_only;
-    let listed = assets::list(&state, &stack, request).await?;
+    // `environment=`: only what is published there, in the version published there.
+    let published_versions = match environment_param(&params) {
+        Some(name) => {
+            let versions = asset_extras::published_versions(&state, &stack, name).await?;
+            let uids = versions
+                .keys()
+                .map(|uid| Scalar::Text(uid.clone()))
+                .collect();
+            let published = Filter::Condition(Condition::In {
+                field: Field::Uid,
+                values: uids,
+                negate: false,
+            });
+            request.filter = if request.filter.is_empty() {
+                published
+            } else {
+                Filter::All(vec![std::mem::take(&mut request.filter), published])
+            };
+            Some(versions)
+        }
+        None => None,
+    };
+    let mut listed = assets::list(&state, &stack, request).await?;
     if count_only {
         return Ok(Json(json!({ "assets": listed.count.unwrap_or(0) })).into_response());
     }
-    let options = render_options(base, &params);
+    if let Some(versions) = &published_versions {
+        for row in &mut listed.rows {
+            match versions.get(&row.uid) {
+                Some(&version) if version != row.version => {
+                    *row = assets::get(&state, &stack, &row.uid, Some(version), false)
+                        .await?
+                        .row;
+                }
+                _ => {}
+            }
+        }
+    }
     let uids: Vec<String> = listed.rows.iter().map(|row| row.uid.clone()).collect();
+    let options = options_with_scan(&state, base, &stack, &params, &uids).await?;
     let published = publishing::records_of(&state, &stack, &uids).await?;
     let assets: Vec<views::AssetView> = listed
         .rows
@@ -230,14 +290,21 @@ pub async fn get_asset(
             return delivery::get_asset(&state, base, &auth, &uid, &params).await;
         }
     };
-    let version = match params.get("version") {
+    let mut version = match params.get("version") {
         None => None,
         Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
             ApiError::invalid("The version is not valid.", "version", "is not valid.")
         })?),
     };
+    // `environment=`: the version published there; not published there is not found.
+    if let Some(name) = environment_param(&params) {
+        let versions = asset_extras::published_versions(&state, &stack, name).await?;
+        let published = *versions.get(&uid).ok_or(ApiError::AssetNotFound)?;
+        version = version.or(Some(published));
+    }
     let shown = assets::get(&state, &stack, &uid, version, params.flag("include_path")).await?;
-    let options = render_options(base, &params);
+    let options =
+        options_with_scan(&state, base, &stack, &params, std::slice::from_ref(&uid)).await?;
     let asset = views::render_published(&shown.row, &options, shown.path, &shown.published);
     Ok(Json(json!({ "asset": asset })).into_response())
 }

@@ -12,7 +12,9 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::db::stacks::StackRow;
+use crate::domain::branches;
 use crate::error::ApiError;
+use crate::grants::Grant;
 use crate::routes::drain::BodyTimeout;
 use crate::state::AppState;
 
@@ -44,15 +46,42 @@ pub fn authenticated_stack(
     headers: &HeaderMap,
     state: &AppState,
 ) -> Result<Arc<StackRow>, ApiError> {
+    credential_of(headers, state).map(|(stack, _)| stack)
+}
+
+/// The stack a request names and the grant of its credential: `None` for the stack's
+/// own token (it may do everything), the scope of a management token made through the
+/// API otherwise (valid until it expires on the stack's clock).
+pub fn credential_of(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<(Arc<StackRow>, Option<Arc<Grant>>), ApiError> {
     let stack = stack_of(headers, state)?;
     let credential = header(headers, "authorization")
         .map(|value| value.strip_prefix("Bearer ").unwrap_or(value).trim())
-        .or_else(|| header(headers, "authtoken"));
+        .or_else(|| header(headers, "authtoken"))
+        .ok_or(ApiError::NotAuthenticated)?;
+    if credential == stack.management_token {
+        return Ok((stack, None));
+    }
     // A token only ever opens its own stack.
-    match credential {
-        Some(token) if token == stack.management_token => Ok(stack),
+    match state.stacks.grant_of(credential) {
+        Some(grant) if grant.api_key == stack.api_key && !grant.expired(stack.clock().now()) => {
+            Ok((stack, Some(grant)))
+        }
         _ => Err(ApiError::NotAuthenticated),
     }
+}
+
+/// Checks the whole management request: its credential, the branch it names, and the
+/// scope of a management token made through the API.
+fn authorize(parts: &Parts, state: &AppState) -> Result<Arc<StackRow>, ApiError> {
+    let (stack, grant) = credential_of(&parts.headers, state)?;
+    let branch = branches::check_requested(header(&parts.headers, "branch"))?;
+    if let Some(grant) = grant {
+        grant.allows(parts.method.as_str(), parts.uri.path(), branch)?;
+    }
+    Ok(stack)
 }
 
 impl FromRequestParts<AppState> for StackAuth {
@@ -62,7 +91,7 @@ impl FromRequestParts<AppState> for StackAuth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        authenticated_stack(&parts.headers, state).map(StackAuth)
+        authorize(parts, state).map(StackAuth)
     }
 }
 
@@ -86,14 +115,16 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if !is_delivery(&parts.headers) {
-            return authenticated_stack(&parts.headers, state).map(Caller::Management);
+            return authorize(parts, state).map(Caller::Management);
         }
         let stack = header(&parts.headers, "api_key").and_then(|key| state.stacks.get(key));
         let token = header(&parts.headers, "access_token").unwrap_or_default();
         let params = crate::params::Params::from_query(parts.uri.query());
-        crate::domain::delivery::authenticate(state, stack, token, params.get("environment"))
-            .await
-            .map(Caller::Delivery)
+        let auth =
+            crate::domain::delivery::authenticate(state, stack, token, params.get("environment"))
+                .await?;
+        branches::check_requested(header(&parts.headers, "branch"))?;
+        Ok(Caller::Delivery(auth))
     }
 }
 

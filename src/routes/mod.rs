@@ -2,10 +2,12 @@
 //! and the middleware stack live here.
 
 pub mod assets;
+pub mod branches;
 pub mod bulk;
 pub mod control;
 pub mod delivery;
 pub mod drain;
+pub mod empty_stack;
 pub mod environments;
 pub mod error;
 pub mod extract;
@@ -13,10 +15,12 @@ pub mod files;
 pub mod folders;
 pub mod health;
 pub mod locales;
+pub mod management_tokens;
 pub mod middleware;
 pub mod origin;
 pub mod publishing;
 pub mod settings_views;
+pub mod stack;
 pub mod tokens;
 pub mod ui;
 pub mod upload;
@@ -107,6 +111,8 @@ fn contentstack_routes(state: &AppState) -> Router<AppState> {
             get(publishing::unschedule),
         )
         .merge(settings_routes())
+        .merge(stack_routes())
+        .merge(empty_stack_routes())
         .layer(from_fn_with_state(
             state.clone(),
             middleware::stack_middleware,
@@ -150,6 +156,64 @@ fn settings_routes() -> Router<AppState> {
             "/v3/stacks/delivery_tokens/{uid}/preview_token",
             post(tokens::create_preview_token).delete(tokens::delete_preview_token),
         )
+}
+
+/// The stack itself, its settings, branches and management tokens.
+fn stack_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v3/stacks", get(stack::get_stack).put(stack::update_stack))
+        .route(
+            "/v3/stacks/settings",
+            get(stack::get_settings).post(stack::update_settings),
+        )
+        .route(
+            "/v3/stacks/branches",
+            get(branches::list_branches).post(branches::refuse_branch_change),
+        )
+        .route(
+            "/v3/stacks/branches/{uid}",
+            get(branches::get_branch).delete(branches::refuse_branch_change),
+        )
+        .route("/v3/stacks/branch_aliases", get(branches::list_aliases))
+        .route(
+            "/v3/stacks/branch_aliases/{uid}",
+            get(branches::get_alias)
+                .put(branches::refuse_branch_change)
+                .delete(branches::refuse_branch_change),
+        )
+        .route(
+            "/v3/stacks/management_tokens",
+            get(management_tokens::list_tokens).post(management_tokens::create_token),
+        )
+        .route(
+            "/v3/stacks/management_tokens/{uid}",
+            get(management_tokens::get_token)
+                .put(management_tokens::update_token)
+                .delete(management_tokens::delete_token),
+        )
+}
+
+/// What the mock does not emulate, answered as an empty stack answers.
+fn empty_stack_routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for family in empty_stack::FAMILIES
+        .iter()
+        .filter(|f| !f.path.contains('/'))
+    {
+        router = router
+            .route(
+                &format!("/v3/{}", family.path),
+                get(empty_stack::read).post(empty_stack::write),
+            )
+            .route(
+                &format!("/v3/{}/{{*rest}}", family.path),
+                get(empty_stack::read)
+                    .post(empty_stack::write)
+                    .put(empty_stack::write)
+                    .delete(empty_stack::write),
+            );
+    }
+    router
 }
 
 /// The public file host behind every asset `url`: no credentials, no faults.

@@ -39,6 +39,8 @@ struct ScopeItem {
     environments: Vec<Value>,
     #[serde(default)]
     branches: Option<Vec<String>>,
+    #[serde(default)]
+    branch_aliases: Option<Vec<String>>,
 }
 
 impl TokenBody {
@@ -51,6 +53,11 @@ impl TokenBody {
             description: fields.description,
             ..TokenRequest::default()
         };
+        if fields.scope.is_some() {
+            // A scope sent is a whole scope: its branch part is required.
+            request.branches = Some(Vec::new());
+            request.branch_aliases = Some(Vec::new());
+        }
         for item in fields.scope.unwrap_or_default() {
             match item.module.as_str() {
                 "environment" => {
@@ -69,7 +76,8 @@ impl TokenBody {
                         .collect();
                     request.environments = Some(names);
                 }
-                "branch" => request.branches = item.branches,
+                "branch" => request.branches = item.branches.or(Some(Vec::new())),
+                "branch_alias" => request.branch_aliases = item.branch_aliases.or(Some(Vec::new())),
                 _ => {}
             }
         }

@@ -19,6 +19,9 @@ pub fn render_options(base: PublicBase, params: &Params) -> RenderOptions {
         // The delivery SDK's list query sends it singular.
         relative_urls: params.flag("relative_urls") || params.flag("relative_url"),
         include_dimension: params.flag("include_dimension"),
+        include_branch: params.flag("include_branch"),
+        include_metadata: params.flag("include_metadata"),
+        scan_statuses: None,
     }
 }
 
@@ -31,6 +34,46 @@ pub struct RenderOptions {
     pub relative_urls: bool,
     /// `include_dimension=true`: `dimension` on images.
     pub include_dimension: bool,
+    /// `include_branch=true`: `_branch` (always `main`).
+    pub include_branch: bool,
+    /// `include_metadata=true`: `_metadata`.
+    pub include_metadata: bool,
+    /// `include_asset_scan_status=true`: the statuses that were set, by asset uid (the
+    /// others are `not_scanned`).
+    pub scan_statuses: Option<std::collections::HashMap<String, String>>,
+}
+
+impl RenderOptions {
+    fn branch(&self) -> Option<&'static str> {
+        self.include_branch.then_some(crate::domain::branches::MAIN)
+    }
+
+    fn metadata(&self) -> Option<MetadataView> {
+        self.include_metadata.then_some(MetadataView)
+    }
+
+    fn scan_status(&self, uid: &str) -> Option<&str> {
+        let statuses = self.scan_statuses.as_ref()?;
+        Some(
+            statuses
+                .get(uid)
+                .map_or(crate::domain::asset_extras::NOT_SCANNED, String::as_str),
+        )
+    }
+}
+
+/// `_metadata`: the extensions' metadata of an asset. None is kept, so it is always
+/// `{"extensions": {}}`.
+#[derive(Clone, Copy)]
+pub struct MetadataView;
+
+impl Serialize for MetadataView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("extensions", &Map::new())?;
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -67,6 +110,12 @@ pub struct FileView<'a> {
     permanent_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<Vec<PathItem>>,
+    #[serde(rename = "_branch", skip_serializing_if = "Option::is_none")]
+    branch: Option<&'static str>,
+    #[serde(rename = "_metadata", skip_serializing_if = "Option::is_none")]
+    metadata: Option<MetadataView>,
+    #[serde(rename = "_asset_scan_status", skip_serializing_if = "Option::is_none")]
+    asset_scan_status: Option<&'a str>,
 }
 
 /// One environment and locale an asset is published in, as the management API shows it.
@@ -96,6 +145,8 @@ pub struct FolderView<'a> {
     _version: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<Vec<PathItem>>,
+    #[serde(rename = "_branch", skip_serializing_if = "Option::is_none")]
+    branch: Option<&'static str>,
 }
 
 /// The file URL of an asset version.
@@ -165,9 +216,11 @@ pub fn render_published(
 }
 
 /// A live asset or folder, ready to serialise (lists serialise these straight into the
-/// answer, without building a JSON tree first).
+/// answer, without building a JSON tree first). Not boxed: a page of them lives only
+/// while it is written out, and a box would cost an allocation per row.
 #[derive(Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AssetView<'a> {
     File(FileView<'a>),
     Folder(FolderView<'a>),
@@ -176,7 +229,7 @@ pub enum AssetView<'a> {
 /// The view of a live asset or folder with where it is published.
 pub fn view<'a>(
     row: &'a AssetRow,
-    options: &RenderOptions,
+    options: &'a RenderOptions,
     path: Option<Vec<PathItem>>,
     publish: &'a [PublishRecordRow],
 ) -> AssetView<'a> {
@@ -195,6 +248,7 @@ pub fn view<'a>(
             parent_uid: row.parent_uid.as_deref(),
             _version: row.version,
             path,
+            branch: options.branch(),
         })
     } else {
         let filename = row.filename.as_deref().unwrap_or_default();
@@ -239,6 +293,9 @@ pub fn view<'a>(
                 .as_deref()
                 .map(|slug| permanent_url(options, &row.stack_api_key, &row.uid, slug)),
             path,
+            branch: options.branch(),
+            metadata: options.metadata(),
+            asset_scan_status: options.scan_status(&row.uid),
         })
     }
 }
@@ -279,6 +336,10 @@ struct DeliveredView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     dimension: Option<Dimension>,
     publish_details: DeliveredDetails<'a>,
+    #[serde(rename = "_branch", skip_serializing_if = "Option::is_none")]
+    branch: Option<&'static str>,
+    #[serde(rename = "_metadata", skip_serializing_if = "Option::is_none")]
+    metadata: Option<MetadataView>,
 }
 
 /// Where the delivered copy is published: one object, without `version`.
@@ -329,6 +390,8 @@ pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: b
             time: &row.published_at,
             user: &row.published_by,
         },
+        branch: options.branch(),
+        metadata: options.metadata(),
     };
     serde_json::to_value(view).expect("views serialise")
 }

@@ -124,12 +124,13 @@ async fn unknown_routes_answer_in_the_error_shape() {
     assert_error(status, &body, 404, 404);
     let (status, body) = send(
         server
-            // Entries are not emulated.
+            // Entries are not emulated: their content type is not found, as on an
+            // empty stack.
             .post("/v3/content_types/blog/entries")
             .json(&serde_json::json!({})),
     )
     .await;
-    assert_error(status, &body, 404, 404);
+    assert_error(status, &body, 422, 118);
     let (status, body) = send(server.request(reqwest::Method::PATCH, "/v3/assets")).await;
     assert_error(status, &body, 405, 405);
 }

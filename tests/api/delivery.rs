@@ -8,7 +8,7 @@ use crate::helpers::*;
 
 /// A delivery token for `environment`, made through the management API.
 async fn delivery_token(server: &TestServer, environment: &str) -> String {
-    let body = json!({"token": {"name": environment, "scope": [{"module": "environment", "environments": [environment], "acl": {"read": true}}]}});
+    let body = json!({"token": {"name": environment, "scope": [{"module": "environment", "environments": [environment], "acl": {"read": true}}, {"module": "branch", "branches": ["main"], "acl": {"read": true}}]}});
     let (status, created) = send(server.post("/v3/stacks/delivery_tokens").json(&body)).await;
     assert_eq!(status, 201, "{created}");
     created["token"]["token"].as_str().unwrap().to_owned()

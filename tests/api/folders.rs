@@ -1,7 +1,7 @@
 //! `/v3/assets/folders`: create, fetch (with path), rename, move, delete, and the
 //! nesting rules.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -297,4 +297,39 @@ async fn deleting_a_folder_hides_it_and_everything_inside() {
     )))
     .await;
     assert_error(status, &body, 422, 145);
+}
+
+#[tokio::test]
+async fn a_stack_holds_at_most_ten_thousand_folders() {
+    // 9,999 folders seeded from an export (fast), then the API makes the 10,000th and
+    // refuses the next one.
+    let export = tempfile::tempdir().unwrap();
+    let folders: Vec<Value> = (0..9_999)
+        .map(|i| json!({"uid": format!("blt{i:016x}"), "name": format!("F{i}"), "parent_uid": null, "is_dir": true}))
+        .collect();
+    let assets_dir = export.path().join("assets");
+    std::fs::create_dir_all(&assets_dir).unwrap();
+    std::fs::write(
+        assets_dir.join("folders.json"),
+        Value::from(folders).to_string(),
+    )
+    .unwrap();
+    std::fs::write(assets_dir.join("assets.json"), b"{}").unwrap();
+    let server = TestServer::start_with(&["--seed", export.path().to_str().unwrap()]).await;
+    let (_, count) =
+        send(server.get("/v3/assets?count=true&query=%7B%22is_dir%22%3Atrue%7D")).await;
+    assert_eq!(count["assets"], 9_999, "{count}");
+    let last = server.create_folder("the 10,000th", None).await;
+    assert_eq!(last["name"], "the 10,000th");
+    let (status, body) = send(
+        server
+            .post("/v3/assets/folders")
+            .json(&json!({"asset": {"name": "one too many"}})),
+    )
+    .await;
+    assert_error(status, &body, 422, 122);
+    assert!(
+        body["error_message"].as_str().unwrap().contains("10000"),
+        "{body}"
+    );
 }

@@ -18,6 +18,7 @@ mod healthcheck;
 mod limits;
 mod publishing;
 mod seed;
+mod stack;
 mod storage_safety;
 mod tls;
 mod trash;

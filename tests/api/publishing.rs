@@ -479,7 +479,7 @@ async fn bulk_publish_records_a_job_with_its_body_and_items_and_caps_change_noth
 #[tokio::test]
 async fn delivery_tokens_name_environments_and_answer_with_them_expanded() {
     let server = TestServer::start().await;
-    let body = json!({"token": {"name": "site", "description": "d", "scope": [{"module": "environment", "environments": ["development"], "acl": {"read": true}}]}});
+    let body = json!({"token": {"name": "site", "description": "d", "scope": [{"module": "environment", "environments": ["development"], "acl": {"read": true}}, {"module": "branch", "branches": ["main"], "acl": {"read": true}}]}});
     let (status, created) = send(server.post("/v3/stacks/delivery_tokens").json(&body)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["notice"], "Delivery Token created successfully.");
@@ -505,7 +505,7 @@ async fn delivery_tokens_name_environments_and_answer_with_them_expanded() {
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["token"]["name"], "renamed");
     assert_eq!(updated["token"]["token"], value);
-    let bad = json!({"token": {"name": "x", "scope": [{"module": "environment", "environments": ["nowhere"]}]}});
+    let bad = json!({"token": {"name": "x", "scope": [{"module": "environment", "environments": ["nowhere"]}, {"module": "branch", "branches": ["main"]}]}});
     let (status, answer) = send(server.post("/v3/stacks/delivery_tokens").json(&bad)).await;
     assert_error(status, &answer, 422, 141);
     let (status, answer) = send(server.delete(&format!("/v3/stacks/delivery_tokens/{uid}"))).await;
@@ -518,7 +518,7 @@ async fn delivery_tokens_name_environments_and_answer_with_them_expanded() {
 #[tokio::test]
 async fn a_preview_token_is_added_renewed_and_taken_away() {
     let server = TestServer::start().await;
-    let body = json!({"token": {"name": "preview", "scope": [{"module": "environment", "environments": ["development"]}]}});
+    let body = json!({"token": {"name": "preview", "scope": [{"module": "environment", "environments": ["development"]}, {"module": "branch", "branches": ["main"]}]}});
     let (status, created) = send(server.post("/v3/stacks/delivery_tokens").json(&body)).await;
     assert_eq!(status, 201, "{created}");
     let uid = created["token"]["uid"].as_str().unwrap().to_owned();

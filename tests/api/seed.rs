@@ -212,3 +212,28 @@ async fn a_control_api_stack_can_start_from_an_export() {
     let (_, stacks) = send(control(&server, reqwest::Method::GET, "/_mock/stacks")).await;
     assert_eq!(stacks["count"], 2, "the broken one left no stack: {stacks}");
 }
+
+#[tokio::test]
+async fn an_export_of_a_stack_with_branches_is_read_from_its_main_branch() {
+    // `csdx cm:stacks:export` of a stack with branches writes `branches.json` and the
+    // content of each branch under its name.
+    let export = tempfile::tempdir().unwrap();
+    export_in(&export.path().join("main"));
+    write(
+        &export.path().join("branches.json"),
+        json!([{"uid": "main", "source": ""}])
+            .to_string()
+            .as_bytes(),
+    );
+    let server = TestServer::start_with(&["--seed", export.path().to_str().unwrap()]).await;
+    let (_, body) = send(server.get("/v3/assets?include_folders=true&include_count=true")).await;
+    assert_eq!(body["count"], 4, "{body}");
+    let other = TestServer::start().await;
+    let (status, body) = send(
+        control(&other, reqwest::Method::POST, "/_mock/stacks").json(
+            &json!({"name": "from a branch export", "seed": export.path().to_str().unwrap()}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}

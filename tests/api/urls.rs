@@ -227,9 +227,10 @@ async fn publish_to_development(server: &TestServer, uid: &str) {
 }
 
 async fn delivery_token(server: &TestServer) -> String {
-    let body = json!({"token": {"name": "site", "scope": [{
-        "module": "environment", "environments": ["development"], "acl": {"read": true}
-    }]}});
+    let body = json!({"token": {"name": "site", "scope": [
+        {"module": "environment", "environments": ["development"], "acl": {"read": true}},
+        {"module": "branch", "branches": ["main"], "acl": {"read": true}}
+    ]}});
     let (status, created) = send(server.post("/v3/stacks/delivery_tokens").json(&body)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     created["token"]["token"].as_str().unwrap().to_owned()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The delivery conformance suite: reads what contentstack-mock publishes through
 # Contentstack's official delivery SDKs, @contentstack/delivery-sdk and the
-# legacy `contentstack` SDK (pinned in package.json and package-lock.json), run
-# by Node's own test runner.
+# legacy `contentstack` SDK, and mirrors it with Contentstack DataSync
+# (@contentstack/datasync-manager and its filesystem stores) over HTTPS, all
+# pinned in package.json and package-lock.json, run by Node's own test runner.
 #
 # Uses $CSMOCK_BIN (default: ../../target/debug/contentstack-mock next to this
 # script; build it first with `cargo build`). Without Node.js >= 20 the suite is

@@ -36,11 +36,15 @@ ALL_BYTES = bytes(range(256))
 class Server:
     """`$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0`, with the port read from its banner."""
 
-    def __init__(self):
+    def __init__(self, tls=False):
         if not os.path.exists(BIN):
             raise RuntimeError(f"contentstack-mock binary not found at {BIN} (build it, or set CSMOCK_BIN)")
+        args = [BIN, "--ephemeral", "--listen", "127.0.0.1:0", "--log", "warn"]
+        if tls:
+            # An HTTPS listener too, with a self-signed certificate (its path is in the banner).
+            args += ["--tls-listen", "127.0.0.1:0"]
         self.proc = subprocess.Popen(
-            [BIN, "--ephemeral", "--listen", "127.0.0.1:0", "--log", "warn"],
+            args,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -56,6 +60,15 @@ class Server:
             raise RuntimeError(f"unexpected first banner line: {first!r}; stderr: {''.join(self.stderr)}")
         self.port = int(m.group(1))
         self.base = f"http://127.0.0.1:{self.port}"
+        self.tls_port = self.cert_path = None
+        while tls and (self.tls_port is None or self.cert_path is None):
+            line = self._first_line(timeout=30)
+            https = re.match(r"^ {2}https: +https://127\.0\.0\.1:(\d+)\s*$", line)
+            cert = re.match(r"^ {2}tls certificate: +(\S.*?)\s*$", line)
+            if https:
+                self.tls_port = int(https.group(1))
+            if cert:
+                self.cert_path = cert.group(1)
         threading.Thread(target=self._drain, args=(self.proc.stdout, []), daemon=True).start()
 
     def _first_line(self, timeout):

@@ -19,7 +19,10 @@ def token_body(name, environments, description="for the site"):
     return {"token": {
         "name": name,
         "description": description,
-        "scope": [{"module": "environment", "environments": environments, "acl": {"read": True}}],
+        "scope": [
+            {"module": "environment", "environments": environments, "acl": {"read": True}},
+            {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+        ],
     }}
 
 
@@ -104,4 +107,11 @@ def test_delete(fresh):
 
 def test_a_scope_with_an_unknown_environment_is_refused(fresh):
     cs_error(fresh.delivery_token().create(token_body("nowhere", ["nowhere"])), 422, 141)
+    assert ok(fresh.delivery_token().find())["tokens"] == []
+
+
+def test_a_scope_without_a_branch_or_alias_is_refused(fresh):
+    body = {"token": {"name": "no branch", "scope": [{"module": "environment", "environments": ["development"], "acl": {"read": True}}]}}
+    err = cs_error(fresh.delivery_token().create(body), 422)
+    assert "scope.branch_or_alias" in err["errors"], err
     assert ok(fresh.delivery_token().find())["tokens"] == []

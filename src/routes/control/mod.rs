@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod faults;
+pub mod scan;
 pub mod stacks;
 pub mod trash;
 
@@ -64,6 +65,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(faults::list_faults)
                 .post(faults::add_fault)
                 .delete(faults::clear_faults),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/assets/{uid}/scan_status",
+            axum::routing::put(scan::set_scan_status),
         )
         .layer(from_fn_with_state(state.clone(), require_admin))
 }

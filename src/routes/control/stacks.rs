@@ -21,6 +21,7 @@ pub fn stack_json(stack: &StackRow) -> Value {
         "management_token": stack.management_token,
         "name": stack.name,
         "user_uid": stack.user_uid,
+        "user_name": stack.user_name,
         "created_at": stack.created_at,
         "clock": clock_json(&stack.clock()),
     })
@@ -41,6 +42,9 @@ pub struct CreateStackBody {
     /// Its master locale (default: `en-us`).
     #[serde(default, deserialize_with = "text")]
     master_locale: Option<Text>,
+    /// The display name of the stack's user (default: `Local Developer`).
+    #[serde(default, deserialize_with = "text")]
+    user_name: Option<Text>,
     /// A `csdx cm:stacks:export` folder on the server's disk to load into the new stack.
     #[serde(default, deserialize_with = "text")]
     seed: Option<Text>,
@@ -91,6 +95,7 @@ pub async fn create_stack(
         management_token: given(body.management_token, "management_token")?,
         environments: body.environments,
         master_locale: given(body.master_locale, "master_locale")?,
+        user_name: given(body.user_name, "user_name")?,
     };
     let seed = given(body.seed, "seed")?;
     let stack = match seed {

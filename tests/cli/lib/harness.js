@@ -394,10 +394,13 @@ function walk (dir, base = dir) {
 
 /**
  * Reads a `csdx cm:stacks:export` folder's assets module: { folders, assets } where assets
- * are the records of every chunk file named in assets/assets.json.
+ * are the records of every chunk file named in assets/assets.json (under main/ when the
+ * export has branches).
  */
 function readExport (exportRoot) {
-  const dir = path.join(exportRoot, 'assets')
+  // A stack with branches is exported under <root>/<branch>: read `main`.
+  const branchRoot = fs.existsSync(path.join(exportRoot, 'branches.json')) ? path.join(exportRoot, 'main') : exportRoot
+  const dir = path.join(branchRoot, 'assets')
   const folderFile = path.join(dir, 'folders.json')
   const folders = fs.existsSync(folderFile) ? JSON.parse(fs.readFileSync(folderFile, 'utf8')) : []
   const index = JSON.parse(fs.readFileSync(path.join(dir, 'assets.json'), 'utf8'))

@@ -40,6 +40,8 @@ let root, mock, cli, src, dst
 const locale = 'en-us'
 let unpublishReady = false
 const exportDir = () => path.join(root, 'export')
+// The stack has branches (`main`), so the CLI writes the branch's content under <dir>/main.
+const branchDir = () => path.join(exportDir(), 'main')
 
 before(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'csmock-cli-'))
@@ -127,6 +129,8 @@ test('a command the CLI reports as failed fails the suite even though csdx exits
 
 test('csdx cm:stacks:export --module assets writes folders, metadata and the files', async () => {
   await cli.run(['cm:stacks:export', '--alias', 'src', '--module', 'assets', '--data-dir', exportDir(), '-y'])
+  const branches = JSON.parse(fs.readFileSync(path.join(exportDir(), 'branches.json'), 'utf8'))
+  assert.deepEqual(branches.map((b) => b.uid), ['main'], 'the stack\'s branches, as GET /v3/stacks/branches lists them')
   const env = await environment(src)
   const { folders, assets: exported, fileOf } = h.readExport(exportDir())
   assert.equal(folders.length, FOLDERS.length)
@@ -156,12 +160,12 @@ test('csdx cm:stacks:export --module environments and --module locales add them 
   await cli.run(['cm:stacks:export', '--alias', 'src', '--module', 'environments', '--data-dir', exportDir(), '-y'])
   await cli.run(['cm:stacks:export', '--alias', 'src', '--module', 'locales', '--data-dir', exportDir(), '-y'])
   const env = await environment(src)
-  const envs = JSON.parse(fs.readFileSync(path.join(exportDir(), 'environments', 'environments.json'), 'utf8'))
+  const envs = JSON.parse(fs.readFileSync(path.join(branchDir(), 'environments', 'environments.json'), 'utf8'))
   assert.deepEqual(Object.keys(envs), [env.uid], 'environments.json is keyed by environment uid')
   assert.equal(envs[env.uid].name, 'development')
-  const master = JSON.parse(fs.readFileSync(path.join(exportDir(), 'locales', 'master-locale.json'), 'utf8'))
+  const master = JSON.parse(fs.readFileSync(path.join(branchDir(), 'locales', 'master-locale.json'), 'utf8'))
   assert.deepEqual(Object.values(master).map((l) => [l.code, l.fallback_locale]), [['en-us', null]])
-  const others = JSON.parse(fs.readFileSync(path.join(exportDir(), 'locales', 'locales.json'), 'utf8'))
+  const others = JSON.parse(fs.readFileSync(path.join(branchDir(), 'locales', 'locales.json'), 'utf8'))
   assert.deepEqual(others, {}, 'locales.json holds the locales other than the master one')
 })
 
@@ -191,6 +195,35 @@ test('csdx cm:stacks:import --module assets recreates the folder tree and files 
   }
   // With environments/ and locales/ in the export, import publishes what was published in the source.
   await assertPublished(dst, PUBLISHED_BEFORE_EXPORT)
+})
+
+test('csdx cm:stacks:audit passes on the export', async () => {
+  const { out } = await cli.run(['cm:stacks:audit', '--data-dir', branchDir(), '--report-path', path.join(root, 'audit-report')])
+  assert.match(out, /No missing references found/)
+  assert.match(out, /assets\s*│\s*5\s*│\s*5\s*│\s*0\s*│\s*0/, 'five assets audited, all passed')
+})
+
+test('csdx cm:stacks:clone copies folders, assets and their publish state into another stack', async () => {
+  const target = await h.createStack(mock, 'CLI clone target')
+  cli.addTokenByHand('clone', target)
+  await cli.run(['cm:stacks:clone', '--source-management-token-alias', 'dst', '--destination-management-token-alias', 'clone', '--type', 'b', '-y'], { timeoutMs: 300000 })
+  const from = await h.listAssets(mock, dst)
+  const to = await h.listAssets(mock, target)
+  const fromPaths = h.folderPaths(await h.listFolders(mock, dst))
+  const toPaths = h.folderPaths(await h.listFolders(mock, target))
+  assert.deepEqual(toPaths.all, fromPaths.all, 'the same folder tree')
+  assert.deepEqual(to.map((a) => a.title), from.map((a) => a.title))
+  const fromEnv = (await environment(dst)).uid
+  assert.equal(to.filter((a) => a.publish_details.length).length, PUBLISHED_BEFORE_EXPORT.length, 'some published, some not')
+  const toEnv = (await environment(target)).uid
+  for (const [i, a] of to.entries()) {
+    const s = from[i]
+    assert.notEqual(a.uid, s.uid)
+    assert.equal(a.parent_uid ? toPaths.pathOf(a.parent_uid) : '', s.parent_uid ? fromPaths.pathOf(s.parent_uid) : '', `folder of ${a.title}`)
+    assert.equal(h.sha256(await h.fileBytes(mock, a)), h.sha256(await h.fileBytes(mock, s)), `bytes of ${a.title}`)
+    const published = (x, env) => x.publish_details.filter((p) => p.environment === env).map((p) => p.locale)
+    assert.deepEqual(published(a, toEnv), published(s, fromEnv), `publish state of ${a.title}`)
+  }
 })
 
 /** The stack's environment `development`. */
@@ -247,7 +280,7 @@ test('csdx cm:assets:unpublish (bulk) unpublishes through the Sync API, with the
 
   const created = await h.ok(mock, 'POST', '/v3/stacks/delivery_tokens', {
     stack: dst,
-    json: { token: { name: 'cli unpublish', description: 'for the CLI suite', scope: [{ module: 'environment', environments: ['development'], acl: { read: true } }] } }
+    json: { token: { name: 'cli unpublish', description: 'for the CLI suite', scope: [{ module: 'environment', environments: ['development'], acl: { read: true } }, { module: 'branch', branches: ['main'], acl: { read: true } }] } }
   }, 201)
   const deliveryToken = created.token.token
   assert.match(deliveryToken, /^cs[0-9a-f]{24}$/)
@@ -266,7 +299,7 @@ test('csdx cm:assets:unpublish --bulk-unpublish false unpublishes asset by asset
   }
   const created = await h.ok(mock, 'POST', '/v3/stacks/delivery_tokens', {
     stack: src,
-    json: { token: { name: 'cli unpublish', scope: [{ module: 'environment', environments: ['development'], acl: { read: true } }] } }
+    json: { token: { name: 'cli unpublish', scope: [{ module: 'environment', environments: ['development'], acl: { read: true } }, { module: 'branch', branches: ['main'], acl: { read: true } }] } }
   }, 201)
   await cli.run(['cm:assets:unpublish', '--alias', 'src', '--environment', 'development', '--locale', 'en-us', '--delivery-token', created.token.token, '--bulk-unpublish', 'false', '-y'])
   await assertPublished(src, [])

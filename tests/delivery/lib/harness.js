@@ -40,13 +40,16 @@ const BAD_TOKEN = {
 
 /**
  * Starts `$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0` and waits for its banner.
- * Returns { port, base, stop() }.
+ * With `tls`, an HTTPS listener too (its port and certificate read from the banner).
+ * Returns { port, base, tlsPort?, certPath?, stop() }.
  */
-function startServer () {
+function startServer ({ tls = false } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`contentstack-mock binary not found at ${BIN} (build it, or set CSMOCK_BIN)`)
   }
-  const child = spawn(BIN, ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn'], {
+  const args = ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn']
+  if (tls) args.push('--tls-listen', '127.0.0.1:0')
+  const child = spawn(BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe']
   })
   // Never leave a server behind, even when a test file dies.
@@ -78,12 +81,21 @@ function startServer () {
       out += d
       const firstLine = out.split('\n')[0]
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(firstLine)
-      if (m) {
+      const https = /^ {2}https: +https:\/\/127\.0\.0\.1:(\d+)\s*$/m.exec(out)
+      const cert = /^ {2}tls certificate: +(\S.*?)\s*$/m.exec(out)
+      if (m && (!tls || (https && cert))) {
         settled = true
         clearTimeout(timer)
         const port = Number(m[1])
-        resolve({ port, base: `http://127.0.0.1:${port}`, logs: () => stderr, stop: () => stopChild(child) })
-      } else if (out.includes('\n')) {
+        resolve({
+          port,
+          base: `http://127.0.0.1:${port}`,
+          tlsPort: https ? Number(https[1]) : undefined,
+          certPath: cert ? cert[1] : undefined,
+          logs: () => stderr,
+          stop: () => stopChild(child)
+        })
+      } else if (!m && out.includes('\n')) {
         fail(new Error(`unexpected first banner line: ${firstLine}`))
       }
     })
@@ -221,7 +233,7 @@ class Cma {
         token: {
           name,
           description: `${name} for the delivery suite`,
-          scope: [{ module: 'environment', environments, acl: { read: true } }]
+          scope: [{ module: 'environment', environments, acl: { read: true } }, { module: 'branch', branches: ['main'], acl: { read: true } }]
         }
       }
     })

@@ -105,6 +105,34 @@ describe('asset(uid).fetch()', () => {
   })
 })
 
+describe('includeBranch() and includeMetadata() (the TypeScript SDK\'s own API tests ask for them)', () => {
+  it('fetch: _branch is main and _metadata is there', async () => {
+    const asset = await sdk.asset(a.pixel.uid).includeBranch().includeMetadata().fetch()
+    assert.equal(asset._branch, 'main')
+    assert.deepEqual(asset._metadata, { extensions: {} })
+    const plain = await sdk.asset(a.pixel.uid).fetch()
+    assert.equal(plain._branch, undefined)
+    assert.equal(plain._metadata, undefined)
+  })
+
+  it('find: on every item', async () => {
+    const { assets } = await sdk.asset().includeBranch().includeMetadata().find()
+    assert.ok(assets.length > 0)
+    for (const item of assets) {
+      assert.equal(item._branch, 'main')
+      assert.ok(item._metadata)
+    }
+  })
+
+  it('the branch header: main is served, another branch is refused', async () => {
+    const ok = await w.cda(`/v3/assets/${a.pixel.uid}`, {}, { headers: { branch: 'main' } })
+    assert.equal(ok.status, 200)
+    const other = await w.cda(`/v3/assets/${a.pixel.uid}`, {}, { headers: { branch: 'develop' } })
+    assert.equal(other.status, 422)
+    assert.deepEqual(Object.keys(other.data.errors), ['branch'])
+  })
+})
+
 describe('asset().find()', () => {
   it('lists what is published in the environment, one item per published locale, and nothing else', async () => {
     const body = await sdk.asset().find()
