@@ -10,8 +10,9 @@ from csmock import DEFAULT_API_KEY, MISSING_UID, assert_file_asset, cs_error, ok
 
 
 def url_re(uid, filename):
+    # The url names the host the SDK reached the mock by.
     return re.compile(
-        rf"^http://localhost:\d+/v3/assets/{DEFAULT_API_KEY}/{uid}/[a-f0-9]{{24}}/{re.escape(filename)}$"
+        rf"^http://127\.0\.0\.1:\d+/v3/assets/{DEFAULT_API_KEY}/{uid}/[a-f0-9]{{24}}/{re.escape(filename)}$"
     )
 
 

@@ -42,10 +42,13 @@ run_way() {
   echo "    first request: $answer"
   kill -TERM "$way"
   wait "$way" 2>/dev/null || true
+  local stopped=""
   for _ in $(seq 1 100); do
-    curl -s http://localhost:8484/_mock/health >/dev/null 2>&1 || break
+    if ! curl -s http://localhost:8484/_mock/health >/dev/null 2>&1; then stopped=1; break; fi
     sleep 0.1
   done
+  # A mock left behind would answer for the next way.
+  [ -n "$stopped" ] || fail "port 8484 still answers after stopping '$command'"
   [ "$answer" = '{"assets":[]}' ] || fail "the first request after '$command' answered: $answer"
 }
 

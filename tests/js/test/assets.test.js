@@ -29,8 +29,9 @@ async function versions (uid, params = {}) {
   return res.data
 }
 
+// The url names the host the SDK reached the mock by (its `cma.mock` hostname).
 const URL_RE = (uid, filename) => new RegExp(
-  `^http://localhost:\\d+/v3/assets/${h.DEFAULT_API_KEY}/${uid}/[a-f0-9]{24}/${filename.replace('.', '\\.')}$`)
+  `^http://cma\\.mock:\\d+/v3/assets/${h.DEFAULT_API_KEY}/${uid}/[a-f0-9]{24}/${filename.replace('.', '\\.')}$`)
 
 describe('upload', () => {
   it('from a file path, with title, description, tags and parent folder', async () => {
@@ -265,7 +266,7 @@ describe('download through the asset url', () => {
     assert.deepEqual(Buffer.from(res.data), h.PNG_3X2)
     assert.match(res.headers['content-type'], /^image\/png/)
     // The file host is public: a bare GET with no api_key or token works too.
-    const bare = await fetch(asset.url.replace('//localhost:', '//127.0.0.1:'))
+    const bare = await fetch(asset.url.replace('//cma.mock:', '//127.0.0.1:'))
     assert.equal(bare.status, 200)
     assert.deepEqual(Buffer.from(await bare.arrayBuffer()), h.PNG_3X2)
   })
@@ -281,7 +282,7 @@ describe('delete', () => {
     assert.equal(err.errorCode, 145)
     const listed = await stack.asset().query({ query: { uid: asset.uid } }).find()
     assert.deepEqual(listed.items, [])
-    const file = await fetch(asset.url.replace('//localhost:', '//127.0.0.1:'))
+    const file = await fetch(asset.url.replace('//cma.mock:', '//127.0.0.1:'))
     assert.equal(file.status, 404)
     const again = await h.rejection(stack.asset(asset.uid).delete())
     assert.equal(again.status, 422)
