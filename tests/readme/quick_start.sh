@@ -87,6 +87,10 @@ echo "==> README quick start: pipx"
 python3 "$root/packages/python/build_wheel.py" --binary "$CSMOCK_BIN" --out "$quick/wheels" >/dev/null
 python3 -m venv "$quick/tools"
 "$quick/tools/bin/pip" install --quiet --disable-pip-version-check pipx==1.18.4
+# pipx makes (and upgrades) its shared pip from the index on first use: let it, with the
+# wheel given by path, so that the README's command then runs with no index at all.
+PIPX_HOME="$quick/pipx" PIPX_BIN_DIR="$quick/pipx/bin" "$quick/tools/bin/pipx" run --spec \
+  "$(ls "$quick"/wheels/*.whl)" contentstack-mock --version >/dev/null
 run_way "With Python 3.8 or later" "$quick" \
   PATH="$quick/tools/bin:$PATH" PIPX_HOME="$quick/pipx" PIPX_BIN_DIR="$quick/pipx/bin" \
   PIP_FIND_LINKS="$quick/wheels" PIP_NO_INDEX=1
