@@ -97,8 +97,10 @@ impl DeliveryListing {
             }
         }
         sql.push(
-            " as rank from publish_records r join assets a on a.uid = r.asset_uid \
-             join asset_versions v on v.asset_uid = r.asset_uid and v.version = r.version \
+            " as rank from publish_records r \
+             join assets a on a.stack_api_key = r.stack_api_key and a.uid = r.asset_uid \
+             join asset_versions v on v.stack_api_key = r.stack_api_key and v.asset_uid = r.asset_uid \
+             and v.version = r.version \
              join asset_files f on f.version_uid = r.version_uid where r.stack_api_key = ",
         )
         .push_bind(self.api_key.clone())

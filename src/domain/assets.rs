@@ -148,7 +148,7 @@ pub async fn get(
         .await?
         .ok_or(ApiError::AssetNotFound)?;
     if let Some(wanted) = version.filter(|wanted| !row.is_dir && *wanted != row.version) {
-        let (old, file) = load_version(&mut conn, &row.uid, wanted).await?;
+        let (old, file) = load_version(&mut conn, &row.stack_api_key, &row.uid, wanted).await?;
         row.version = old.version;
         row.parent_uid = old.parent_uid.clone();
         row.updated_at = old.updated_at.clone();
@@ -183,10 +183,11 @@ pub struct Shown {
 /// Version `version` of an asset with its stored file.
 async fn load_version(
     conn: &mut Conn,
+    api_key: &str,
     asset_uid: &str,
     version: i64,
 ) -> ApiResult<(VersionRow, AssetFileRow)> {
-    let old = asset_db::version(&mut *conn, asset_uid, version)
+    let old = asset_db::version(&mut *conn, api_key, asset_uid, version)
         .await?
         .ok_or_else(|| {
             ApiError::invalid("The version was not found.", "version", "is not valid.")
@@ -398,7 +399,7 @@ pub async fn update(
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
     if let Some(version) = revert_to {
-        let (old, file) = load_version(&mut tx, &row.uid, version).await?;
+        let (old, file) = load_version(&mut tx, &row.stack_api_key, &row.uid, version).await?;
         apply_version(&mut row, old, file);
     }
     if let Some(parent) = &details.parent_uid {
@@ -444,9 +445,9 @@ pub async fn versions(
         .ok_or(ApiError::AssetNotFound)?;
     let skip = i64::try_from(skip).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let versions = asset_db::versions(reader, uid, skip, limit).await?;
+    let versions = asset_db::versions(reader, &stack.api_key, uid, skip, limit).await?;
     let count = if include_count {
-        Some(asset_db::count_versions(reader, uid).await?)
+        Some(asset_db::count_versions(reader, &stack.api_key, uid).await?)
     } else {
         None
     };
@@ -476,7 +477,7 @@ pub async fn name_version(
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
-    if !asset_db::set_version_name(&mut tx, uid, version, name.as_deref()).await? {
+    if !asset_db::set_version_name(&mut tx, &stack.api_key, uid, version, name.as_deref()).await? {
         return Err(ApiError::invalid(
             format!("Version {version} of the asset was not found."),
             "version",
