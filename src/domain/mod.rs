@@ -13,6 +13,7 @@ pub mod locales;
 pub mod publishing;
 pub mod purge;
 pub mod seed;
+pub mod seed_read;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;
