@@ -82,6 +82,26 @@ impl Application {
             }
             _ => None,
         };
+        let seed_root = match &config.seed_root {
+            Some(root) => Some(std::fs::canonicalize(root).with_context(|| {
+                format!(
+                    "--seed-root {}: is not a folder that can be read",
+                    root.display()
+                )
+            })?),
+            None => None,
+        };
+        let mut allowed_hosts = config.allowed_hosts.clone();
+        // A wildcard name of the certificate (`*.mock`) stands for its domain.
+        allowed_hosts.extend(
+            config
+                .tls_san
+                .iter()
+                .map(|san| match san.strip_prefix('*') {
+                    Some(domain) => domain.to_owned(),
+                    None => san.clone(),
+                }),
+        );
         let settings = Settings {
             public_url: config.public_url_for(bound),
             max_upload_bytes: config.max_upload_bytes,
@@ -89,6 +109,9 @@ impl Application {
             admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
             body_timeout: config.body_timeout,
             query_timeout: config.query_timeout,
+            seed_root,
+            allowed_hosts,
+            inline_active_files: config.inline_active_files,
         };
         let limits = ConnectionLimits {
             header_timeout: config.header_timeout,
