@@ -44,12 +44,16 @@ impl Flags {
 }
 
 impl Budgeted {
-    /// A reader connection with `budget` for everything it runs from now on.
+    /// A reader connection with `budget` for everything it runs from now on: the wait
+    /// for a free connection counts too, so that a crowd of queries waiting for the
+    /// readers answers within its budget instead of queueing behind each other.
     pub async fn acquire(pool: &Pool, budget: Duration) -> DbResult<Budgeted> {
-        let mut conn = pool.acquire().await?;
+        let deadline = Instant::now() + budget;
+        let mut conn = tokio::time::timeout_at(deadline.into(), pool.acquire())
+            .await
+            .map_err(|_| DbError::OutOfTime(budget))??;
         let flags = Arc::new(Flags::default());
         let watched = flags.clone();
-        let deadline = Instant::now() + budget;
         conn.lock_handle().await?.set_progress_handler(
             STEPS_BETWEEN_CHECKS,
             // false stops the statement.
@@ -150,10 +154,15 @@ mod tests {
         // One connection, so the next statement runs where the budget was.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect("sqlite::memory:")
             .await
             .unwrap();
         for _ in 0..20 {
+            // The wait for a connection counts against a budget: start with it idle.
+            while pool.num_idle() < 1 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             let budget = Duration::from_millis(1);
             let budgeted = Budgeted::acquire(&pool, budget).await.unwrap();
             // Polled once and dropped, as when its request is cancelled (it may also
