@@ -17,6 +17,7 @@ mod hardening;
 mod healthcheck;
 mod limits;
 mod publishing;
+mod security;
 mod seed;
 mod storage_safety;
 mod tls;
