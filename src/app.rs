@@ -91,7 +91,15 @@ impl Application {
             })?),
             None => None,
         };
+        // The names /_mock and the UI answer to besides the private ones: the flags'.
         let mut allowed_hosts = config.allowed_hosts.clone();
+        let public_host = config
+            .public_url
+            .as_deref()
+            .and_then(crate::routes::host::split_url)
+            .and_then(|(_, authority)| crate::routes::host::split_host(authority))
+            .map(|(name, _)| name.to_owned());
+        allowed_hosts.extend(public_host);
         // A wildcard name of the certificate (`*.mock`) stands for its domain.
         allowed_hosts.extend(
             config

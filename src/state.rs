@@ -24,8 +24,8 @@ pub struct Settings {
     pub query_timeout: Duration,
     /// The folder (its real path) under which `POST /_mock/stacks` may load a seed.
     pub seed_root: Option<PathBuf>,
-    /// Names `/_mock` and the UI answer to besides the private ones (`--allowed-hosts`
-    /// and the `--tls-san` names).
+    /// Names `/_mock` and the UI answer to besides the private ones (`--allowed-hosts`,
+    /// `--public-url`'s host and the `--tls-san` names).
     pub allowed_hosts: Vec<String>,
     /// Serve HTML, SVG and XML files inline rather than as downloads.
     pub inline_active_files: bool,

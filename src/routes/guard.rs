@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
-use crate::routes::host::split_host;
+use crate::routes::host::{split_host, split_url};
 
 /// Domains that no web site on the internet can have names under (RFC 6761, RFC 6762,
 /// RFC 8375, and ICANN's `.internal`).
@@ -42,22 +42,13 @@ pub struct HostPolicy {
     names: Vec<String>,
     /// `.example.com` entries: the name and every name under it.
     suffixes: Vec<String>,
-    /// `--public-url`'s origin (`scheme://host[:port]`), also accepted as `Origin`.
-    public_origin: Option<Origin>,
 }
 
 impl HostPolicy {
     /// A policy accepting `names` (exact names, `.domain` for a domain and every name
-    /// under it, `*` for any) besides the private ones; `public_url` is the base of
-    /// file URLs, whose origin may call `/_mock` too.
-    pub fn new(names: &[String], public_url: &str) -> HostPolicy {
-        let mut policy = HostPolicy {
-            public_origin: Origin::parse(public_url),
-            ..HostPolicy::default()
-        };
-        if let Some(origin) = &policy.public_origin {
-            policy.names.push(origin.host.clone());
-        }
+    /// under it, `*` for any) besides the private ones.
+    pub fn new(names: &[String]) -> HostPolicy {
+        let mut policy = HostPolicy::default();
         for entry in names {
             let entry = entry.trim();
             if entry == "*" {
@@ -87,9 +78,12 @@ impl HostPolicy {
             return false;
         };
         let name = normalise(name);
-        self.any
-            || private_name(&name)
-            || self.names.contains(&name)
+        self.any || private_name(&name) || self.is_named(&name)
+    }
+
+    /// True for a name a flag gave (`--allowed-hosts`, `--public-url`, `--tls-san`).
+    fn is_named(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
             || self.suffixes.iter().any(|suffix| name.ends_with(suffix))
     }
 
@@ -118,9 +112,10 @@ impl HostPolicy {
             None => Ok(()),
             Some(origin) => {
                 let origin = origin.to_str().ok().and_then(Origin::parse);
+                // The page's own origin; or, behind a proxy that rewrites `Host`, a name
+                // a flag gave (`*` aside: any host is not any origin).
                 let own = origin.as_ref().is_some_and(|origin| {
-                    host.is_some_and(|host| origin.is_host(host))
-                        || self.public_origin.as_ref() == Some(origin)
+                    host.is_some_and(|host| origin.is_host(host)) || self.is_named(&origin.host)
                 });
                 if own { Ok(()) } else { Err(cross_origin()) }
             }
@@ -159,14 +154,13 @@ impl Origin {
     /// Reads `scheme://host[:port]` (a trailing path is ignored); `null` and anything
     /// else is `None`.
     fn parse(text: &str) -> Option<Origin> {
-        let (scheme, rest) = text.split_once("://")?;
+        let (scheme, authority) = split_url(text)?;
         let scheme = scheme.to_ascii_lowercase();
         let default_port = match scheme.as_str() {
             "http" => 80,
             "https" => 443,
             _ => return None,
         };
-        let authority = rest.split('/').next().unwrap_or_default();
         let (host, port) = split_host(authority)?;
         Some(Origin {
             scheme,
@@ -230,7 +224,7 @@ mod tests {
 
     fn policy(names: &[&str]) -> HostPolicy {
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        HostPolicy::new(&names, "http://localhost:8484")
+        HostPolicy::new(&names)
     }
 
     #[test]
@@ -268,8 +262,6 @@ mod tests {
         assert!(flagged.allows("a.b.corp.example.com"));
         assert!(!flagged.allows("evilcorp.example.com"));
         assert!(policy(&["*"]).allows("anything.example.org"));
-        let public = HostPolicy::new(&[], "https://assets.mycompany.com");
-        assert!(public.allows("assets.mycompany.com"));
     }
 
     #[test]

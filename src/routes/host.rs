@@ -56,6 +56,17 @@ pub fn split_host(value: &str) -> Option<(&str, Option<u16>)> {
     Some((name, port))
 }
 
+/// The scheme and the `host[:port]` of an absolute URL (`scheme://host[:port][/...]`),
+/// or `None` when it has none or carries credentials (`user@host`).
+pub fn split_url(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if scheme.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some((scheme, authority))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +88,12 @@ mod tests {
         }
         assert_eq!(split_host("[::1]:8443"), Some(("::1", Some(8443))));
         assert_eq!(split_host("Mock.Local"), Some(("Mock.Local", None)));
+        assert_eq!(
+            split_url("https://cma.mock:8443/v3"),
+            Some(("https", "cma.mock:8443"))
+        );
+        assert_eq!(split_url("http://user@evil.com/"), None);
+        assert_eq!(split_url("null"), None);
     }
 
     #[test]

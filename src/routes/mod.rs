@@ -193,10 +193,7 @@ pub fn router(state: AppState) -> Router {
         body_timeout: state.settings.body_timeout,
         max_drain_time: MAX_DRAIN_TIME,
     };
-    let host_policy = Arc::new(guard::HostPolicy::new(
-        &state.settings.allowed_hosts,
-        &state.settings.public_url,
-    ));
+    let host_policy = Arc::new(guard::HostPolicy::new(&state.settings.allowed_hosts));
     Router::new()
         .merge(contentstack_routes(&state))
         .merge(file_routes())
