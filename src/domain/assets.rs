@@ -3,6 +3,7 @@
 
 use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
+use crate::db::budget::{Slot, Weight};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
 use crate::db::publishing::{self as publishing_db, PublishRecordRow};
 use crate::db::stacks::{self as stack_db, StackRow};
@@ -10,7 +11,7 @@ use crate::db::{self, Conn, DbError, Tx};
 use crate::domain::folders::{self, PathItem};
 use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::filter::Filter;
+use crate::filter::{self, Filter, Rejected};
 use crate::ids;
 use crate::state::AppState;
 use crate::storage::PendingFile;
@@ -65,7 +66,8 @@ pub struct ListRequest {
     pub include_folders: bool,
     /// Only this MIME family (`image/`, `video/`).
     pub family: Option<&'static str>,
-    pub filter: Filter,
+    /// The `query` parameter's text, read within the listing's time budget.
+    pub query: Option<String>,
     pub sort: Sort,
     pub skip: u64,
     pub limit: u64,
@@ -95,6 +97,52 @@ pub fn query_too_slow(budget: std::time::Duration) -> ApiError {
     )
 }
 
+/// The error of a listing's statements: out of time is the client's 422.
+fn listing_error(error: DbError) -> ApiError {
+    match error {
+        DbError::OutOfTime(budget) => query_too_slow(budget),
+        e => e.into(),
+    }
+}
+
+/// Starts a listing's time budget and reads its `query` within it. Work of `weight`,
+/// and any listing with a `query` (its patterns are compiled to be checked), first
+/// waits for one of the few heavy slots: a crowd of heavy listings answers within its
+/// budget and leaves the CPU to everything else.
+pub async fn start_listing(
+    state: &AppState,
+    query: Option<&str>,
+    weight: Weight,
+) -> ApiResult<(Slot, Filter)> {
+    let weight = if query.is_some() {
+        Weight::Heavy
+    } else {
+        weight
+    };
+    let slot = state
+        .db
+        .budgeted()
+        .slot(state.settings.query_timeout, weight)
+        .await
+        .map_err(listing_error)?;
+    let filter = match query {
+        None => Filter::default(),
+        Some(text) => match filter::parse_off_the_runtime(text, slot.deadline()).await {
+            Ok(filter) => filter,
+            Err(Rejected::OutOfTime) => return Err(listing_error(slot.out_of_time())),
+            Err(Rejected::Invalid(e)) => {
+                return Err(ApiError::unprocessable(
+                    codes::INVALID_QUERY,
+                    e.0,
+                    "query",
+                    "is not valid.",
+                ));
+            }
+        },
+    };
+    Ok((slot, filter))
+}
+
 /// Lists the live assets (and folders, when asked) of a stack.
 pub async fn list(
     state: &AppState,
@@ -109,12 +157,18 @@ pub async fn list(
     {
         return Err(ApiError::FolderNotFound { field: "folder" });
     }
+    // A family (images, videos) filters on the type: heavy like an unindexed sort.
+    let weight = match request.family {
+        Some(_) => Weight::Heavy,
+        None => request.sort.weight(),
+    };
+    let (slot, filter) = start_listing(state, request.query.as_deref(), weight).await?;
     let listing = Listing {
         api_key: stack.api_key.clone(),
         scope: request.scope,
         include_folders: request.include_folders,
         content_type_prefix: request.family,
-        filter: request.filter,
+        filter,
         sort: request.sort,
         skip: request.skip,
         limit: request.limit,
@@ -124,13 +178,9 @@ pub async fn list(
         (false, true) => Wanted::PageAndCount,
         (false, false) => Wanted::Page,
     };
-    let budget = state.settings.query_timeout;
-    let (rows, count) = listing::run(reader, &listing, wanted, budget)
+    let (rows, count) = listing::run(state.db.budgeted(), slot, &listing, wanted)
         .await
-        .map_err(|e| match e {
-            DbError::OutOfTime(budget) => query_too_slow(budget),
-            e => e.into(),
-        })?;
+        .map_err(listing_error)?;
     Ok(ListResponse { rows, count })
 }
 

@@ -14,7 +14,6 @@ use crate::domain::assets::{
 use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
-use crate::filter;
 use crate::params::Params;
 use crate::routes::delivery;
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
@@ -38,12 +37,17 @@ fn sort_from(params: &Params) -> ApiResult<Sort> {
     Ok(Sort { column, ascending })
 }
 
+/// The `query` parameter's text, when it says anything.
+pub fn query_text(params: &Params) -> Option<String> {
+    params
+        .get("query")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_owned)
+}
+
 /// A listing request from the query parameters.
 fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<ListRequest> {
-    let filter = match params.get("query").map(str::trim).filter(|q| !q.is_empty()) {
-        Some(text) => filter::parse(text).map_err(|e| invalid_query(e.0, "query"))?,
-        None => Default::default(),
-    };
     let scope = match params
         .get("folder")
         .map(str::trim)
@@ -57,7 +61,7 @@ fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<List
         scope,
         include_folders: params.flag("include_folders"),
         family,
-        filter,
+        query: query_text(params),
         sort: sort_from(params)?,
         skip: params.count("skip").unwrap_or(0),
         limit: page_limit(params.count("limit")),
