@@ -16,6 +16,7 @@ mod folders;
 mod hardening;
 mod healthcheck;
 mod limits;
+mod migrations;
 mod publishing;
 mod security;
 mod seed;
