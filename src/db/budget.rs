@@ -2,7 +2,7 @@
 //! progress handler stops the statement once the budget is spent, or once the request
 //! that asked for it is gone, so no abandoned query keeps a reader busy. A budget starts
 //! with a [`Slot`], before the work it covers (checking a `query`, waiting for a reader),
-//! and heavy work (a filter, an unindexed sort) holds one of [`HEAVY_AT_ONCE`] slots: a
+//! and heavy work (a filter, an unindexed sort) holds one of [`heavy_at_once`] slots: a
 //! crowd of heavy listings answers within its budget, and leaves CPU and readers to
 //! everything else (health, plain reads).
 
@@ -28,9 +28,12 @@ const CALLS_BETWEEN_CLOCK_READS: u32 = 64;
 /// SQLite's result code for a statement stopped by the progress handler.
 const SQLITE_INTERRUPT: &str = "9";
 
-/// Heavy statements that may run at once: two CPU-bound statements already fill a small
-/// machine, and the other readers stay free for cheap reads.
-pub const HEAVY_AT_ONCE: usize = 2;
+/// Heavy statements that may run at once: half the CPUs (at least one), so that the
+/// other half stays free for health and cheap reads (measured on 2 CPUs: with both busy
+/// with heavy statements, health waited up to a second behind them).
+pub fn heavy_at_once() -> usize {
+    std::thread::available_parallelism().map_or(1, |cpus| (cpus.get() / 2).max(1))
+}
 
 /// The readers budgeted statements run on, and the gate of the heavy ones.
 #[derive(Debug, Clone)]
@@ -44,7 +47,7 @@ impl BudgetedReaders {
     pub fn new(pool: Pool) -> BudgetedReaders {
         BudgetedReaders {
             pool,
-            heavy: Arc::new(Semaphore::new(HEAVY_AT_ONCE)),
+            heavy: Arc::new(Semaphore::new(heavy_at_once())),
         }
     }
 }
