@@ -81,6 +81,34 @@ impl Application {
             }
             _ => None,
         };
+        let seed_root = match &config.seed_root {
+            Some(root) => Some(std::fs::canonicalize(root).with_context(|| {
+                format!(
+                    "--seed-root {}: is not a folder that can be read",
+                    root.display()
+                )
+            })?),
+            None => None,
+        };
+        // The names /_mock and the UI answer to besides the private ones: the flags'.
+        let mut allowed_hosts = config.allowed_hosts.clone();
+        let public_host = config
+            .public_url
+            .as_deref()
+            .and_then(crate::routes::host::split_url)
+            .and_then(|(_, authority)| crate::routes::host::split_host(authority))
+            .map(|(name, _)| name.to_owned());
+        allowed_hosts.extend(public_host);
+        // A wildcard name of the certificate (`*.mock`) stands for its domain.
+        allowed_hosts.extend(
+            config
+                .tls_san
+                .iter()
+                .map(|san| match san.strip_prefix('*') {
+                    Some(domain) => domain.to_owned(),
+                    None => san.clone(),
+                }),
+        );
         let settings = Settings {
             public_url: config.fixed_public_url(),
             max_upload_bytes: config.max_upload_bytes,
@@ -88,6 +116,9 @@ impl Application {
             admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
             body_timeout: config.body_timeout,
             query_timeout: config.query_timeout,
+            seed_root,
+            allowed_hosts,
+            inline_active_files: config.inline_active_files,
         };
         let limits = ConnectionLimits {
             header_timeout: config.header_timeout,

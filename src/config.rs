@@ -111,6 +111,23 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_SEED")]
     pub seed: Option<PathBuf>,
 
+    /// The folder under which `POST /_mock/stacks` may name a `seed` export [default:
+    /// none, and the API loads no seed].
+    #[arg(long, env = "CSMOCK_SEED_ROOT")]
+    pub seed_root: Option<PathBuf>,
+
+    /// More host names `/_mock` and the web UI answer to, comma separated: `name`,
+    /// `.domain` (the domain and every name under it) or `*` (any). IP addresses,
+    /// one-label names and special-use domains (`.localhost`, `.internal`, ...) are
+    /// always accepted, as are --public-url's host and the --tls-san names.
+    #[arg(long, env = "CSMOCK_ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_allowed_host)]
+    pub allowed_hosts: Vec<String>,
+
+    /// Serve HTML, SVG and XML files inline instead of as downloads (they stay
+    /// sandboxed: no script runs either way).
+    #[arg(long, env = "CSMOCK_INLINE_ACTIVE_FILES", value_parser = clap::builder::BoolishValueParser::new())]
+    pub inline_active_files: bool,
+
     /// When set, every `/_mock` call except health needs `Authorization: Bearer <token>`.
     #[arg(long, env = "CSMOCK_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
@@ -153,6 +170,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Ok(Duration::from_secs(seconds));
     }
     humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 14d, 36h, 1m, 500ms)"))
+}
+
+/// An `--allowed-hosts` entry: `*`, a host name or address, or `.domain`.
+fn parse_allowed_host(text: &str) -> Result<String, String> {
+    let entry = text.trim();
+    let name = entry.strip_prefix('.').unwrap_or(entry);
+    if entry == "*" || crate::routes::host::valid_host(name) {
+        Ok(entry.to_owned())
+    } else {
+        Err(format!(
+            "'{entry}' is not a host name (examples: mock.example.com, .example.com, *)"
+        ))
+    }
 }
 
 impl ServeConfig {

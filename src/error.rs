@@ -36,6 +36,8 @@ pub mod codes {
     pub const NOT_FOUND: u32 = 141;
     /// Contentstack's: the asset or folder does not exist.
     pub const ASSET_NOT_FOUND: u32 = 145;
+    /// A request from a host or origin that may not reach `/_mock` or the web UI.
+    pub const FORBIDDEN: u32 = 403;
     /// No such route, or no such `/_mock` resource.
     pub const UNKNOWN_ROUTE: u32 = 404;
     /// A known path with a method it does not take.
@@ -166,6 +168,14 @@ pub enum ApiError {
     #[error("{message}")]
     MethodNotAllowed { message: String },
 
+    /// `403`, code 403: a host or origin that may not reach `/_mock` or the web UI
+    /// (`field` names which: `host` or `origin`).
+    #[error("{message}")]
+    ForeignRequest {
+        message: String,
+        field: &'static str,
+    },
+
     /// `401`, code 105: the `/_mock` admin token is missing or wrong.
     #[error("The admin token is missing or invalid.")]
     AdminTokenRequired,
@@ -227,6 +237,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } | ApiError::BodyTooLarge { .. } => 413,
             ApiError::BodyTimeout { .. } => 408,
             ApiError::Conflict { .. } => 409,
+            ApiError::ForeignRequest { .. } => 403,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Database(_) | ApiError::Internal(_) => 500,
         }
@@ -250,6 +261,7 @@ impl ApiError {
             | ApiError::Missing { code, .. }
             | ApiError::Forbidden { code, .. } => *code,
             ApiError::NotFound { .. } => codes::UNKNOWN_ROUTE,
+            ApiError::ForeignRequest { .. } => codes::FORBIDDEN,
             ApiError::MethodNotAllowed { .. } => codes::METHOD_NOT_ALLOWED,
             ApiError::Database(_) | ApiError::Internal(_) => codes::INTERNAL,
         }
@@ -268,6 +280,7 @@ impl ApiError {
                 field_error("uid", "is not valid.")
             }
             ApiError::FolderNotFound { field } => field_error(field, "is not valid."),
+            ApiError::ForeignRequest { field, .. } => field_error(field, "is not allowed."),
             ApiError::MalformedBody { .. } => field_error("body", "is not valid."),
             ApiError::PayloadTooLarge { .. } => field_error("asset.upload", "is too large."),
             ApiError::BodyTooLarge { .. } => field_error("body", "is too large."),

@@ -1,7 +1,8 @@
 //! Fault injection for tests: make the next N matching `/v3` requests of a stack fail
 //! with a chosen status (429, 500, 503, ...), to prove that a client retries or fails
-//! cleanly. Set through `/_mock/stacks/{api_key}/faults`; kept in memory only. The
-//! answer itself is made by the routes (`routes::middleware`).
+//! cleanly. A fault hits management requests, or with `scope: "delivery"` delivery and
+//! Sync API requests. Set through `/_mock/stacks/{api_key}/faults`; kept in memory
+//! only. The answer itself is made by the routes (`routes::middleware`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,6 +23,20 @@ pub struct Fault {
     /// Only requests with this method (default: any).
     #[serde(default)]
     pub method: Option<String>,
+    /// Which requests it hits (default: management requests).
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// The requests a fault hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Requests with a management token (the management API).
+    #[default]
+    Management,
+    /// Requests with a delivery token (the Content Delivery and Sync APIs).
+    Delivery,
 }
 
 fn one() -> u32 {
@@ -63,12 +78,24 @@ impl Faults {
             .unwrap_or_default()
     }
 
-    /// Uses up one matching fault, if any, and returns the status it answers with.
-    pub fn take(&self, api_key: &str, method: &str, path: &str) -> Option<u16> {
+    /// True when a fault of `scope` is armed for the stack (a cheap look before the
+    /// work of telling whether a request may use one up).
+    pub fn armed(&self, api_key: &str, scope: Scope) -> bool {
+        self.by_stack
+            .lock()
+            .expect("faults poisoned")
+            .get(api_key)
+            .is_some_and(|faults| faults.iter().any(|f| f.scope == scope))
+    }
+
+    /// Uses up one matching fault of `scope`, if any, and returns the status it
+    /// answers with.
+    pub fn take(&self, api_key: &str, scope: Scope, method: &str, path: &str) -> Option<u16> {
         let mut map = self.by_stack.lock().expect("faults poisoned");
         let faults = map.get_mut(api_key)?;
         let index = faults.iter().position(|f| {
             f.count > 0
+                && f.scope == scope
                 && f.path
                     .as_deref()
                     .is_none_or(|prefix| path.starts_with(prefix))

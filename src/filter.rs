@@ -7,6 +7,8 @@
 //! a query larger than the limits below (what it costs to run is bounded further by the
 //! database's time budget).
 
+use std::time::Instant;
+
 use serde_json::{Map, Value};
 
 /// Longest `query` text.
@@ -28,9 +30,26 @@ pub const MAX_PATTERN_PROGRAM_BYTES: usize = 1024 * 1024;
 struct Spent {
     conditions: usize,
     nesting: usize,
+    /// Patterns are compiled (to be checked) only before this.
+    deadline: Option<Instant>,
+    /// Set when the deadline stopped the parse.
+    out_of_time: bool,
 }
 
 impl Spent {
+    /// Before a pattern is compiled: fails once the deadline has passed (a compile is
+    /// the one costly step of a parse).
+    fn may_compile(&mut self) -> Result<(), FilterError> {
+        if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            self.out_of_time = true;
+            return Err(FilterError("The query ran out of time.".into()));
+        }
+        Ok(())
+    }
+
     fn condition(&mut self) -> Result<(), FilterError> {
         self.conditions += 1;
         if self.conditions > MAX_CONDITIONS {
@@ -40,6 +59,15 @@ impl Spent {
         }
         Ok(())
     }
+}
+
+/// Why [`parse_off_the_runtime`] gave up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejected {
+    /// The query is not one the service runs.
+    Invalid(FilterError),
+    /// The deadline passed while its patterns were checked.
+    OutOfTime,
 }
 
 /// Why a query was rejected.
@@ -199,8 +227,43 @@ impl Condition {
     }
 }
 
+/// [`parse`] on the blocking pool, compiling no pattern after `deadline`: a `$regex`
+/// is compiled to be checked, which takes long enough (milliseconds each, up to 100
+/// of them) that a crowd of such queries would otherwise hold the runtime's workers,
+/// and every other request with them.
+pub async fn parse_off_the_runtime(text: &str, deadline: Instant) -> Result<Filter, Rejected> {
+    let parse_within = move |text: &str| {
+        let mut spent = Spent {
+            deadline: Some(deadline),
+            ..Spent::default()
+        };
+        parse_with(text, &mut spent).map_err(|e| {
+            if spent.out_of_time {
+                Rejected::OutOfTime
+            } else {
+                Rejected::Invalid(e)
+            }
+        })
+    };
+    if !text.contains("$regex") {
+        return parse_within(text);
+    }
+    let text = text.to_owned();
+    tokio::task::spawn_blocking(move || parse_within(&text))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Rejected::Invalid(FilterError(
+                "The query could not be checked.".to_owned(),
+            )))
+        })
+}
+
 /// Parses the `query` parameter's text.
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
+    parse_with(text, &mut Spent::default())
+}
+
+fn parse_with(text: &str, spent: &mut Spent) -> Result<Filter, FilterError> {
     if text.len() > MAX_QUERY_BYTES {
         return Err(FilterError(format!(
             "The query is {} bytes long; at most {MAX_QUERY_BYTES} are allowed.",
@@ -209,7 +272,7 @@ pub fn parse(text: &str) -> Result<Filter, FilterError> {
     }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) if map.is_empty() => Ok(Filter::default()),
-        Ok(Value::Object(map)) => parse_object(&map, &mut Spent::default()),
+        Ok(Value::Object(map)) => parse_object(&map, spent),
         Ok(_) => Err(FilterError("The query must be a JSON object.".into())),
         Err(e) => Err(FilterError(format!("The query is not valid JSON: {e}."))),
     }
@@ -283,6 +346,9 @@ fn parse_field(name: &str, value: &Value, spent: &mut Spent) -> Result<Vec<Filte
                 .filter(|(op, _)| op.as_str() != "$options")
                 .map(|(op, value)| {
                     spent.condition()?;
+                    if op == "$regex" {
+                        spent.may_compile()?;
+                    }
                     operand.condition(op, value, options).map(Filter::Condition)
                 })
                 .collect::<Result<Vec<_>, _>>()?;

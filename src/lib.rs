@@ -8,6 +8,8 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod confined;
+pub mod content_types;
 pub mod data_dir;
 pub mod db;
 pub mod domain;

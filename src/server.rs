@@ -402,6 +402,11 @@ async fn serve_connection<T, S>(
         // Waiting for a request's headers on a kept-alive connection is being idle.
         .header_read_timeout(limits.idle_timeout)
         .max_buf_size(READ_BUFFER_BYTES)
+        // A client may shut down its sending side once its request is out (`nc -N`,
+        // some proxies) and still wait for the answer: it gets one. The cost: a client
+        // that goes away is only noticed when its answer is written (a listing's SQL
+        // is bounded by --query-timeout all the same).
+        .half_close(true)
         .keep_alive(true);
     let connection = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);

@@ -1,6 +1,7 @@
 //! What every handler and domain function can reach: the database, the file store, the
 //! stacks, the armed faults and the settings fixed at start.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +23,13 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// Longest time one listing query may run.
     pub query_timeout: Duration,
+    /// The folder (its real path) under which `POST /_mock/stacks` may load a seed.
+    pub seed_root: Option<PathBuf>,
+    /// Names `/_mock` and the UI answer to besides the private ones (`--allowed-hosts`,
+    /// `--public-url`'s host and the `--tls-san` names).
+    pub allowed_hosts: Vec<String>,
+    /// Serve HTML, SVG and XML files inline rather than as downloads.
+    pub inline_active_files: bool,
 }
 
 /// Shared state of the HTTP handlers and background tasks.

@@ -25,6 +25,8 @@ const SMALL_FILE_BYTES: u64 = 256 * 1024;
 pub enum Sniff {
     /// An image: its first `HEAD_BYTES`, where its dimensions are.
     Dimensions,
+    /// A type a browser would run: its first bytes, to check that it is markup.
+    Markup,
     /// Nothing (every other file: no copy of up to 256 KiB per upload in flight).
     Nothing,
 }
@@ -34,6 +36,8 @@ impl Sniff {
     pub fn for_content_type(content_type: &str) -> Sniff {
         if content_type.starts_with("image/") {
             Sniff::Dimensions
+        } else if crate::content_types::is_active(content_type) {
+            Sniff::Markup
         } else {
             Sniff::Nothing
         }
@@ -42,6 +46,7 @@ impl Sniff {
     fn limit(self) -> usize {
         match self {
             Sniff::Dimensions => HEAD_BYTES,
+            Sniff::Markup => crate::content_types::HEAD_BYTES,
             Sniff::Nothing => 0,
         }
     }
@@ -90,7 +95,8 @@ pub struct StoredFile {
     pub storage_key: String,
     pub size: u64,
     pub sha256: String,
-    /// The first bytes of an image, for its dimensions (empty for other files).
+    /// The first bytes of an image (for its dimensions) or of a file declared as markup
+    /// (to check it is); empty for other files.
     pub head: Vec<u8>,
 }
 
@@ -361,6 +367,8 @@ impl Storage {
         filename: String,
         content_type: String,
     ) -> PendingFile {
+        // A file declared as HTML, SVG or XML is stored as such only when it is markup.
+        let content_type = crate::content_types::checked(&content_type, &filename, &stored.head);
         PendingFile {
             stored,
             filename,

@@ -144,9 +144,9 @@ pub async fn get(
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<AssetRow>> {
-    sqlx::query_as::<_, AssetRow>("select * from assets where uid = ? and stack_api_key = ?")
-        .bind(uid)
+    sqlx::query_as::<_, AssetRow>("select * from assets where stack_api_key = ? and uid = ?")
         .bind(api_key)
+        .bind(uid)
         .fetch_optional(db)
         .await
         .map_err(Into::into)
@@ -287,14 +287,16 @@ pub async fn insert_new(
 /// An asset's version history, newest first.
 pub async fn versions(
     db: impl SqliteExecutor<'_>,
+    api_key: &str,
     asset_uid: &str,
     skip: i64,
     limit: i64,
 ) -> DbResult<Vec<VersionRow>> {
     sqlx::query_as::<_, VersionRow>(
         "select version, version_uid, title, description, tags, parent_uid, version_name, updated_at, updated_by \
-         from asset_versions where asset_uid = ? order by version desc limit ? offset ?",
+         from asset_versions where stack_api_key = ? and asset_uid = ? order by version desc limit ? offset ?",
     )
+    .bind(api_key)
     .bind(asset_uid)
     .bind(limit)
     .bind(skip)
@@ -304,24 +306,33 @@ pub async fn versions(
 }
 
 /// How many versions an asset has.
-pub async fn count_versions(db: impl SqliteExecutor<'_>, asset_uid: &str) -> DbResult<i64> {
-    sqlx::query_scalar("select count(*) from asset_versions where asset_uid = ?")
-        .bind(asset_uid)
-        .fetch_one(db)
-        .await
-        .map_err(Into::into)
+pub async fn count_versions(
+    db: impl SqliteExecutor<'_>,
+    api_key: &str,
+    asset_uid: &str,
+) -> DbResult<i64> {
+    sqlx::query_scalar(
+        "select count(*) from asset_versions where stack_api_key = ? and asset_uid = ?",
+    )
+    .bind(api_key)
+    .bind(asset_uid)
+    .fetch_one(db)
+    .await
+    .map_err(Into::into)
 }
 
 /// One version of an asset.
 pub async fn version(
     db: impl SqliteExecutor<'_>,
+    api_key: &str,
     asset_uid: &str,
     version: i64,
 ) -> DbResult<Option<VersionRow>> {
     sqlx::query_as::<_, VersionRow>(
         "select version, version_uid, title, description, tags, parent_uid, version_name, updated_at, updated_by \
-         from asset_versions where asset_uid = ? and version = ?",
+         from asset_versions where stack_api_key = ? and asset_uid = ? and version = ?",
     )
+    .bind(api_key)
     .bind(asset_uid)
     .bind(version)
     .fetch_optional(db)
@@ -349,12 +360,11 @@ pub async fn live_file(
     version_uid: &str,
 ) -> DbResult<Option<AssetFileRow>> {
     sqlx::query_as::<_, AssetFileRow>(
-        "select f.* from asset_files f join assets a on a.uid = f.asset_uid \
-         where f.version_uid = ? and f.asset_uid = ? and f.stack_api_key = ? and a.stack_api_key = ?",
+        "select f.* from asset_files f join assets a on a.stack_api_key = f.stack_api_key and a.uid = f.asset_uid \
+         where f.version_uid = ? and f.asset_uid = ? and f.stack_api_key = ?",
     )
     .bind(version_uid)
     .bind(asset_uid)
-    .bind(api_key)
     .bind(api_key)
     .fetch_optional(db)
     .await
@@ -374,8 +384,8 @@ pub async fn folder_chain(
         "with recursive chain(uid, name, parent_uid, depth) as ( \
              select uid, name, parent_uid, 0 from assets where uid = ? and stack_api_key = ? and is_dir = 1 \
              union all \
-             select a.uid, a.name, a.parent_uid, c.depth + 1 from chain c cross join assets a on a.uid = c.parent_uid \
-             where a.stack_api_key = ? and a.is_dir = 1 and c.depth < 64 \
+             select a.uid, a.name, a.parent_uid, c.depth + 1 from chain c cross join assets a \
+             on a.stack_api_key = ? and a.uid = c.parent_uid where a.is_dir = 1 and c.depth < 64 \
          ) select uid, name, depth from chain order by depth desc",
     )
     .bind(folder_uid)
@@ -436,14 +446,16 @@ pub async fn storage_keys_of_stack(
 /// Names (or, with `None`, unnames) a version; false when there is no such version.
 pub async fn set_version_name(
     conn: &mut SqliteConnection,
+    api_key: &str,
     asset_uid: &str,
     version: i64,
     name: Option<&str>,
 ) -> DbResult<bool> {
     let changed = sqlx::query(
-        "update asset_versions set version_name = ? where asset_uid = ? and version = ?",
+        "update asset_versions set version_name = ? where stack_api_key = ? and asset_uid = ? and version = ?",
     )
     .bind(name)
+    .bind(api_key)
     .bind(asset_uid)
     .bind(version)
     .execute(conn)

@@ -1,6 +1,10 @@
 //! A time budget for statements that may run long (listings with a `query`): SQLite's
 //! progress handler stops the statement once the budget is spent, or once the request
-//! that asked for it is gone, so no abandoned query keeps a reader busy.
+//! that asked for it is gone, so no abandoned query keeps a reader busy. A budget starts
+//! with a [`Slot`], before the work it covers (checking a `query`, waiting for a reader),
+//! and heavy work (a filter, an unindexed sort) holds one of [`heavy_at_once`] slots: a
+//! crowd of heavy listings answers within its budget, and leaves CPU and readers to
+//! everything else (health, plain reads).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,25 +12,114 @@ use std::time::{Duration, Instant};
 
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{DbError, DbResult, Pool};
 
-/// How many SQLite virtual-machine steps run between two looks at the clock.
-const STEPS_BETWEEN_CHECKS: i32 = 1000;
+/// How many SQLite virtual-machine steps run between two calls of the progress handler:
+/// few, because one step may be long (a `regexp` call compiles its pattern on the first
+/// row), and a call only reads a flag, which a timer sets when the budget is spent.
+const STEPS_BETWEEN_CHECKS: i32 = 16;
+
+/// Every this many calls the handler reads the clock itself, in case the timer is late
+/// (its task waits for a busy runtime).
+const CALLS_BETWEEN_CLOCK_READS: u32 = 64;
 
 /// SQLite's result code for a statement stopped by the progress handler.
 const SQLITE_INTERRUPT: &str = "9";
 
+/// Heavy statements that may run at once: half the CPUs (at least one), so that the
+/// other half stays free for health and cheap reads (measured on 2 CPUs: with both busy
+/// with heavy statements, health waited up to a second behind them).
+pub fn heavy_at_once() -> usize {
+    std::thread::available_parallelism().map_or(1, |cpus| (cpus.get() / 2).max(1))
+}
+
+/// The readers budgeted statements run on, and the gate of the heavy ones.
+#[derive(Debug, Clone)]
+pub struct BudgetedReaders {
+    pool: Pool,
+    heavy: Arc<Semaphore>,
+}
+
+impl BudgetedReaders {
+    /// Budgeted statements on `pool`'s connections.
+    pub fn new(pool: Pool) -> BudgetedReaders {
+        BudgetedReaders {
+            pool,
+            heavy: Arc::new(Semaphore::new(heavy_at_once())),
+        }
+    }
+}
+
+/// How costly a budgeted statement may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// Walks an index (a page of the newest items, say).
+    Light,
+    /// Filters or sorts outside an index: may scan a whole stack.
+    Heavy,
+}
+
+/// A started budget: its deadline and, for heavy work, a heavy slot (held until the
+/// statements are done).
+#[derive(Debug)]
+pub struct Slot {
+    deadline: Instant,
+    budget: Duration,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Slot {
+    /// When the budget is spent.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The error of work that ran out of this budget.
+    pub fn out_of_time(&self) -> DbError {
+        DbError::OutOfTime(self.budget)
+    }
+}
+
+impl BudgetedReaders {
+    /// Starts a budget of `budget` for work of `weight`: heavy work first waits, within
+    /// the budget, for a heavy slot.
+    pub async fn slot(&self, budget: Duration, weight: Weight) -> DbResult<Slot> {
+        let deadline = Instant::now() + budget;
+        let permit = match weight {
+            Weight::Light => None,
+            Weight::Heavy => Some(
+                tokio::time::timeout_at(deadline.into(), self.heavy.clone().acquire_owned())
+                    .await
+                    .map_err(|_| DbError::OutOfTime(budget))?
+                    .expect("the gate is never closed"),
+            ),
+        };
+        Ok(Slot {
+            deadline,
+            budget,
+            _permit: permit,
+        })
+    }
+}
+
 /// A reader connection whose statements stop when the budget is spent.
 pub struct Budgeted {
+    /// The budget, and the heavy slot it holds.
+    _slot: Slot,
     conn: Option<PoolConnection<Sqlite>>,
     flags: Arc<Flags>,
     budget: Duration,
+    /// Sets `flags.expired` at the deadline; stopped with the budget.
+    timer: tokio::task::AbortHandle,
 }
 
 /// What the progress handler looks at besides the clock.
 #[derive(Default)]
 struct Flags {
+    /// Set by a timer at the deadline.
+    expired: AtomicBool,
     /// Set when the holder goes away before releasing it: stop what still runs.
     abandoned: AtomicBool,
     /// Set as the release begins: from then on the handler never stops a statement,
@@ -36,29 +129,51 @@ struct Flags {
 }
 
 impl Flags {
-    /// The progress handler's answer: false stops the running statement.
-    fn keep_going(&self, deadline: Instant) -> bool {
-        self.released.load(Ordering::Relaxed)
-            || (!self.abandoned.load(Ordering::Relaxed) && Instant::now() < deadline)
+    /// The progress handler's answer: false stops the running statement. The clock is
+    /// read only when `read_clock` says so; the timer's flag every time.
+    fn keep_going(&self, deadline: Instant, read_clock: bool) -> bool {
+        if self.released.load(Ordering::Relaxed) {
+            return true;
+        }
+        let spent = self.expired.load(Ordering::Relaxed)
+            || self.abandoned.load(Ordering::Relaxed)
+            || (read_clock && Instant::now() >= deadline);
+        !spent
     }
 }
 
 impl Budgeted {
-    /// A reader connection with `budget` for everything it runs from now on.
-    pub async fn acquire(pool: &Pool, budget: Duration) -> DbResult<Budgeted> {
-        let mut conn = pool.acquire().await?;
+    /// A reader connection whose statements run within what is left of `slot`'s
+    /// budget: the wait for a free connection counts too, so that a crowd of queries
+    /// answers within its budget instead of queueing behind each other.
+    pub async fn acquire(readers: &BudgetedReaders, slot: Slot) -> DbResult<Budgeted> {
+        let (deadline, budget) = (slot.deadline, slot.budget);
+        let mut conn = tokio::time::timeout_at(deadline.into(), readers.pool.acquire())
+            .await
+            .map_err(|_| DbError::OutOfTime(budget))??;
         let flags = Arc::new(Flags::default());
         let watched = flags.clone();
-        let deadline = Instant::now() + budget;
+        let mut calls = 0u32;
         conn.lock_handle().await?.set_progress_handler(
             STEPS_BETWEEN_CHECKS,
             // false stops the statement.
-            move || watched.keep_going(deadline),
+            move || {
+                calls = calls.wrapping_add(1);
+                watched.keep_going(deadline, calls.is_multiple_of(CALLS_BETWEEN_CLOCK_READS))
+            },
         );
+        let timed = flags.clone();
+        let timer = tokio::spawn(async move {
+            tokio::time::sleep_until(deadline.into()).await;
+            timed.expired.store(true, Ordering::Relaxed);
+        })
+        .abort_handle();
         Ok(Budgeted {
+            _slot: slot,
             conn: Some(conn),
             flags,
             budget,
+            timer,
         })
     }
 
@@ -82,6 +197,7 @@ impl Budgeted {
     /// Gives the connection back without its budget.
     pub async fn release(mut self) {
         self.flags.released.store(true, Ordering::Relaxed);
+        self.timer.abort();
         if let Some(conn) = self.conn.take() {
             // In a task of its own: a caller cancelled while it waits still has the
             // budget removed before the connection goes back to the pool.
@@ -109,6 +225,7 @@ impl Drop for Budgeted {
     fn drop(&mut self) {
         // Dropped while holding the connection: the request went away (or failed). Stop
         // what still runs, and return the connection once its budget is removed.
+        self.timer.abort();
         if let Some(conn) = self.conn.take() {
             self.flags.abandoned.store(true, Ordering::Relaxed);
             match tokio::runtime::Handle::try_current() {
@@ -137,12 +254,20 @@ mod tests {
         let flags = Flags::default();
         let spent = Instant::now();
         let later = spent + Duration::from_secs(60);
-        assert!(flags.keep_going(later));
-        assert!(!flags.keep_going(spent));
+        assert!(flags.keep_going(later, true));
+        assert!(!flags.keep_going(spent, true));
+        assert!(
+            flags.keep_going(spent, false),
+            "the clock is read only when told"
+        );
+        flags.expired.store(true, Ordering::Relaxed);
+        assert!(!flags.keep_going(later, false));
+        flags.expired.store(false, Ordering::Relaxed);
         flags.abandoned.store(true, Ordering::Relaxed);
-        assert!(!flags.keep_going(later));
+        assert!(!flags.keep_going(later, false));
         flags.released.store(true, Ordering::Relaxed);
-        assert!(flags.keep_going(spent));
+        flags.expired.store(true, Ordering::Relaxed);
+        assert!(flags.keep_going(spent, true));
     }
 
     #[tokio::test]
@@ -150,12 +275,19 @@ mod tests {
         // One connection, so the next statement runs where the budget was.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect("sqlite::memory:")
             .await
             .unwrap();
         for _ in 0..20 {
+            // The wait for a connection counts against a budget: start with it idle.
+            while pool.num_idle() < 1 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             let budget = Duration::from_millis(1);
-            let budgeted = Budgeted::acquire(&pool, budget).await.unwrap();
+            let readers = BudgetedReaders::new(pool.clone());
+            let slot = readers.slot(budget, Weight::Heavy).await.unwrap();
+            let budgeted = Budgeted::acquire(&readers, slot).await.unwrap();
             // Polled once and dropped, as when its request is cancelled (it may also
             // have finished in that one poll).
             let _ = budgeted.release().now_or_never();
@@ -172,7 +304,9 @@ mod tests {
             .connect("sqlite::memory:")
             .await
             .unwrap();
-        let mut budgeted = Budgeted::acquire(&pool, Duration::ZERO).await.unwrap();
+        let readers = BudgetedReaders::new(pool.clone());
+        let slot = readers.slot(Duration::ZERO, Weight::Light).await.unwrap();
+        let mut budgeted = Budgeted::acquire(&readers, slot).await.unwrap();
         let error = sqlx::query_scalar::<_, i64>(LONG)
             .fetch_one(budgeted.conn())
             .await

@@ -1,15 +1,13 @@
 //! What the Content Delivery API reads: assets as published in one environment (the
 //! version published there, its file and details), by locale and fallback chain.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::budget::Budgeted;
+use super::DbResult;
+use super::budget::{Budgeted, BudgetedReaders, Slot};
 use super::filter_sql::push_filter;
 use super::listing::{Sort, Wanted};
-use super::{DbResult, Pool};
 use crate::filter::Filter;
 
 /// An asset as published in one environment and locale.
@@ -97,8 +95,10 @@ impl DeliveryListing {
             }
         }
         sql.push(
-            " as rank from publish_records r join assets a on a.uid = r.asset_uid \
-             join asset_versions v on v.asset_uid = r.asset_uid and v.version = r.version \
+            " as rank from publish_records r \
+             join assets a on a.stack_api_key = r.stack_api_key and a.uid = r.asset_uid \
+             join asset_versions v on v.stack_api_key = r.stack_api_key and v.asset_uid = r.asset_uid \
+             and v.version = r.version \
              join asset_files f on f.version_uid = r.version_uid where r.stack_api_key = ",
         )
         .push_bind(self.api_key.clone())
@@ -132,14 +132,15 @@ impl DeliveryListing {
     }
 }
 
-/// Runs a delivery read within `budget`: the page and/or the count of all matches.
+/// Runs a delivery read within what is left of `slot`'s budget: the page and/or the
+/// count of all matches.
 pub async fn run(
-    pool: &Pool,
+    readers: &BudgetedReaders,
+    slot: Slot,
     listing: &DeliveryListing,
     wanted: Wanted,
-    budget: Duration,
 ) -> DbResult<(Vec<DeliveredRow>, Option<i64>)> {
-    let mut conn = Budgeted::acquire(pool, budget).await?;
+    let mut conn = Budgeted::acquire(readers, slot).await?;
     let rows = match wanted {
         Wanted::Count => Vec::new(),
         Wanted::Page | Wanted::PageAndCount => {

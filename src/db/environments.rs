@@ -65,13 +65,15 @@ pub async fn insert(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResu
 /// Writes back an environment's name, urls and version stamp.
 pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult<()> {
     sqlx::query(
-        "update environments set name = ?, urls = ?, version = ?, updated_at = ?, updated_by = ? where uid = ?",
+        "update environments set name = ?, urls = ?, version = ?, updated_at = ?, updated_by = ? \
+         where stack_api_key = ? and uid = ?",
     )
     .bind(&row.name)
     .bind(&row.urls)
     .bind(row.version)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
+    .bind(&row.stack_api_key)
     .bind(&row.uid)
     .execute(conn)
     .await?;
@@ -79,8 +81,9 @@ pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult
 }
 
 /// Deletes an environment (its publish records go with it).
-pub async fn delete(conn: &mut SqliteConnection, uid: &str) -> DbResult<()> {
-    sqlx::query("delete from environments where uid = ?")
+pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
+    sqlx::query("delete from environments where stack_api_key = ? and uid = ?")
+        .bind(api_key)
         .bind(uid)
         .execute(conn)
         .await?;

@@ -1,13 +1,11 @@
 //! Listing and counting live assets: scope, MIME family, `query` filter, sort, page.
 
-use std::time::Duration;
-
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::DbResult;
 use super::assets::AssetRow;
-use super::budget::Budgeted;
+use super::budget::{Budgeted, BudgetedReaders, Slot, Weight};
 use super::filter_sql::push_filter;
-use super::{DbResult, Pool};
 use crate::filter::{Field, Filter};
 
 /// Where listed items come from.
@@ -102,6 +100,16 @@ pub struct Listing {
     pub limit: u64,
 }
 
+impl Sort {
+    /// Light when an index gives this order (a time), heavy otherwise.
+    pub fn weight(&self) -> Weight {
+        match self.column {
+            SortColumn::CreatedAt | SortColumn::UpdatedAt => Weight::Light,
+            _ => Weight::Heavy,
+        }
+    }
+}
+
 impl Listing {
     fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
         sql.push(" where stack_api_key = ")
@@ -134,15 +142,15 @@ pub enum Wanted {
     PageAndCount,
 }
 
-/// Runs a listing on a reader, within `budget` for all its statements: the page and/or
-/// the count of all matches.
+/// Runs a listing on a reader, within what is left of `slot`'s budget for all its
+/// statements: the page and/or the count of all matches.
 pub async fn run(
-    pool: &Pool,
+    readers: &BudgetedReaders,
+    slot: Slot,
     listing: &Listing,
     wanted: Wanted,
-    budget: Duration,
 ) -> DbResult<(Vec<AssetRow>, Option<i64>)> {
-    let mut conn = Budgeted::acquire(pool, budget).await?;
+    let mut conn = Budgeted::acquire(readers, slot).await?;
     let rows = match wanted {
         Wanted::Count => Vec::new(),
         Wanted::Page | Wanted::PageAndCount => {

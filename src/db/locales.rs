@@ -66,13 +66,15 @@ pub async fn insert(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()
 /// Writes back a locale's name, fallback and version stamp.
 pub async fn save(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
     sqlx::query(
-        "update locales set name = ?, fallback_locale = ?, version = ?, updated_at = ?, updated_by = ? where uid = ?",
+        "update locales set name = ?, fallback_locale = ?, version = ?, updated_at = ?, updated_by = ? \
+         where stack_api_key = ? and uid = ?",
     )
     .bind(&row.name)
     .bind(&row.fallback_locale)
     .bind(row.version)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
+    .bind(&row.stack_api_key)
     .bind(&row.uid)
     .execute(conn)
     .await?;
@@ -95,7 +97,8 @@ pub async fn delete(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()
         .bind(&row.code)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("delete from locales where uid = ?")
+    sqlx::query("delete from locales where stack_api_key = ? and uid = ?")
+        .bind(&row.stack_api_key)
         .bind(&row.uid)
         .execute(conn)
         .await?;

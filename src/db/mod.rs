@@ -76,6 +76,8 @@ pub type DbResult<T> = Result<T, DbError>;
 #[derive(Clone, Debug)]
 pub struct Db {
     read: Pool,
+    /// The same readers, for statements with a time budget.
+    budgeted: budget::BudgetedReaders,
     write: Pool,
     /// The queue of small writes committed in groups (see [`group`]).
     group: group::GroupWriter,
@@ -140,6 +142,7 @@ impl Db {
             .await
             .context("could not open the database for health checks")?;
         Ok(Db {
+            budgeted: budget::BudgetedReaders::new(read.clone()),
             read,
             group: group::GroupWriter::start(write.clone()),
             write,
@@ -152,6 +155,11 @@ impl Db {
     /// The reader pool, for statements outside a write transaction.
     pub fn reader(&self) -> &Pool {
         &self.read
+    }
+
+    /// The readers for statements with a time budget (listings).
+    pub fn budgeted(&self) -> &budget::BudgetedReaders {
+        &self.budgeted
     }
 
     /// One reader connection, for a request that runs several statements: each return

@@ -43,13 +43,16 @@ pub async fn records_of(
 /// The record of an asset in one environment and locale.
 pub async fn record(
     db: impl SqliteExecutor<'_>,
+    api_key: &str,
     asset_uid: &str,
     environment_uid: &str,
     locale: &str,
 ) -> DbResult<Option<PublishRecordRow>> {
     sqlx::query_as(
-        "select * from publish_records where asset_uid = ? and environment_uid = ? and locale = ?",
+        "select * from publish_records where stack_api_key = ? and asset_uid = ? and environment_uid = ? \
+         and locale = ?",
     )
+    .bind(api_key)
     .bind(asset_uid)
     .bind(environment_uid)
     .bind(locale)
@@ -80,13 +83,16 @@ pub async fn put_record(conn: &mut SqliteConnection, row: &PublishRecordRow) -> 
 /// Removes a record; true when there was one.
 pub async fn delete_record(
     conn: &mut SqliteConnection,
+    api_key: &str,
     asset_uid: &str,
     environment_uid: &str,
     locale: &str,
 ) -> DbResult<bool> {
     let removed = sqlx::query(
-        "delete from publish_records where asset_uid = ? and environment_uid = ? and locale = ?",
+        "delete from publish_records where stack_api_key = ? and asset_uid = ? and environment_uid = ? \
+         and locale = ?",
     )
+    .bind(api_key)
     .bind(asset_uid)
     .bind(environment_uid)
     .bind(locale)

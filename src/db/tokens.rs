@@ -77,8 +77,9 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &DeliveryTokenRow) -> DbRe
 }
 
 /// Deletes a token.
-pub async fn delete(conn: &mut SqliteConnection, uid: &str) -> DbResult<()> {
-    sqlx::query("delete from delivery_tokens where uid = ?")
+pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
+    sqlx::query("delete from delivery_tokens where stack_api_key = ? and uid = ?")
+        .bind(api_key)
         .bind(uid)
         .execute(conn)
         .await?;

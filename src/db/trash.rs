@@ -56,10 +56,10 @@ static MOVE_TO_TRASH: LazyLock<String> = LazyLock::new(|| {
         "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
          values (?1, ?2, ?3, ?4, ?5, ?6); \
          {SUBTREE} insert into trashed_assets (trash_uid, {ASSET_COLUMNS}) \
-         select ?1, {ASSET_COLUMNS} from assets where uid in (select uid from sub); \
-         {SUBTREE} delete from assets where uid in (select uid from sub); \
-         delete from publish_records where asset_uid in \
-         (select uid from trashed_assets where trash_uid = ?1) returning *"
+         select ?1, {ASSET_COLUMNS} from assets where stack_api_key = ?2 and uid in (select uid from sub); \
+         {SUBTREE} delete from assets where stack_api_key = ?2 and uid in (select uid from sub); \
+         delete from publish_records where stack_api_key = ?2 and asset_uid in \
+         (select uid from trashed_assets where stack_api_key = ?2 and trash_uid = ?1) returning *"
     )
 });
 
@@ -100,8 +100,8 @@ pub struct TrashItemRow {
 
 const ITEM_SELECT: &str = "select t.uid, t.item_type, t.deleted_at, t.deleted_by, t.purge_at, \
      r.title, r.name, r.filename, r.parent_uid, \
-     (select count(*) - 1 from trashed_assets c where c.trash_uid = t.uid) as inside \
-     from trash t join trashed_assets r on r.uid = t.uid";
+     (select count(*) - 1 from trashed_assets c where c.stack_api_key = t.stack_api_key and c.trash_uid = t.uid) \
+     as inside from trash t join trashed_assets r on r.stack_api_key = t.stack_api_key and r.uid = t.uid";
 
 /// A page of a stack's trash, newest first, optionally of one type.
 pub async fn list_items(
@@ -199,6 +199,7 @@ pub async fn parent_state(
 /// entry. `root_parent` is where the item's root goes.
 pub async fn restore_rows(
     conn: &mut SqliteConnection,
+    api_key: &str,
     trash_uid: &str,
     folders_only: bool,
     root_parent: Option<&str>,
@@ -208,73 +209,92 @@ pub async fn restore_rows(
     static COPY_BACK: LazyLock<String> = LazyLock::new(|| {
         format!(
             "insert into assets ({ASSET_COLUMNS}) select {ASSET_COLUMNS} from trashed_assets \
-             where trash_uid = ?1 and (?2 = 0 or is_dir = 1)"
+             where stack_api_key = ?3 and trash_uid = ?1 and (?2 = 0 or is_dir = 1)"
         )
     });
     sqlx::query(sqlx::AssertSqlSafe(COPY_BACK.as_str()))
         .bind(trash_uid)
         .bind(folders_only)
+        .bind(api_key)
         .execute(&mut *conn)
         .await?;
     // The rows are back as they were; now one version more, stamped by the restore.
     sqlx::query(
         "update assets set version = version + 1, updated_at = ?3, updated_by = ?4 \
-         where uid in (select uid from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1))",
+         where stack_api_key = ?5 and uid in \
+         (select uid from trashed_assets where stack_api_key = ?5 and trash_uid = ?1 and (?2 = 0 or is_dir = 1))",
     )
     .bind(trash_uid)
     .bind(folders_only)
     .bind(now)
     .bind(user)
+    .bind(api_key)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("update assets set parent_uid = ?2 where uid = ?1")
+    sqlx::query("update assets set parent_uid = ?2 where stack_api_key = ?3 and uid = ?1")
         .bind(trash_uid)
         .bind(root_parent)
+        .bind(api_key)
         .execute(&mut *conn)
         .await?;
     sqlx::query(
         "insert into asset_versions (asset_uid, version, stack_api_key, version_uid, title, description, tags, \
          parent_uid, updated_at, updated_by) \
          select uid, version, stack_api_key, version_uid, title, description, tags, parent_uid, updated_at, updated_by \
-         from assets where is_dir = 0 and ?2 = 0 and uid in (select uid from trashed_assets where trash_uid = ?1)",
+         from assets where stack_api_key = ?3 and is_dir = 0 and ?2 = 0 and uid in \
+         (select uid from trashed_assets where stack_api_key = ?3 and trash_uid = ?1)",
     )
     .bind(trash_uid)
     .bind(folders_only)
+    .bind(api_key)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("delete from trashed_assets where trash_uid = ?1 and (?2 = 0 or is_dir = 1)")
-        .bind(trash_uid)
-        .bind(folders_only)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "delete from trashed_assets where stack_api_key = ?3 and trash_uid = ?1 and (?2 = 0 or is_dir = 1)",
+    )
+    .bind(trash_uid)
+    .bind(folders_only)
+    .bind(api_key)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// Splits the rows left in item `trash_uid` (a folder restored without its assets)
 /// into one trash item each, with the folder item's dates, then drops the old item.
-pub async fn split_remaining(conn: &mut SqliteConnection, trash_uid: &str) -> DbResult<()> {
+pub async fn split_remaining(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    trash_uid: &str,
+) -> DbResult<()> {
     sqlx::query(
         "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
          select a.uid, t.stack_api_key, 'asset', t.deleted_at, t.deleted_by, t.purge_at \
-         from trashed_assets a join trash t on t.uid = a.trash_uid where a.trash_uid = ?",
+         from trashed_assets a join trash t on t.stack_api_key = a.stack_api_key and t.uid = a.trash_uid \
+         where a.stack_api_key = ?1 and a.trash_uid = ?2",
     )
+    .bind(api_key)
     .bind(trash_uid)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("update trashed_assets set trash_uid = uid where trash_uid = ?")
-        .bind(trash_uid)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("delete from trash where uid = ?")
-        .bind(trash_uid)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    sqlx::query(
+        "update trashed_assets set trash_uid = uid where stack_api_key = ? and trash_uid = ?",
+    )
+    .bind(api_key)
+    .bind(trash_uid)
+    .execute(&mut *conn)
+    .await?;
+    delete_item_row(conn, api_key, trash_uid).await
 }
 
 /// Drops the trash row itself (its rows were all moved out).
-pub async fn delete_item_row(conn: &mut SqliteConnection, trash_uid: &str) -> DbResult<()> {
-    sqlx::query("delete from trash where uid = ?")
+pub async fn delete_item_row(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    trash_uid: &str,
+) -> DbResult<()> {
+    sqlx::query("delete from trash where stack_api_key = ? and uid = ?")
+        .bind(api_key)
         .bind(trash_uid)
         .execute(conn)
         .await?;
@@ -335,25 +355,30 @@ pub async fn purge_items(
     });
     insert.build().execute(&mut *conn).await?;
 
+    // Every statement names the stack: uids are unique per stack only.
     let keys: Vec<String> = sqlx::query_scalar(
-        "select f.storage_key from asset_files f join trashed_assets a on a.uid = f.asset_uid \
-         where a.trash_uid in (select uid from temp.purge_batch)",
+        "select f.storage_key from asset_files f \
+         join trashed_assets a on a.stack_api_key = f.stack_api_key and a.uid = f.asset_uid \
+         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch)",
     )
+    .bind(api_key)
     .fetch_all(&mut *conn)
     .await?;
     sqlx::query(
         "insert or ignore into pending_file_deletions (storage_key, stack_api_key) \
-         select f.storage_key, ? from asset_files f join trashed_assets a on a.uid = f.asset_uid \
-         where a.trash_uid in (select uid from temp.purge_batch)",
+         select f.storage_key, ?1 from asset_files f \
+         join trashed_assets a on a.stack_api_key = f.stack_api_key and a.uid = f.asset_uid \
+         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch)",
     )
     .bind(api_key)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
         "insert or replace into purged_items (stack_api_key, uid, item_type, purged_at) \
-         select stack_api_key, uid, case is_dir when 1 then 'folder' else 'asset' end, ? \
-         from trashed_assets where trash_uid in (select uid from temp.purge_batch)",
+         select stack_api_key, uid, case is_dir when 1 then 'folder' else 'asset' end, ?2 \
+         from trashed_assets where stack_api_key = ?1 and trash_uid in (select uid from temp.purge_batch)",
     )
+    .bind(api_key)
     .bind(purged_at)
     .execute(&mut *conn)
     .await?;
@@ -366,12 +391,14 @@ pub async fn purge_items(
     .execute(&mut *conn)
     .await?;
     for table in [
-        "delete from asset_files where asset_uid in (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
-        "delete from asset_versions where asset_uid in (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
-        "delete from trashed_assets where trash_uid in (select uid from temp.purge_batch)",
-        "delete from trash where uid in (select uid from temp.purge_batch)",
+        "delete from asset_files where stack_api_key = ?1 and asset_uid in (select a.uid from trashed_assets a \
+         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch))",
+        "delete from asset_versions where stack_api_key = ?1 and asset_uid in (select a.uid from trashed_assets a \
+         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch))",
+        "delete from trashed_assets where stack_api_key = ?1 and trash_uid in (select uid from temp.purge_batch)",
+        "delete from trash where stack_api_key = ?1 and uid in (select uid from temp.purge_batch)",
     ] {
-        sqlx::query(table).execute(&mut *conn).await?;
+        sqlx::query(table).bind(api_key).execute(&mut *conn).await?;
     }
     sqlx::query("delete from temp.purge_batch")
         .execute(&mut *conn)

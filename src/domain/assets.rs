@@ -3,6 +3,7 @@
 
 use crate::clock::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
+use crate::db::budget::{Slot, Weight};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
 use crate::db::publishing::{self as publishing_db, PublishRecordRow};
 use crate::db::stacks::{self as stack_db, StackRow};
@@ -10,7 +11,7 @@ use crate::db::{self, Conn, DbError, Tx};
 use crate::domain::folders::{self, PathItem};
 use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::filter::Filter;
+use crate::filter::{self, Condition, Field, Filter, Rejected, Scalar};
 use crate::ids;
 use crate::state::AppState;
 use crate::storage::PendingFile;
@@ -65,7 +66,8 @@ pub struct ListRequest {
     pub include_folders: bool,
     /// Only this MIME family (`image/`, `video/`).
     pub family: Option<&'static str>,
-    pub filter: Filter,
+    /// The `query` parameter's text, read within the listing's time budget.
+    pub query: Option<String>,
     pub sort: Sort,
     pub skip: u64,
     pub limit: u64,
@@ -73,6 +75,8 @@ pub struct ListRequest {
     pub count_only: bool,
     /// Add the count to the page (`include_count=true`).
     pub include_count: bool,
+    /// Only these uids (`environment=`: what is published there), whatever `query` says.
+    pub only_uids: Option<Vec<String>>,
 }
 
 /// A page of assets, and the count when asked for.
@@ -95,6 +99,52 @@ pub fn query_too_slow(budget: std::time::Duration) -> ApiError {
     )
 }
 
+/// The error of a listing's statements: out of time is the client's 422.
+fn listing_error(error: DbError) -> ApiError {
+    match error {
+        DbError::OutOfTime(budget) => query_too_slow(budget),
+        e => e.into(),
+    }
+}
+
+/// Starts a listing's time budget and reads its `query` within it. Work of `weight`,
+/// and any listing with a `query` (its patterns are compiled to be checked), first
+/// waits for one of the few heavy slots: a crowd of heavy listings answers within its
+/// budget and leaves the CPU to everything else.
+pub async fn start_listing(
+    state: &AppState,
+    query: Option<&str>,
+    weight: Weight,
+) -> ApiResult<(Slot, Filter)> {
+    let weight = if query.is_some() {
+        Weight::Heavy
+    } else {
+        weight
+    };
+    let slot = state
+        .db
+        .budgeted()
+        .slot(state.settings.query_timeout, weight)
+        .await
+        .map_err(listing_error)?;
+    let filter = match query {
+        None => Filter::default(),
+        Some(text) => match filter::parse_off_the_runtime(text, slot.deadline()).await {
+            Ok(filter) => filter,
+            Err(Rejected::OutOfTime) => return Err(listing_error(slot.out_of_time())),
+            Err(Rejected::Invalid(e)) => {
+                return Err(ApiError::unprocessable(
+                    codes::INVALID_QUERY,
+                    e.0,
+                    "query",
+                    "is not valid.",
+                ));
+            }
+        },
+    };
+    Ok((slot, filter))
+}
+
 /// Lists the live assets (and folders, when asked) of a stack.
 pub async fn list(
     state: &AppState,
@@ -109,12 +159,30 @@ pub async fn list(
     {
         return Err(ApiError::FolderNotFound { field: "folder" });
     }
+    // A family (images, videos) filters on the type: heavy like an unindexed sort.
+    let weight = match request.family {
+        Some(_) => Weight::Heavy,
+        None => request.sort.weight(),
+    };
+    let (slot, mut filter) = start_listing(state, request.query.as_deref(), weight).await?;
+    if let Some(uids) = request.only_uids {
+        let only = Filter::Condition(Condition::In {
+            field: Field::Uid,
+            values: uids.into_iter().map(Scalar::Text).collect(),
+            negate: false,
+        });
+        filter = if filter.is_empty() {
+            only
+        } else {
+            Filter::All(vec![filter, only])
+        };
+    }
     let listing = Listing {
         api_key: stack.api_key.clone(),
         scope: request.scope,
         include_folders: request.include_folders,
         content_type_prefix: request.family,
-        filter: request.filter,
+        filter,
         sort: request.sort,
         skip: request.skip,
         limit: request.limit,
@@ -124,13 +192,9 @@ pub async fn list(
         (false, true) => Wanted::PageAndCount,
         (false, false) => Wanted::Page,
     };
-    let budget = state.settings.query_timeout;
-    let (rows, count) = listing::run(reader, &listing, wanted, budget)
+    let (rows, count) = listing::run(state.db.budgeted(), slot, &listing, wanted)
         .await
-        .map_err(|e| match e {
-            DbError::OutOfTime(budget) => query_too_slow(budget),
-            e => e.into(),
-        })?;
+        .map_err(listing_error)?;
     Ok(ListResponse { rows, count })
 }
 
@@ -148,7 +212,7 @@ pub async fn get(
         .await?
         .ok_or(ApiError::AssetNotFound)?;
     if let Some(wanted) = version.filter(|wanted| !row.is_dir && *wanted != row.version) {
-        let (old, file) = load_version(&mut conn, &row.uid, wanted).await?;
+        let (old, file) = load_version(&mut conn, &row.stack_api_key, &row.uid, wanted).await?;
         row.version = old.version;
         row.parent_uid = old.parent_uid.clone();
         row.updated_at = old.updated_at.clone();
@@ -183,10 +247,11 @@ pub struct Shown {
 /// Version `version` of an asset with its stored file.
 async fn load_version(
     conn: &mut Conn,
+    api_key: &str,
     asset_uid: &str,
     version: i64,
 ) -> ApiResult<(VersionRow, AssetFileRow)> {
-    let old = asset_db::version(&mut *conn, asset_uid, version)
+    let old = asset_db::version(&mut *conn, api_key, asset_uid, version)
         .await?
         .ok_or_else(|| {
             ApiError::invalid("The version was not found.", "version", "is not valid.")
@@ -398,7 +463,7 @@ pub async fn update(
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
     if let Some(version) = revert_to {
-        let (old, file) = load_version(&mut tx, &row.uid, version).await?;
+        let (old, file) = load_version(&mut tx, &row.stack_api_key, &row.uid, version).await?;
         apply_version(&mut row, old, file);
     }
     if let Some(parent) = &details.parent_uid {
@@ -444,9 +509,9 @@ pub async fn versions(
         .ok_or(ApiError::AssetNotFound)?;
     let skip = i64::try_from(skip).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let versions = asset_db::versions(reader, uid, skip, limit).await?;
+    let versions = asset_db::versions(reader, &stack.api_key, uid, skip, limit).await?;
     let count = if include_count {
-        Some(asset_db::count_versions(reader, uid).await?)
+        Some(asset_db::count_versions(reader, &stack.api_key, uid).await?)
     } else {
         None
     };
@@ -476,7 +541,7 @@ pub async fn name_version(
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
-    if !asset_db::set_version_name(&mut tx, uid, version, name.as_deref()).await? {
+    if !asset_db::set_version_name(&mut tx, &stack.api_key, uid, version, name.as_deref()).await? {
         return Err(ApiError::invalid(
             format!("Version {version} of the asset was not found."),
             "version",

@@ -9,13 +9,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbError;
+use crate::db::budget::{Slot, Weight};
 use crate::db::delivery::{self as delivery_db, DeliveredRow, DeliveryListing, Locales};
 use crate::db::environments::{self as environment_db, EnvironmentRow};
 use crate::db::listing::{Sort, SortColumn, Wanted};
 use crate::db::publishing::{self as publishing_db, EventWindow};
 use crate::db::stacks::StackRow;
 use crate::db::tokens as token_db;
-use crate::domain::assets::query_too_slow;
+use crate::domain::assets::{query_too_slow, start_listing};
 use crate::domain::locales;
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::filter::Filter;
@@ -72,7 +73,8 @@ pub async fn authenticate(
 pub struct DeliveryRequest {
     pub locale: Option<String>,
     pub include_fallback: bool,
-    pub filter: Filter,
+    /// The `query` parameter's text (lists only), read within the time budget.
+    pub query: Option<String>,
     pub sort: Sort,
     pub skip: u64,
     pub limit: u64,
@@ -111,11 +113,15 @@ async fn locales_of(
 
 async fn run(
     state: &AppState,
+    slot: Option<Slot>,
     listing: &DeliveryListing,
     wanted: Wanted,
 ) -> ApiResult<(Vec<DeliveredRow>, Option<i64>)> {
-    let budget = state.settings.query_timeout;
-    delivery_db::run(state.db.reader(), listing, wanted, budget)
+    let slot = match slot {
+        Some(slot) => slot,
+        None => start_listing(state, None, Weight::Light).await?.0,
+    };
+    delivery_db::run(state.db.budgeted(), slot, listing, wanted)
         .await
         .map_err(|e| match e {
             DbError::OutOfTime(budget) => query_too_slow(budget),
@@ -129,13 +135,15 @@ pub async fn list(
     auth: &DeliveryAuth,
     request: DeliveryRequest,
 ) -> ApiResult<(Vec<DeliveredRow>, Option<i64>)> {
+    let (slot, filter) =
+        start_listing(state, request.query.as_deref(), request.sort.weight()).await?;
     let listing = DeliveryListing {
         api_key: auth.stack.api_key.clone(),
         environment_uid: auth.environment.uid.clone(),
         locales: locales_of(state, auth, &request, false).await?,
         asset_uid: None,
         published_since: None,
-        filter: request.filter,
+        filter,
         sort: request.sort,
         skip: request.skip,
         limit: request.limit,
@@ -145,7 +153,7 @@ pub async fn list(
     } else {
         Wanted::Page
     };
-    run(state, &listing, wanted).await
+    run(state, Some(slot), &listing, wanted).await
 }
 
 /// One asset as published in the environment (404 when it is not published there).
@@ -166,7 +174,7 @@ pub async fn get(
         skip: 0,
         limit: 1,
     };
-    let (rows, _) = run(state, &listing, Wanted::Page).await?;
+    let (rows, _) = run(state, None, &listing, Wanted::Page).await?;
     rows.into_iter()
         .next()
         .filter(|row| request.version.is_none_or(|v| v == row.version))
@@ -392,7 +400,7 @@ async fn init_page(
         skip: cursor.skip,
         limit,
     };
-    let (rows, count) = run(state, &listing, Wanted::PageAndCount).await?;
+    let (rows, count) = run(state, None, &listing, Wanted::PageAndCount).await?;
     let items = rows
         .into_iter()
         .map(|asset| SyncItem::Published {

@@ -190,7 +190,7 @@ pub async fn delete(state: &AppState, stack: &StackRow, name: &str) -> ApiResult
             token_db::upsert(&mut tx, &token).await?;
         }
     }
-    environment_db::delete(&mut tx, &row.uid).await?;
+    environment_db::delete(&mut tx, &row.stack_api_key, &row.uid).await?;
     db::commit(tx).await?;
     Ok(())
 }

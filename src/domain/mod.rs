@@ -16,6 +16,7 @@ pub mod management_tokens;
 pub mod publishing;
 pub mod purge;
 pub mod seed;
+pub mod seed_read;
 pub mod stack_details;
 pub mod stacks;
 pub mod tokens;

@@ -243,7 +243,9 @@ pub async fn publish_one(
     let mut tx = state.db.begin_write().await?;
     let asset = live_asset(&mut tx, &stack.api_key, uid).await?;
     if let Some(version) = request.version
-        && asset_db::version(&mut *tx, uid, version).await?.is_none()
+        && asset_db::version(&mut *tx, &stack.api_key, uid, version)
+            .await?
+            .is_none()
     {
         return Err(ApiError::invalid(
             format!("Version {version} of the asset was not found."),
@@ -306,7 +308,7 @@ async fn publish_pairs(
     locales: &[String],
     now: &str,
 ) -> ApiResult<Applied> {
-    let version_row = asset_db::version(&mut **tx, &asset.uid, version)
+    let version_row = asset_db::version(&mut **tx, &stack.api_key, &asset.uid, version)
         .await?
         .ok_or_else(|| {
             ApiError::invalid(
@@ -327,7 +329,8 @@ async fn publish_pairs(
     for environment in environments {
         for locale in locales {
             let existing =
-                publishing_db::record(&mut **tx, &asset.uid, environment, locale).await?;
+                publishing_db::record(&mut **tx, &stack.api_key, &asset.uid, environment, locale)
+                    .await?;
             if existing.is_some_and(|r| r.version == version) {
                 applied.skipped += 1;
                 continue;
@@ -404,7 +407,9 @@ async fn unpublish_pairs(
     let mut applied = Applied::default();
     for environment in environments {
         for locale in locales {
-            if publishing_db::delete_record(tx, asset_uid, environment, locale).await? {
+            if publishing_db::delete_record(tx, &stack.api_key, asset_uid, environment, locale)
+                .await?
+            {
                 let data = serde_json::json!({ "uid": asset_uid, "locale": locale }).to_string();
                 add_event(
                     tx,

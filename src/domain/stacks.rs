@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use crate::confined::{ConfinedDir, Refused};
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::stacks::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
@@ -47,8 +48,16 @@ pub async fn create(state: &AppState, new: NewStack) -> ApiResult<Arc<StackRow>>
             "is not valid.",
         ));
     }
+    let mut names = std::collections::HashSet::new();
     for name in new.environments.iter().flatten() {
         crate::domain::environments::check_name(name)?;
+        if !names.insert(name.as_str()) {
+            return Err(ApiError::invalid(
+                format!("The environment name '{name}' is given twice."),
+                "environments",
+                "is not unique.",
+            ));
+        }
     }
     if let Some(code) = &new.master_locale {
         crate::domain::locales::check_code(code)?;
@@ -81,24 +90,60 @@ pub async fn create(state: &AppState, new: NewStack) -> ApiResult<Arc<StackRow>>
 }
 
 /// Creates a stack and loads an export into it; an export that cannot be loaded is a
-/// 422 naming the file and the problem, and leaves no stack behind.
+/// 422 naming the file and the problem, and leaves no stack behind. `seed` is a folder
+/// under `--seed-root` (relative to it, or an absolute path inside it); nothing else is
+/// opened, and the answer for a path outside says nothing of what is there.
 pub async fn create_seeded(
     state: &AppState,
     new: NewStack,
-    dir: &std::path::Path,
+    seed: &str,
 ) -> ApiResult<Arc<StackRow>> {
+    let Some(root) = state.settings.seed_root.clone() else {
+        return Err(ApiError::invalid(
+            "Seeding through the API is off: start the server with --seed-root DIR to load exports from folders under DIR.",
+            "seed",
+            "is not allowed.",
+        ));
+    };
+    let given = seed.to_owned();
     let max = state.settings.max_upload_bytes;
-    let owned = dir.to_path_buf();
-    let export = tokio::task::spawn_blocking(move || crate::domain::seed::read_export(&owned, max))
-        .await
-        .context("reading a seed")?
-        .map_err(seed_error)?;
+    let export = tokio::task::spawn_blocking(move || {
+        let folder = open_under(&root, &given)?;
+        crate::domain::seed::read_export_in(folder, max).map_err(seed_error)
+    })
+    .await
+    .context("reading a seed")??;
     let stack = create(state, new).await?;
     if let Err(e) = crate::domain::seed::load(state, &stack, &export).await {
         delete(state, &stack.api_key).await?;
         return Err(seed_error(e));
     }
     Ok(stack)
+}
+
+/// Opens the folder `given` names under `root` (its real path), shown as given.
+fn open_under(root: &std::path::Path, given: &str) -> ApiResult<ConfinedDir> {
+    let outside = || {
+        ApiError::invalid(
+            "The seed must be a folder under --seed-root, named relative to it or by a path inside it.",
+            "seed",
+            "is not a folder under --seed-root.",
+        )
+    };
+    let path = std::path::Path::new(given);
+    let relative = if path.is_absolute() {
+        path.strip_prefix(root).map_err(|_| outside())?
+    } else {
+        path
+    };
+    let root_dir = ConfinedDir::open(root).map_err(|why| {
+        ApiError::Internal(anyhow::anyhow!("--seed-root {}: {why}", root.display()))
+    })?;
+    match root_dir.open_dir(relative) {
+        Ok(folder) => Ok(folder.shown_as(given)),
+        Err(Refused::Outside) => Err(outside()),
+        Err(why) => Err(seed_error(anyhow::anyhow!("{given}: {why}"))),
+    }
 }
 
 fn seed_error(error: anyhow::Error) -> ApiError {

@@ -194,7 +194,7 @@ pub async fn delete(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<
     token_db::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
-    token_db::delete(&mut tx, uid).await?;
+    token_db::delete(&mut tx, &stack.api_key, uid).await?;
     db::commit(tx).await?;
     Ok(())
 }

@@ -152,6 +152,7 @@ pub async fn restore(
     let folders_only = is_folder && !with_assets;
     trash_db::restore_rows(
         &mut tx,
+        &stack.api_key,
         uid,
         folders_only,
         root_parent.as_deref(),
@@ -169,9 +170,9 @@ pub async fn restore(
         }
     }
     if folders_only {
-        trash_db::split_remaining(&mut tx, uid).await?;
+        trash_db::split_remaining(&mut tx, &stack.api_key, uid).await?;
     } else {
-        trash_db::delete_item_row(&mut tx, uid).await?;
+        trash_db::delete_item_row(&mut tx, &stack.api_key, uid).await?;
     }
     let row = asset_db::get(&mut *tx, &stack.api_key, uid)
         .await?

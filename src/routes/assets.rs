@@ -16,8 +16,6 @@ use crate::domain::assets::{
 use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
-use crate::filter;
-use crate::filter::{Condition, Field, Filter, Scalar};
 use crate::params::Params;
 use crate::routes::delivery;
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
@@ -65,12 +63,17 @@ fn sort_from(params: &Params) -> ApiResult<Sort> {
     Ok(Sort { column, ascending })
 }
 
+/// The `query` parameter's text, when it says anything.
+pub fn query_text(params: &Params) -> Option<String> {
+    params
+        .get("query")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_owned)
+}
+
 /// A listing request from the query parameters.
 fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<ListRequest> {
-    let filter = match params.get("query").map(str::trim).filter(|q| !q.is_empty()) {
-        Some(text) => filter::parse(text).map_err(|e| invalid_query(e.0, "query"))?,
-        None => Default::default(),
-    };
     let scope = match params
         .get("folder")
         .map(str::trim)
@@ -84,12 +87,13 @@ fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<List
         scope,
         include_folders: params.flag("include_folders"),
         family,
-        filter,
+        query: query_text(params),
         sort: sort_from(params)?,
         skip: params.count("skip").unwrap_or(0),
         limit: page_limit(params.count("limit")),
         count_only: params.flag("count"),
         include_count: params.flag("include_count"),
+        only_uids: None,
     })
 }
 
@@ -123,20 +127,7 @@ pub async fn list_assets(
     let published_versions = match environment_param(&params) {
         Some(name) => {
             let versions = asset_extras::published_versions(&state, &stack, name).await?;
-            let uids = versions
-                .keys()
-                .map(|uid| Scalar::Text(uid.clone()))
-                .collect();
-            let published = Filter::Condition(Condition::In {
-                field: Field::Uid,
-                values: uids,
-                negate: false,
-            });
-            request.filter = if request.filter.is_empty() {
-                published
-            } else {
-                Filter::All(vec![std::mem::take(&mut request.filter), published])
-            };
+            request.only_uids = Some(versions.keys().cloned().collect());
             Some(versions)
         }
         None => None,

@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 use crate::db::listing::{Sort, SortColumn};
 use crate::domain::delivery::{self, DeliveryAuth, DeliveryRequest, SyncItem, SyncRequest};
 use crate::error::{ApiError, ApiResult, codes};
-use crate::filter;
 use crate::params::Params;
 use crate::routes::extract::Caller;
 use crate::routes::origin::PublicBase;
@@ -34,10 +33,6 @@ fn invalid_query(message: impl Into<String>, field: &str) -> ApiError {
 
 /// A delivery read from the query parameters.
 fn request_from(params: &Params) -> ApiResult<DeliveryRequest> {
-    let filter = match params.get("query").map(str::trim).filter(|q| !q.is_empty()) {
-        Some(text) => filter::parse(text).map_err(|e| invalid_query(e.0, "query"))?,
-        None => Default::default(),
-    };
     let sort = match (params.get("asc"), params.get("desc")) {
         (Some(field), _) | (None, Some(field)) => Sort {
             column: SortColumn::from_field(field).ok_or_else(|| {
@@ -60,7 +55,7 @@ fn request_from(params: &Params) -> ApiResult<DeliveryRequest> {
             .filter(|l| !l.is_empty())
             .map(str::to_owned),
         include_fallback: params.flag("include_fallback"),
-        filter,
+        query: crate::routes::assets::query_text(params),
         sort,
         skip: params.count("skip").unwrap_or(0),
         limit: delivery::page_limit(params.count("limit")),

@@ -1,6 +1,10 @@
 //! The asset file URLs: `GET /v3/assets/{api_key}/{asset_uid}/{version_uid}/{filename}`
 //! serves the stored bytes with their content type, length, ETag and Range support.
 //! No credential is needed, as on Contentstack's public file hosts.
+//!
+//! Nothing served here runs on the mock's origin: every answer carries a CSP `sandbox`
+//! (an opaque origin, no script) and `default-src 'none'`, and HTML, SVG and XML files
+//! are downloads unless `--inline-active-files` says otherwise.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -64,11 +68,27 @@ async fn serve(
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
     let etag = format!("\"{}\"", file.sha256);
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(FILE_CSP),
+    );
+    if !state.settings.inline_active_files && crate::content_types::is_active(&file.content_type) {
+        response_headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
+    }
     if let (Some(if_none_match), Ok(tag)) =
         (headers.typed_get::<IfNoneMatch>(), etag.parse::<ETag>())
         && !if_none_match.precondition_passes(&tag)
     {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            response_headers,
+            [(header::ETAG, etag)],
+        )
+            .into_response());
     }
     let path = state.storage.path_of(api_key, &file.storage_key);
     let size = file.file_size as u64;
@@ -77,7 +97,6 @@ async fn serve(
         .and_then(|v| v.to_str().ok())
         .map(|v| parse_range(v, size));
 
-    let mut response_headers = HeaderMap::new();
     let content_type = HeaderValue::from_str(&file.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     response_headers.insert(header::CONTENT_TYPE, content_type);
@@ -120,6 +139,10 @@ async fn serve(
     };
     Ok((status, response_headers, body).into_response())
 }
+
+/// The policy of every served file: its own opaque origin, nothing loaded, nothing run
+/// (inline styles stay, for the browser's own image and media viewers).
+const FILE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /// Files up to this size are read in one go; larger ones are streamed.
 const SMALL_FILE_BYTES: u64 = 256 * 1024;

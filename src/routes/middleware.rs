@@ -2,14 +2,16 @@
 //! header), and the JSON answers for unknown routes and methods.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::clock::format_ts;
+use crate::db::stacks::StackRow;
 use crate::error::{ApiError, ErrorBody};
+use crate::faults::Scope;
 use crate::routes::error::error_response;
-use crate::routes::extract::{authenticated_stack, stack_of};
+use crate::routes::extract::{authenticated_stack, header, is_delivery, stack_of};
 use crate::state::AppState;
 
 static X_MOCK_NOW: HeaderName = HeaderName::from_static("x-mock-now");
@@ -23,14 +25,19 @@ pub async fn stack_middleware(
     next: Next,
 ) -> Response {
     let stack = stack_of(request.headers(), &state).ok();
-    let authenticated = authenticated_stack(request.headers(), &state).ok();
-    let fault = authenticated.as_ref().and_then(|stack| {
-        state.faults.take(
-            &stack.api_key,
-            request.method().as_str(),
-            request.uri().path(),
-        )
-    });
+    let fault = match stack.as_ref() {
+        Some(stack) => {
+            armed_fault(
+                &state,
+                stack,
+                request.headers(),
+                request.method(),
+                request.uri(),
+            )
+            .await
+        }
+        None => None,
+    };
     // The body of a faulted request is read by `drain` before the answer goes out.
     let mut response = match fault {
         Some(status) => fault_response(status),
@@ -48,6 +55,37 @@ pub async fn stack_middleware(
         }
     }
     response
+}
+
+/// The status of an armed fault this request uses up, if any: management requests
+/// whose token opens the stack take management faults, delivery requests whose token
+/// opens the stack and environment take delivery faults.
+async fn armed_fault(
+    state: &AppState,
+    stack: &StackRow,
+    headers: &HeaderMap,
+    method: &Method,
+    uri: &Uri,
+) -> Option<u16> {
+    let scope = if is_delivery(headers) {
+        if !state.faults.armed(&stack.api_key, Scope::Delivery) {
+            return None;
+        }
+        let token = header(headers, "access_token").unwrap_or_default();
+        let params = crate::params::Params::from_query(uri.query());
+        let environment = params.get("environment");
+        let stack = state.stacks.get(&stack.api_key);
+        crate::domain::delivery::authenticate(state, stack, token, environment)
+            .await
+            .ok()?;
+        Scope::Delivery
+    } else {
+        authenticated_stack(headers, state).ok()?;
+        Scope::Management
+    };
+    state
+        .faults
+        .take(&stack.api_key, scope, method.as_str(), uri.path())
 }
 
 /// The answer of an injected fault (429 adds `retry-after: 1`).

@@ -13,7 +13,9 @@ pub mod error;
 pub mod extract;
 pub mod files;
 pub mod folders;
+pub mod guard;
 pub mod health;
+pub mod host;
 pub mod locales;
 pub mod management_tokens;
 pub mod middleware;
@@ -26,6 +28,7 @@ pub mod ui;
 pub mod upload;
 pub mod views;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -255,6 +258,7 @@ pub fn router(state: AppState) -> Router {
         body_timeout: state.settings.body_timeout,
         max_drain_time: MAX_DRAIN_TIME,
     };
+    let host_policy = Arc::new(guard::HostPolicy::new(&state.settings.allowed_hosts));
     Router::new()
         .merge(contentstack_routes(&state))
         .merge(file_routes())
@@ -268,7 +272,8 @@ pub fn router(state: AppState) -> Router {
             ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
         .layer(from_fn_with_state(drain_limits, drain::drain_unread_body))
-        // Browser apps on another port read the delivery API (and the rest) directly.
+        // Browser apps on another port read the delivery API (and the rest of `/v3`)
+        // directly; `guard` takes these headers off `/_mock` and the UI again.
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -276,6 +281,7 @@ pub fn router(state: AppState) -> Router {
                 .allow_headers(Any)
                 .expose_headers([X_REQUEST_ID.clone(), HeaderName::from_static("x-mock-now")]),
         )
+        .layer(from_fn_with_state(host_policy, guard::guard))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(
             TraceLayer::new_for_http()

@@ -4,14 +4,13 @@
 
 use std::sync::LazyLock;
 
+use crate::error::ApiError;
+use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Request};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use serde_json::json;
-
-use crate::state::AppState;
 
 /// One embedded file: its name under `/ui/`, content type and bytes.
 struct UiFile {
@@ -103,16 +102,23 @@ async fn to_index() -> Redirect {
     Redirect::temporary("/ui/")
 }
 
-async fn index(headers: HeaderMap) -> Response {
-    serve("index.html", &headers).unwrap_or_else(|| StatusCode::NOT_FOUND.into_response())
+async fn index(request: Request) -> Response {
+    serve("index.html", request.headers()).unwrap_or_else(|| not_found(&request))
 }
 
-async fn favicon(headers: HeaderMap) -> Response {
-    serve("favicon.svg", &headers).unwrap_or_else(|| StatusCode::NOT_FOUND.into_response())
+async fn favicon(request: Request) -> Response {
+    serve("favicon.svg", request.headers()).unwrap_or_else(|| not_found(&request))
 }
 
-async fn file(Path(name): Path<String>, request: Request) -> Response {
-    serve(&name, request.headers()).unwrap_or_else(|| not_found(&request))
+/// `/ui/{file}`: the name is taken from the path as sent (still percent-encoded), so
+/// that a name that is not UTF-8 is one more file the UI does not have.
+async fn file(request: Request) -> Response {
+    let name = request
+        .uri()
+        .path()
+        .strip_prefix("/ui/")
+        .unwrap_or_default();
+    serve(name, request.headers()).unwrap_or_else(|| not_found(&request))
 }
 
 /// Answers an embedded file, or `None` when there is no file of that name.
@@ -159,16 +165,14 @@ fn serve(name: &str, headers: &HeaderMap) -> Option<Response> {
 
 /// The JSON 404 of the rest of the service, for a file the UI does not have.
 fn not_found(request: &Request) -> Response {
-    let body = json!({
-        "error_message": format!(
+    ApiError::NotFound {
+        message: format!(
             "The requested URL {} {} was not found.",
             request.method(),
             request.uri().path()
         ),
-        "error_code": 404,
-        "errors": {},
-    });
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    }
+    .into_response()
 }
 
 #[cfg(test)]

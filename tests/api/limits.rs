@@ -196,6 +196,51 @@ async fn a_query_past_its_time_budget_is_stopped_and_health_stays_up() {
 }
 
 #[tokio::test]
+async fn a_crowd_of_slow_queries_answers_within_its_budget_and_health_stays_fast() {
+    // Each of these queries needs far more than 100 ms; 32 of them at once would wait
+    // for each other's readers for seconds if the wait did not count against the budget.
+    let server = TestServer::start_with(&["--query-timeout", "100ms"]).await;
+    long_descriptions(&server, 40).await;
+    let terms: Vec<_> = (0..12)
+        .map(|i| json!({"description": {"$regex": format!("\\w{{8}}z{i}"), "$options": "i"}}))
+        .collect();
+    let url = format!(
+        "/v3/assets?include_count=true&query={}",
+        urlencode(&json!({"$or": terms}).to_string())
+    );
+    let mut running = Vec::new();
+    for _ in 0..32 {
+        let request = server.get(&url);
+        running.push(tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let answer = send(request).await;
+            (answer, started.elapsed())
+        }));
+    }
+    let mut health = Vec::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let (status, _) = send(server.client.get(server.url("/_mock/health"))).await;
+        assert_eq!(status, 200);
+        health.push(started.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let mut slowest = std::time::Duration::ZERO;
+    for task in running {
+        let ((status, body), took) = task.await.unwrap();
+        assert_error(status, &body, 422, 121);
+        slowest = slowest.max(took);
+    }
+    // Generous bounds (a busy machine stretches both); waiting in line takes seconds.
+    assert!(
+        slowest.as_millis() < 700,
+        "the slowest answer took {slowest:?}"
+    );
+    let worst = health.iter().max().unwrap();
+    assert!(worst.as_millis() < 500, "health took {worst:?}");
+}
+
+#[tokio::test]
 async fn an_8_mib_tags_part_is_422_and_memory_stays_small() {
     let server = TestServer::start().await;
     let tags = "t,".repeat(4 * 1024 * 1024);

@@ -183,9 +183,9 @@ async fn a_partial_or_malformed_export_is_refused_naming_the_file_and_leaves_not
 
 #[tokio::test]
 async fn a_control_api_stack_can_start_from_an_export() {
-    let server = TestServer::start().await;
     let export = tempfile::tempdir().unwrap();
     export_in(export.path());
+    let server = TestServer::start_with(&["--seed-root", export.path().to_str().unwrap()]).await;
     let (status, body) = send(
         control(&server, reqwest::Method::POST, "/_mock/stacks")
             .json(&json!({"name": "seeded", "seed": export.path().to_str().unwrap()})),
@@ -228,7 +228,7 @@ async fn an_export_of_a_stack_with_branches_is_read_from_its_main_branch() {
     let server = TestServer::start_with(&["--seed", export.path().to_str().unwrap()]).await;
     let (_, body) = send(server.get("/v3/assets?include_folders=true&include_count=true")).await;
     assert_eq!(body["count"], 4, "{body}");
-    let other = TestServer::start().await;
+    let other = TestServer::start_with(&["--seed-root", export.path().to_str().unwrap()]).await;
     let (status, body) = send(
         control(&other, reqwest::Method::POST, "/_mock/stacks").json(
             &json!({"name": "from a branch export", "seed": export.path().to_str().unwrap()}),
@@ -236,4 +236,394 @@ async fn an_export_of_a_stack_with_branches_is_read_from_its_main_branch() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+}
+
+/// A file outside every export whose bytes must never be served.
+const SECRET: &[u8] = b"TOPSECRET-outside-the-export";
+
+/// Builds a valid export in `dir` and then breaks it as `kind` says, pointing a link
+/// (or a hard link) at `secret`, a file outside the export, or at a folder holding it.
+fn escaping_export(dir: &Path, secret: &Path, kind: &str) {
+    use std::os::unix::fs::symlink;
+    export_in(dir);
+    let outside = secret.parent().unwrap();
+    let file = dir.join("assets/files/blta000000000000002/notes.txt");
+    let replace_with_link = |path: &Path, target: &Path| {
+        if path.is_dir() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+        symlink(target, path).unwrap();
+    };
+    match kind {
+        "absolute file link" => replace_with_link(&file, secret),
+        "relative file link" => {
+            std::fs::remove_file(&file).unwrap();
+            let up = "../".repeat(dir.components().count() + 3);
+            symlink(format!("{up}{}", secret.display()), &file).unwrap();
+        }
+        "linked asset folder" => {
+            let folder = outside.join("blta000000000000002");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::copy(secret, folder.join("notes.txt")).unwrap();
+            replace_with_link(&dir.join("assets/files/blta000000000000002"), &folder);
+        }
+        "linked files folder" => {
+            let files = outside.join("files");
+            std::fs::create_dir_all(files.join("blta000000000000001")).unwrap();
+            std::fs::create_dir_all(files.join("blta000000000000002")).unwrap();
+            std::fs::write(files.join("blta000000000000001/dot.png"), PNG).unwrap();
+            std::fs::copy(secret, files.join("blta000000000000002/notes.txt")).unwrap();
+            replace_with_link(&dir.join("assets/files"), &files);
+        }
+        "linked assets folder" => {
+            let assets = outside.join("assets");
+            std::fs::rename(dir.join("assets"), &assets).unwrap();
+            std::fs::copy(secret, assets.join("files/blta000000000000002/notes.txt")).unwrap();
+            symlink(&assets, dir.join("assets")).unwrap();
+        }
+        "linked chunk" => {
+            let chunk = outside.join("chunk.json");
+            std::fs::rename(dir.join("assets/chunk-1-assets.json"), &chunk).unwrap();
+            symlink(&chunk, dir.join("assets/chunk-1-assets.json")).unwrap();
+        }
+        "linked index" => {
+            let index = outside.join("assets.json");
+            std::fs::rename(dir.join("assets/assets.json"), &index).unwrap();
+            symlink(&index, dir.join("assets/assets.json")).unwrap();
+        }
+        "linked environments file" => {
+            let environments = outside.join("environments.json");
+            std::fs::rename(dir.join("environments/environments.json"), &environments).unwrap();
+            symlink(&environments, dir.join("environments/environments.json")).unwrap();
+        }
+        "linked locales folder" => {
+            let locales = outside.join("locales");
+            std::fs::rename(dir.join("locales"), &locales).unwrap();
+            symlink(&locales, dir.join("locales")).unwrap();
+        }
+        "hard link" => {
+            std::fs::remove_file(&file).unwrap();
+            std::fs::hard_link(secret, &file).unwrap();
+        }
+        _ => unreachable!("{kind}"),
+    }
+}
+
+const ESCAPES: &[&str] = &[
+    "absolute file link",
+    "relative file link",
+    "linked asset folder",
+    "linked files folder",
+    "linked assets folder",
+    "linked chunk",
+    "linked index",
+    "linked environments file",
+    "linked locales folder",
+    "hard link",
+];
+
+#[tokio::test]
+async fn seed_never_reads_through_a_link_out_of_the_export() {
+    for kind in ESCAPES {
+        let temp = tempfile::tempdir().unwrap();
+        let outside = temp.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        let secret = outside.join("secret.txt");
+        std::fs::write(&secret, SECRET).unwrap();
+        let export = temp.path().join("export");
+        escaping_export(&export, &secret, kind);
+        let (stderr, data) = refused(&export);
+        let why = if *kind == "hard link" {
+            "hard link"
+        } else {
+            "symbolic link"
+        };
+        assert!(stderr.contains(why), "{kind}: {stderr}");
+        assert!(!stderr.contains("TOPSECRET"), "{kind}: {stderr}");
+        // Nothing was stored from it.
+        let server = TestServer::start_in(data.path(), &[]);
+        assert!(
+            server.list_uids("include_folders=true").await.is_empty(),
+            "{kind}"
+        );
+        assert_eq!(server.stored_file_count(), 0, "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_seeds_only_from_folders_under_the_seed_root() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("exports");
+    export_in(&root.join("good"));
+    let outside = temp.path().join("elsewhere");
+    export_in(&outside);
+    std::os::unix::fs::symlink(&outside, root.join("link-out")).unwrap();
+    let secret = temp.path().join("secret.txt");
+    std::fs::write(&secret, SECRET).unwrap();
+    escaping_export(&root.join("escaping"), &secret, "absolute file link");
+
+    // Without --seed-root the API loads nothing.
+    let server = TestServer::start().await;
+    let (status, body) = send(
+        control(&server, reqwest::Method::POST, "/_mock/stacks")
+            .json(&json!({"seed": outside.to_str().unwrap()})),
+    )
+    .await;
+    assert_error(status, &body, 422, 120);
+    assert!(body["errors"]["seed"].is_array(), "{body}");
+    assert!(
+        body["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("--seed-root"),
+        "{body}"
+    );
+    drop(server);
+
+    let server = TestServer::start_with(&["--seed-root", root.to_str().unwrap()]).await;
+    let seeded = |seed: String| {
+        send(control(&server, reqwest::Method::POST, "/_mock/stacks").json(&json!({"seed": seed})))
+    };
+    let (status, body) = seeded("good".to_owned()).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = seeded(root.join("good").to_str().unwrap().to_owned()).await;
+    assert_eq!(status, 201, "an absolute path inside the root: {body}");
+
+    // Outside the root, existing or not, the answer is the same and names nothing.
+    let mut answers = Vec::new();
+    for seed in [
+        outside.to_str().unwrap().to_owned(),
+        "/nonexistent/export".to_owned(),
+        "../elsewhere".to_owned(),
+        "good/../../elsewhere".to_owned(),
+        "/etc".to_owned(),
+    ] {
+        let (status, body) = seeded(seed.clone()).await;
+        assert_error(status, &body, 422, 120);
+        answers.push(body["error_message"].as_str().unwrap().to_owned());
+    }
+    answers.dedup();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert!(
+        !answers[0].contains("elsewhere") && !answers[0].contains("etc"),
+        "{answers:?}"
+    );
+    // A link inside the root that leads out of it, and a link inside an export.
+    for seed in ["link-out", "escaping"] {
+        let (status, body) = seeded(seed.to_owned()).await;
+        assert_error(status, &body, 422, 120);
+        let message = body["error_message"].as_str().unwrap();
+        assert!(message.contains("symbolic link"), "{seed}: {message}");
+        assert!(!message.contains("TOPSECRET"), "{message}");
+    }
+    let (_, stacks) = send(control(&server, reqwest::Method::GET, "/_mock/stacks")).await;
+    assert_eq!(
+        stacks["count"], 3,
+        "only the good seeds made stacks: {stacks}"
+    );
+}
+
+#[tokio::test]
+async fn one_export_seeds_any_number_of_stacks() {
+    let temp = tempfile::tempdir().unwrap();
+    export_in(&temp.path().join("export"));
+    let export = temp.path().join("export");
+    let server = TestServer::start_with(&[
+        "--seed",
+        export.to_str().unwrap(),
+        "--seed-root",
+        temp.path().to_str().unwrap(),
+    ])
+    .await;
+    let mut stacks = vec![(API_KEY.to_owned(), TOKEN.to_owned())];
+    for n in 0..4 {
+        let (status, body) = send(
+            control(&server, reqwest::Method::POST, "/_mock/stacks")
+                .json(&json!({"name": format!("copy {n}"), "seed": "export"})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        stacks.push((
+            body["stack"]["api_key"].as_str().unwrap().to_owned(),
+            body["stack"]["management_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ));
+    }
+    let get = |(key, token): &(String, String), path: &str| {
+        send(server.request_as(reqwest::Method::GET, path, key, token))
+    };
+    let mut urls = Vec::new();
+    for stack in &stacks {
+        let (status, dot) = get(
+            stack,
+            "/v3/assets/blta000000000000001?include_publish_details=true",
+        )
+        .await;
+        assert_eq!(status, 200, "{dot}");
+        assert_eq!(dot["asset"]["parent_uid"], "bltf000000000000002");
+        assert_eq!(
+            dot["asset"]["publish_details"][0]["environment"],
+            "blte000000000000001"
+        );
+        urls.push(dot["asset"]["url"].as_str().unwrap().to_owned());
+        let (_, env) = get(stack, "/v3/environments/production").await;
+        assert_eq!(env["environment"]["uid"], "blte000000000000001");
+    }
+    urls.sort();
+    urls.dedup();
+    assert_eq!(urls.len(), 5, "each stack serves its own copy");
+
+    // Each copy lives on its own: deleting, versioning and purging one leaves the rest.
+    let (key, token) = &stacks[1];
+    let (status, _) = send(server.request_as(
+        reqwest::Method::DELETE,
+        "/v3/assets/folders/bltf000000000000001",
+        key,
+        token,
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let (_, purged) = send(control(
+        &server,
+        reqwest::Method::DELETE,
+        &format!("/_mock/stacks/{key}/trash"),
+    ))
+    .await;
+    assert_eq!(purged["purged"].as_array().unwrap().len(), 1, "{purged}");
+    for (n, stack) in stacks.iter().enumerate() {
+        let (status, _) = get(stack, "/v3/assets/blta000000000000001").await;
+        assert_eq!(status, if n == 1 { 422 } else { 200 }, "stack {n}");
+        let (_, versions) = get(stack, "/v3/assets/blta000000000000002/versions").await;
+        assert_eq!(
+            versions["versions"].as_array().unwrap().len(),
+            1,
+            "{versions}"
+        );
+        let (_, delivered) = get(stack, "/v3/assets?include_count=true&include_folders=true").await;
+        assert_eq!(delivered["count"], if n == 1 { 1 } else { 4 }, "stack {n}");
+    }
+    let bytes = server
+        .client
+        .get(&urls[0])
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(sha(&bytes), sha(PNG));
+}
+
+#[tokio::test]
+async fn uids_listed_twice_and_chunks_without_an_index_are_refused_by_file() {
+    let twice = tempfile::tempdir().unwrap();
+    export_in(twice.path());
+    // The same key twice in one chunk (a JSON map would keep the last one silently).
+    let chunk = std::fs::read_to_string(twice.path().join("assets/chunk-1-assets.json")).unwrap();
+    let record =
+        r#""blta000000000000002": {"uid": "blta000000000000002", "filename": "notes.txt"}"#;
+    write(
+        &twice.path().join("assets/chunk-1-assets.json"),
+        chunk.replacen('{', &format!("{{{record}, "), 1).as_bytes(),
+    );
+    let (stderr, _) = refused(twice.path());
+    assert!(
+        stderr.contains("chunk-1-assets.json")
+            && stderr.contains("blta000000000000002")
+            && stderr.contains("twice"),
+        "{stderr}"
+    );
+
+    let across = tempfile::tempdir().unwrap();
+    export_in(across.path());
+    write(
+        &across.path().join("assets/chunk-2-assets.json"),
+        format!("{{{record}}}").as_bytes(),
+    );
+    write(
+        &across.path().join("assets/assets.json"),
+        br#"{"1": "chunk-1-assets.json", "2": "chunk-2-assets.json"}"#,
+    );
+    let (stderr, _) = refused(across.path());
+    assert!(
+        stderr.contains("chunk-2-assets.json") && stderr.contains("chunk-1-assets.json"),
+        "{stderr}"
+    );
+
+    let unindexed = tempfile::tempdir().unwrap();
+    export_in(unindexed.path());
+    std::fs::remove_file(unindexed.path().join("assets/assets.json")).unwrap();
+    let (stderr, _) = refused(unindexed.path());
+    assert!(
+        stderr.contains("chunk-1-assets.json")
+            && stderr.contains("assets.json")
+            && stderr.contains("missing"),
+        "{stderr}"
+    );
+
+    let environments = tempfile::tempdir().unwrap();
+    export_in(environments.path());
+    write(
+        &environments.path().join("environments/environments.json"),
+        json!({
+            "blte000000000000001": {"uid": "blte000000000000001", "name": "production"},
+            "blte000000000000002": {"uid": "blte000000000000002", "name": "production"},
+        })
+        .to_string()
+        .as_bytes(),
+    );
+    let (stderr, _) = refused(environments.path());
+    assert!(
+        stderr.contains("environments.json")
+            && stderr.contains("production")
+            && stderr.contains("twice"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_200_mb_seed_is_refused_without_reading_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let export = temp.path().join("export");
+    export_in(&export);
+    // 200 MB of chunk (sparse: the test writes nothing, a reader would read it all).
+    let big = std::fs::File::create(export.join("assets/chunk-1-assets.json")).unwrap();
+    big.set_len(200 * 1000 * 1000).unwrap();
+    drop(big);
+    // And an export whose chunks are each small enough but too large together (75 MiB).
+    let many = temp.path().join("many");
+    export_in(&many);
+    let mut index = serde_json::Map::new();
+    for n in 1..=6 {
+        let name = format!("chunk-{n}-assets.json");
+        if n > 1 {
+            let chunk = std::fs::File::create(many.join("assets").join(&name)).unwrap();
+            chunk.set_len(15 * 1024 * 1024).unwrap();
+        }
+        index.insert(n.to_string(), json!(name));
+    }
+    write(
+        &many.join("assets/assets.json"),
+        serde_json::Value::Object(index).to_string().as_bytes(),
+    );
+
+    let server = TestServer::start_with(&["--seed-root", temp.path().to_str().unwrap()]).await;
+    let before = peak_rss_kib(server.pid());
+    for seed in ["export", "many", "export", "many"] {
+        let (status, body) = send(
+            control(&server, reqwest::Method::POST, "/_mock/stacks").json(&json!({"seed": seed})),
+        )
+        .await;
+        assert_error(status, &body, 422, 120);
+        let message = body["error_message"].as_str().unwrap();
+        assert!(message.contains("bytes"), "{message}");
+    }
+    let grown = peak_rss_kib(server.pid()).saturating_sub(before);
+    assert!(grown < 64 * 1024, "the server grew by {grown} KiB");
+    let (_, stacks) = send(control(&server, reqwest::Method::GET, "/_mock/stacks")).await;
+    assert_eq!(stacks["count"], 1, "{stacks}");
 }

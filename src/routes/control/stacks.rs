@@ -99,7 +99,7 @@ pub async fn create_stack(
     };
     let seed = given(body.seed, "seed")?;
     let stack = match seed {
-        Some(dir) => stacks::create_seeded(&state, new, std::path::Path::new(&dir)).await?,
+        Some(dir) => stacks::create_seeded(&state, new, &dir).await?,
         None => stacks::create(&state, new).await?,
     };
     Ok((
