@@ -302,12 +302,11 @@ async fn delivery_faults_hit_delivery_and_sync_requests_only() {
     )
     .await;
     assert_eq!(status, 201);
-    let (_, token) = send(
-        server
-            .post("/v3/stacks/delivery_tokens")
-            .json(&json!({"token": {"name": "site",
-        "scope": [{"module": "environment", "environments": ["development"]}]}})),
-    )
+    let (_, token) = send(server.post("/v3/stacks/delivery_tokens").json(
+        &json!({"token": {"name": "site",
+        "scope": [{"module": "environment", "environments": ["development"]},
+                  {"module": "branch", "branches": ["main"]}]}}),
+    ))
     .await;
     let token = token["token"]["token"].as_str().unwrap().to_owned();
     let delivery = |path: &str| {
