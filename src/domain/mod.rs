@@ -8,6 +8,7 @@ pub mod clock;
 pub mod delivery;
 pub mod environments;
 pub mod folders;
+pub mod images;
 pub mod limits;
 pub mod locales;
 pub mod publishing;

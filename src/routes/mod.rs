@@ -209,7 +209,13 @@ pub fn router(state: AppState) -> Router {
                 .allow_origin(Any)
                 .allow_methods(Any)
                 .allow_headers(Any)
-                .expose_headers([X_REQUEST_ID.clone(), HeaderName::from_static("x-mock-now")]),
+                .expose_headers([
+                    X_REQUEST_ID.clone(),
+                    HeaderName::from_static("x-mock-now"),
+                    HeaderName::from_static("fastly-io-info"),
+                    HeaderName::from_static("fastly-io-warning"),
+                    HeaderName::from_static("fastly-io-error"),
+                ]),
         )
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(
