@@ -306,12 +306,18 @@ function fillPager (pager, r, page) {
   fill(pager, parts)
 }
 
+// A list thumbnail through the Image Delivery API: an 80 px square (sharp at 2x), as
+// WebP where the browser takes it, instead of the whole file.
+function thumbnailUrl (url) {
+  return `${url}${url.includes('?') ? '&' : '?'}width=80&height=80&fit=crop&auto=webp`
+}
+
 function rowOf (item) {
   const label = labelOf(item)
   const box = h('input', { type: 'checkbox', 'aria-label': `Select ${label}`, checked: selection.has(item.uid), dataset: { uid: item.uid } })
   let thumb
   if (item.is_dir) thumb = h('span.icon.folder', { 'aria-hidden': 'true' })
-  else if (isImage(item) && item.url) thumb = h('img', { src: item.url, alt: '', loading: 'lazy', decoding: 'async', width: 40, height: 40 })
+  else if (isImage(item) && item.url) thumb = h('img', { src: thumbnailUrl(item.url), alt: '', loading: 'lazy', decoding: 'async', width: 40, height: 40 })
   else thumb = h('span.icon.file', { 'aria-hidden': 'true' }, (item.filename || '').split('.').pop().slice(0, 4).toUpperCase() || 'FILE')
   const link = item.is_dir
     ? h('a', { href: folderHref(item.uid) }, item.name)
