@@ -54,6 +54,26 @@ static FILES: &[UiFile] = &[
         body: include_bytes!("../ui/assets.js"),
     },
     UiFile {
+        name: "asset.js",
+        content_type: JS,
+        body: include_bytes!("../ui/asset.js"),
+    },
+    UiFile {
+        name: "folders.js",
+        content_type: JS,
+        body: include_bytes!("../ui/folders.js"),
+    },
+    UiFile {
+        name: "publish.js",
+        content_type: JS,
+        body: include_bytes!("../ui/publish.js"),
+    },
+    UiFile {
+        name: "settings.js",
+        content_type: JS,
+        body: include_bytes!("../ui/settings.js"),
+    },
+    UiFile {
         name: "trash.js",
         content_type: JS,
         body: include_bytes!("../ui/trash.js"),
