@@ -9,6 +9,7 @@ import { renderAsset } from './asset.js'
 import { renderTrash } from './trash.js'
 import { renderSettings } from './settings.js'
 import { initClock, loadClock } from './clock.js'
+import { forgetSettings } from './publish.js'
 
 const STACK_KEY = 'csmock.ui.stack'
 let pendingNotice = null
@@ -147,6 +148,8 @@ function route ({ focus = true } = {}) {
     showMenu(false)
   }
   lastHash = location.hash
+  // Environments and locales may have changed through the API: each screen asks again.
+  forgetSettings()
   if (pendingNotice) notify(pendingNotice)
   pendingNotice = null
   markNav(r.screen)

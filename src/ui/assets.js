@@ -357,7 +357,8 @@ async function after (ctx, action, { clear = false } = {}) {
   if (!notice) return
   if (clear) { selection.clear(); capHit = false }
   notify(notice)
-  await ctx.refresh()
+  // The list is rebuilt: the focus goes to its heading, not to the page's body.
+  await ctx.refresh({ focus: true })
 }
 
 /** Row menus, and rows dragged onto a folder's row or a breadcrumb link. */

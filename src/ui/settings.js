@@ -5,7 +5,7 @@
 
 import { get, post, put, del } from './api.js'
 import { h, fill, time, notify, showError, who, formDialog, field, confirmDialog } from './dom.js'
-import { stackSettings, forgetSettings } from './publish.js'
+import { stackSettings } from './publish.js'
 
 const enc = encodeURIComponent
 /** The delivery token whose value and snippet are shown (the newest made here). */
@@ -87,7 +87,6 @@ export async function renderSettings (main, ctx, live) {
   fill(main, h('section.settings-screen', { 'aria-labelledby': 'settings-h' },
     h('div.toolbar', h('h1#settings-h', { tabindex: -1 }, 'Settings')), body))
 
-  forgetSettings()
   let settings, tokens
   try {
     [settings, tokens] = await Promise.all([
