@@ -209,13 +209,17 @@ mod tests {
     fn modules_import_only_embedded_files() {
         for file in FILES.iter().filter(|f| f.name.ends_with(".js")) {
             let text = std::str::from_utf8(file.body).unwrap();
-            for part in text.split("from './").skip(1) {
-                let name = part.split('\'').next().unwrap();
-                assert!(
-                    FILES.iter().any(|f| f.name == name),
-                    "{} imports ./{name}, which is not embedded",
-                    file.name
-                );
+            // Static imports (`from './x.js'`) and the modules loaded on first use
+            // (`import('./x.js')`).
+            for marker in ["from './", "import('./"] {
+                for part in text.split(marker).skip(1) {
+                    let name = part.split('\'').next().unwrap();
+                    assert!(
+                        FILES.iter().any(|f| f.name == name),
+                        "{} imports ./{name}, which is not embedded",
+                        file.name
+                    );
+                }
             }
         }
     }

@@ -120,3 +120,27 @@ export function sendFile (stack, method, path, file, parentUid, onProgress) {
 
 /** Uploads one file as a new asset into `parentUid` (the root when empty). */
 export const upload = (stack, file, parentUid, onProgress) => sendFile(stack, 'POST', '/v3/assets', file, parentUid, onProgress)
+
+// ---- the stack's environments and locales, shared by the screens that name them -----
+
+let cache = null
+
+/** The stack's environments and locales, fetched once per stack until `forgetSettings`. */
+export function stackSettings (ctx) {
+  const stack = ctx.stack
+  if (!cache || cache.key !== stack.api_key) {
+    const promise = Promise.all([get('/v3/environments', { stack }), get('/v3/locales', { stack })])
+      .then(([e, l]) => ({ environments: e.environments || [], locales: l.locales || [] }))
+    promise.catch(() => { if (cache && cache.promise === promise) cache = null })
+    cache = { key: stack.api_key, promise }
+  }
+  return cache.promise
+}
+
+export function forgetSettings () { cache = null }
+
+/** An environment's name from its uid (the uid itself for one that is gone). */
+export function envName (settings, uid) {
+  const env = settings.environments.find((e) => e.uid === uid || e.name === uid)
+  return env ? env.name : uid
+}

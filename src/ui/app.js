@@ -2,14 +2,10 @@
 // router (#/assets[/<folder>], #/asset/<uid>, #/trash, #/settings), the phone's menu
 // button and the keyboard shortcut.
 
-import { get, setAdminToken } from './api.js'
+import { get, setAdminToken, forgetSettings } from './api.js'
 import { h, fill, showError, clearError, clearNotices, notify, dialogOpen, setStackUser } from './dom.js'
 import { renderAssets, resetSelection } from './assets.js'
-import { renderAsset } from './asset.js'
-import { renderTrash } from './trash.js'
-import { renderSettings } from './settings.js'
 import { initClock, loadClock } from './clock.js'
-import { forgetSettings } from './publish.js'
 
 const STACK_KEY = 'csmock.ui.stack'
 let pendingNotice = null
@@ -156,17 +152,21 @@ function route ({ focus = true } = {}) {
   document.body.dataset.screen = r.screen
   document.body.classList.remove('has-selection')
   document.title = `${TITLES[r.screen]} · contentstack-mock`
-  const done = r.screen === 'trash'
-    ? renderTrash(main, ctx, r, live)
-    : r.screen === 'settings'
-      ? renderSettings(main, ctx, live)
-      : r.screen === 'asset'
-        ? renderAsset(main, ctx, r.uid, live)
-        : renderAssets(main, ctx, r, live)
-  if (focus) {
-    const heading = main.querySelector('h1')
+  /** Starts a screen's render, which builds its heading at once, and focuses that heading. */
+  const show = (render) => {
+    const rendering = render()
+    const heading = focus && main.querySelector('h1')
     if (heading) heading.focus({ preventScroll: false })
+    return rendering
   }
+  // The Assets screen is the first one shown: the others load when first opened.
+  const done = r.screen === 'trash'
+    ? import('./trash.js').then((m) => live() && show(() => m.renderTrash(main, ctx, r, live)))
+    : r.screen === 'settings'
+      ? import('./settings.js').then((m) => live() && show(() => m.renderSettings(main, ctx, live)))
+      : r.screen === 'asset'
+        ? import('./asset.js').then((m) => live() && show(() => m.renderAsset(main, ctx, r.uid, live)))
+        : show(() => renderAssets(main, ctx, r, live))
   return Promise.resolve(done).catch(ctx.fail)
 }
 

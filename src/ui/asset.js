@@ -2,10 +2,10 @@
 // file (with progress), download it, delete it to the trash; publish and unpublish; where
 // it is published (environment names) or scheduled; its versions, which can be named.
 
-import { get, post, put, sendFile } from './api.js'
+import { get, post, put, sendFile, stackSettings, envName } from './api.js'
 import { h, fill, formatSize, time, typeLabel, count, notify, who, formDialog, field } from './dom.js'
 import { folderHref, labelOf, isImage, trashItems } from './assets.js'
-import { publishDialog, stackSettings, envName } from './publish.js'
+import { publishDialog } from './publish.js'
 
 const enc = encodeURIComponent
 

@@ -6,8 +6,10 @@
 
 import { get, post, upload } from './api.js'
 import { h, fill, formatSize, time, typeLabel, plural, count, notify, showError, confirmDialog, openMenu, namesOf, restorableWithin } from './dom.js'
-import { newFolder, rename, moveDialog, moveItems } from './folders.js'
-import { publishDialog } from './publish.js'
+
+// The dialogs load when first used: the list's first render waits for none of them.
+const folders = () => import('./folders.js')
+const publishing = () => import('./publish.js')
 
 /** Rows on one page: folders first, then assets, fetched 100 at a time. */
 export const PAGE_ROWS = 250
@@ -169,7 +171,7 @@ export async function renderAssets (main, ctx, r, live) {
       },
       h('label.sr-only', { for: 'asset-search' }, 'Search assets'), searchInput,
       h('button.secondary', { type: 'submit' }, 'Search')),
-      h('button.secondary', { type: 'button', onclick: () => after(ctx, newFolder(ctx, r.folder)) }, 'New folder'),
+      h('button.secondary', { type: 'button', onclick: () => after(ctx, folders().then((m) => m.newFolder(ctx, r.folder))) }, 'New folder'),
       h('span.upload', fileInput, h('label.button', { for: 'upload' }, 'Upload'))),
     h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, crumbs),
     uploads,
@@ -368,8 +370,8 @@ function wireMoves (section, tbody, ctx) {
     if (!button) return
     const item = entryOf(screen.byUid.get(button.closest('tr').dataset.uid))
     openMenu(button, [
-      ['Rename', () => after(ctx, rename(ctx, item))],
-      ['Move', () => after(ctx, moveDialog(ctx, [item]), { clear: selection.has(item.uid) })],
+      ['Rename', () => after(ctx, folders().then((m) => m.rename(ctx, item)))],
+      ['Move', () => after(ctx, folders().then((m) => m.moveDialog(ctx, [item])), { clear: selection.has(item.uid) })],
       ['Delete', () => deleteItems(ctx, [item])]
     ])
   })
@@ -402,7 +404,7 @@ function wireMoves (section, tbody, ctx) {
     unmark()
     const items = dragged
     dragged = null
-    after(ctx, moveItems(ctx, items, el.dataset.drop, el.dataset.name), { clear: items.some((i) => selection.has(i.uid)) })
+    after(ctx, folders().then((m) => m.moveItems(ctx, items, el.dataset.drop, el.dataset.name)), { clear: items.some((i) => selection.has(i.uid)) })
   })
   section.addEventListener('dragend', () => { dragged = null; unmark() })
 }
@@ -428,14 +430,14 @@ function selectionPanel (ctx) {
     onclick: () => { selection.clear(); capHit = false; syncSelection(); screen.headerBox.focus() }
   }, 'Clear selection')
   // Folders are not published: the selection's assets are.
-  const publishing = (unpublish) => () => {
+  const publishSelected = (unpublish) => () => {
     const items = [...selection.values()]
     const assets = items.filter((i) => !i.isDir)
-    after(ctx, publishDialog(ctx, assets, { unpublish, skipped: items.length - assets.length }))
+    after(ctx, publishing().then((m) => m.publishDialog(ctx, assets, { unpublish, skipped: items.length - assets.length })))
   }
-  const publish = h('button.secondary', { type: 'button', onclick: publishing(false) }, 'Publish')
-  const unpublish = h('button.secondary', { type: 'button', onclick: publishing(true) }, 'Unpublish')
-  const move = h('button.secondary', { type: 'button', onclick: () => after(ctx, moveDialog(ctx, [...selection.values()]), { clear: true }) }, 'Move')
+  const publish = h('button.secondary', { type: 'button', onclick: publishSelected(false) }, 'Publish')
+  const unpublish = h('button.secondary', { type: 'button', onclick: publishSelected(true) }, 'Unpublish')
+  const move = h('button.secondary', { type: 'button', onclick: () => after(ctx, folders().then((m) => m.moveDialog(ctx, [...selection.values()])), { clear: true }) }, 'Move')
   const el = h('section.selection', { role: 'region', 'aria-label': 'Selection', hidden: true },
     h('p', tally, cap), h('div.actions', clear, move, unpublish, publish, remove))
   return { el, tally, cap, remove, publish, unpublish }

@@ -1,35 +1,12 @@
-// Publishing from the UI: the stack's environments and locales (shared by the screens
-// that name them), and the dialog that publishes or unpublishes one asset (its own call)
-// or a selection (one bulk request) to chosen environments and locales, now or at a
+// Publishing from the UI: the dialog that publishes or unpublishes one asset (its own
+// call) or a selection (one bulk request) to chosen environments and locales, now or at a
 // time on the stack clock.
 
-import { get, post } from './api.js'
+import { post, stackSettings } from './api.js'
 import { h, formDialog, field, formatTime, plural, namesOf } from './dom.js'
 import { clockNow } from './clock.js'
 
 const enc = encodeURIComponent
-let cache = null
-
-/** The stack's environments and locales, fetched once per stack until `forgetSettings`. */
-export function stackSettings (ctx) {
-  const stack = ctx.stack
-  if (!cache || cache.key !== stack.api_key) {
-    const promise = Promise.all([get('/v3/environments', { stack }), get('/v3/locales', { stack })])
-      .then(([e, l]) => ({ environments: e.environments || [], locales: l.locales || [] }))
-    promise.catch(() => { if (cache && cache.promise === promise) cache = null })
-    cache = { key: stack.api_key, promise }
-  }
-  return cache.promise
-}
-
-export function forgetSettings () { cache = null }
-
-/** An environment's name from its uid (the uid itself for one that is gone). */
-export function envName (settings, uid) {
-  const env = settings.environments.find((e) => e.uid === uid || e.name === uid)
-  return env ? env.name : uid
-}
-
 /** "2026-07-01T09:00" and "2026-07-01 09:00" are UTC, as every time the UI shows. */
 export function parseTime (text) {
   let t = text.trim().replace(' ', 'T')

@@ -3,9 +3,8 @@
 // token with a copy button and a ready-to-paste `@contentstack/delivery-sdk` snippet for
 // this host) and the management token with its `@contentstack/management` snippet.
 
-import { get, post, put, del } from './api.js'
+import { get, post, put, del, stackSettings } from './api.js'
 import { h, fill, time, notify, showError, who, formDialog, field, confirmDialog } from './dom.js'
-import { stackSettings } from './publish.js'
 
 const enc = encodeURIComponent
 /** The delivery token whose value and snippet are shown (the newest made here). */
