@@ -77,7 +77,8 @@ describe('the seed flow', () => {
       await H.hasCount(trashRows, 3)
       for (const row of await trashRows.all()) {
         const text = await row.innerText()
-        assert.ok(text.includes(stack.user_uid), `who: ${text}`)
+        assert.ok(text.includes('Local Developer'), `who, by name: ${text}`)
+        assert.ok(!text.includes(stack.user_uid), `not by id: ${text}`)
         assert.match(text, /\d{4}-\d\d-\d\d \d\d:\d\d/)
         assert.ok(text.includes('14 days left'), `time left: ${text}`)
       }
