@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::ServeConfig;
 use crate::data_dir::{self, DataDirLock};
 use crate::db::Db;
+use crate::domain::images::{ImageLimits, ImageService};
 use crate::routes::{self, SHUTDOWN_GRACE};
 use crate::server::{self, ConnectionLimits, Listener};
 use crate::stacks::StackRegistry;
@@ -66,6 +67,19 @@ impl Application {
                 "removed unfinished uploads left by an earlier run"
             );
         }
+        let images = ImageService::open(
+            &data_dir,
+            ImageLimits {
+                cache_bytes: config.image_cache_bytes,
+                memory_bytes: config.image_memory_bytes,
+                workers: config.image_workers.map_or_else(
+                    || std::thread::available_parallelism().map_or(2, usize::from),
+                    |n| n as usize,
+                ),
+            },
+        )
+        .await
+        .context("could not prepare the image cache")?;
         let stacks = Arc::new(StackRegistry::load(&db).await?);
         stacks.ensure_default(&db).await?;
 
@@ -131,6 +145,7 @@ impl Application {
             stacks,
             settings: Arc::new(settings),
             faults: Arc::default(),
+            images: Arc::new(images),
         };
         if let Some(dir) = config.seed.as_deref() {
             seed_default_stack(&state, dir).await?;

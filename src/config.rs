@@ -77,6 +77,20 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// Total size of the transformed images (Image Delivery API) kept on disk; the least
+    /// recently used go first (0 keeps none).
+    #[arg(long, env = "CSMOCK_IMAGE_CACHE_BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub image_cache_bytes: u64,
+
+    /// Most memory the image transforms running at once may hold; a transform waits for
+    /// its share, and one that alone needs more is answered with the source unchanged.
+    #[arg(long, env = "CSMOCK_IMAGE_MEMORY_BYTES", default_value_t = 1024 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024 * 1024..))]
+    pub image_memory_bytes: u64,
+
+    /// Most image transforms running at once [default: the number of CPUs].
+    #[arg(long, env = "CSMOCK_IMAGE_WORKERS", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub image_workers: Option<u32>,
+
     /// How long deleted items stay restorable in the trash.
     #[arg(long, env = "CSMOCK_TRASH_RETENTION", default_value = "14d", value_parser = parse_duration)]
     pub trash_retention: Duration,

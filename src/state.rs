@@ -1,11 +1,12 @@
 //! What every handler and domain function can reach: the database, the file store, the
-//! stacks, the armed faults and the settings fixed at start.
+//! stacks, the armed faults, the image service and the settings fixed at start.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::Db;
+use crate::domain::images::ImageService;
 use crate::faults::Faults;
 use crate::stacks::StackRegistry;
 use crate::storage::Storage;
@@ -41,4 +42,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Armed failures of `/v3` requests (tests only).
     pub faults: Arc<Faults>,
+    /// The Image Delivery API's transforms and their cache.
+    pub images: Arc<ImageService>,
 }

@@ -10,7 +10,8 @@
 #   8. the npm packages, installed from their tarballs (tests/npm),
 #   9. the PyPI wheel, installed into a fresh venv (tests/pypi),
 #  10. the GitHub workflows, checked with actionlint (tests/workflows),
-#  11. the README's snippets, run as written (tests/readme).
+#  11. the README's snippets, run as written (tests/readme),
+#  12. the image benchmark beside sharp, in its smoke mode (tests/bench/images).
 # The project is compiled once, in the release profile: the tests, and the binary every
 # suite, the image and the packages use. A missing runtime (node, python3, chromium, a
 # container engine) skips that suite with a loud warning, unless CSMOCK_REQUIRE_COMPAT=1
@@ -32,4 +33,7 @@ for suite in js python delivery cli ui docker npm pypi workflows readme; do
   echo "==> $suite suite"
   bash "tests/$suite/run.sh" || status=1
 done
+# The image benchmark beside sharp, for a moment per row: it still works.
+echo "==> image benchmark (smoke)"
+IMAGE_BENCH_SMOKE=1 bash tests/bench/images/run.sh || status=1
 exit $status

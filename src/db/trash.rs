@@ -108,16 +108,28 @@ pub async fn list_items(
     db: impl SqliteExecutor<'_> + Copy,
     api_key: &str,
     item_type: Option<&str>,
+    oldest_first: bool,
     skip: i64,
     limit: i64,
 ) -> DbResult<(Vec<TrashItemRow>, i64)> {
-    static PAGE: LazyLock<String> = LazyLock::new(|| {
+    static NEWEST_FIRST: LazyLock<String> = LazyLock::new(|| {
         format!(
             "{ITEM_SELECT} where t.stack_api_key = ?1 and (?2 is null or t.item_type = ?2) \
              order by t.deleted_at desc, t.uid desc limit ?3 offset ?4"
         )
     });
-    let items = sqlx::query_as::<_, TrashItemRow>(sqlx::AssertSqlSafe(PAGE.as_str()))
+    static OLDEST_FIRST: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{ITEM_SELECT} where t.stack_api_key = ?1 and (?2 is null or t.item_type = ?2) \
+             order by t.deleted_at asc, t.uid asc limit ?3 offset ?4"
+        )
+    });
+    let page = if oldest_first {
+        &OLDEST_FIRST
+    } else {
+        &NEWEST_FIRST
+    };
+    let items = sqlx::query_as::<_, TrashItemRow>(sqlx::AssertSqlSafe(page.as_str()))
         .bind(api_key)
         .bind(item_type)
         .bind(limit)

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod delivery;
 pub mod environments;
 pub mod folders;
+pub mod images;
 pub mod limits;
 pub mod locales;
 pub mod management_tokens;

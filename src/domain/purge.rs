@@ -126,6 +126,9 @@ async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> anyho
         .remove_many(api_key, keys.to_vec())
         .await
         .context("removing purged files")?;
+    crate::domain::images::forget_sources(state, api_key, keys)
+        .await
+        .context("removing the transformed images of purged files")?;
     trash_db::forget_deletions(state.db.writer(), keys).await?;
     Ok(())
 }
@@ -140,6 +143,8 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
         }
         for (key, api_key) in &pending {
             state.storage.remove(api_key, key).await?;
+            crate::domain::images::forget_sources(state, api_key, std::slice::from_ref(key))
+                .await?;
         }
         let keys: Vec<String> = pending.into_iter().map(|(key, _)| key).collect();
         trash_db::forget_deletions(state.db.writer(), &keys).await?;
@@ -173,6 +178,35 @@ pub async fn sweep_orphans(
                 removed += 1;
             }
         }
+    }
+    removed += sweep_orphaned_variants(state).await?;
+    Ok(removed)
+}
+
+/// Removes transformed images whose stack or stored file is gone (left by a crash
+/// between a purge's commit and its file removals).
+async fn sweep_orphaned_variants(state: &AppState) -> anyhow::Result<usize> {
+    let cache = state.images.cache();
+    let mut removed = 0;
+    for api_key in cache.stack_folders().await? {
+        if state.stacks.get(&api_key).is_none() {
+            cache.forget_stack(&api_key).await?;
+            removed += 1;
+            continue;
+        }
+        let known: std::collections::HashSet<String> =
+            asset_db::storage_keys_of_stack(state.db.reader(), &api_key)
+                .await?
+                .into_iter()
+                .collect();
+        let orphans: Vec<String> = cache
+            .source_folders(&api_key)
+            .await?
+            .into_iter()
+            .filter(|key| !known.contains(key))
+            .collect();
+        removed += orphans.len();
+        cache.forget_sources(&api_key, &orphans).await?;
     }
     Ok(removed)
 }

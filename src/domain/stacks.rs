@@ -165,7 +165,8 @@ pub async fn delete(state: &AppState, api_key: &str) -> ApiResult<()> {
     forget_files_and_faults(state, api_key).await
 }
 
-/// What a deleted stack leaves outside the database: its files and armed faults.
+/// What a deleted stack leaves outside the database: its files, transformed images and
+/// armed faults.
 async fn forget_files_and_faults(state: &AppState, api_key: &str) -> ApiResult<()> {
     state.faults.clear(api_key);
     state
@@ -173,6 +174,9 @@ async fn forget_files_and_faults(state: &AppState, api_key: &str) -> ApiResult<(
         .remove_stack(api_key)
         .await
         .context("removing a stack's files")?;
+    crate::domain::images::forget_stack(state, api_key)
+        .await
+        .context("removing a stack's transformed images")?;
     Ok(())
 }
 

@@ -1,24 +1,31 @@
 //! The asset file URLs: `GET /v3/assets/{api_key}/{asset_uid}/{version_uid}/{filename}`
-//! serves the stored bytes with their content type, length, ETag and Range support.
-//! No credential is needed, as on Contentstack's public file hosts.
+//! serves the stored bytes with their content type, length, ETag and Range support, or,
+//! when the query asks the Image Delivery API for a transform, the transformed image
+//! (with the same ETag, 304 and Range handling). No credential is needed, as on
+//! Contentstack's public file hosts.
 //!
 //! Nothing served here runs on the mock's origin: every answer carries a CSP `sandbox`
 //! (an opaque origin, no script) and `default-src 'none'`, and HTML, SVG and XML files
 //! are downloads unless `--inline-active-files` says otherwise.
 
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use headers::{ETag, HeaderMapExt, IfNoneMatch};
 use http_range_header::RangeUnsatisfiableError;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
+use bytes::Bytes;
+
 use crate::db::assets as asset_db;
+use crate::domain::images::{Delivery, IoHeaders, VariantBody, deliver};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::extract::ApiPath;
 use crate::state::AppState;
+use contentstack_mock_images::params;
+use contentstack_mock_images::render::Accepts;
 
 fn not_found() -> ApiError {
     ApiError::AssetNotFoundHere
@@ -30,13 +37,14 @@ pub async fn download_file(
     // The first segment is the stack's api key; it shares its position in the route
     // table with the asset uid of `/v3/assets/{uid}/...`.
     ApiPath((api_key, asset_uid, version_uid, filename)): ApiPath<(String, String, String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let file = asset_db::live_file(state.db.reader(), &api_key, &asset_uid, &version_uid)
         .await?
         .filter(|file| file.filename == filename)
         .ok_or_else(not_found)?;
-    serve(&state, &api_key, file, &headers).await
+    serve_asset(&state, &api_key, file, query.as_deref(), &headers).await
 }
 
 /// `GET /v3/assets/{api_key}/{uid}/{slug}`: the latest version, under the permanent
@@ -44,6 +52,7 @@ pub async fn download_file(
 pub async fn download_permanent(
     State(state): State<AppState>,
     ApiPath(parts): ApiPath<Vec<String>>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let (api_key, asset_uid, slug) = match parts.as_slice() {
@@ -57,7 +66,135 @@ pub async fn download_permanent(
     if slug.is_some_and(|slug| asset.permanent_slug.as_deref() != Some(slug.as_str())) {
         return Err(not_found());
     }
-    serve(&state, api_key, file, &headers).await
+    serve_asset(&state, api_key, file, query.as_deref(), &headers).await
+}
+
+/// The stored file, or what the Image Delivery API parameters of the query make of it,
+/// sandboxed.
+async fn serve_asset(
+    state: &AppState,
+    api_key: &str,
+    file: asset_db::AssetFileRow,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let mut response = transform_or_serve(state, api_key, file, query, headers).await?;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(FILE_CSP),
+    );
+    // Decided on what goes out: the stored type, or a transform's image type.
+    let active = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(crate::content_types::is_active);
+    if active && !state.settings.inline_active_files {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
+    }
+    Ok(response)
+}
+
+/// The policy of every served file: its own opaque origin, nothing loaded, nothing run
+/// (inline styles stay, for the browser's own image and media viewers).
+const FILE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+/// The stored file, or what the Image Delivery API parameters of the query make of it.
+async fn transform_or_serve(
+    state: &AppState,
+    api_key: &str,
+    file: asset_db::AssetFileRow,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let parsed = params::parse(&pairs);
+    if !parsed.asks_for_image_work {
+        return serve(state, api_key, file, headers).await;
+    }
+    let accepts = Accepts::from_header(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    let if_none_match = headers.typed_get::<IfNoneMatch>();
+    let etag_matches = |etag: &str| match (&if_none_match, etag.parse::<ETag>()) {
+        (Some(if_none_match), Ok(tag)) => !if_none_match.precondition_passes(&tag),
+        _ => false,
+    };
+    let delivery = deliver(state, api_key, &file, &parsed, accepts, etag_matches).await?;
+    let (mut response, io) = match delivery {
+        Delivery::Original { io } => (serve(state, api_key, file, headers).await?, io),
+        Delivery::NotModified { etag, io } => (
+            (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response(),
+            io,
+        ),
+        Delivery::Refused { message, io } => (
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                message,
+            )
+                .into_response(),
+            io,
+        ),
+        Delivery::Variant {
+            etag,
+            content_type,
+            body,
+            io,
+        } => {
+            let (size, source) = match body {
+                VariantBody::Memory(bytes) => (bytes.len() as u64, Source::Memory(bytes)),
+                VariantBody::File { file, offset, len } => (len, Source::Open { file, offset }),
+            };
+            let described = Described {
+                etag,
+                content_type: HeaderValue::from_str(&content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                size,
+            };
+            (answer(described, source, headers).await?, io)
+        }
+    };
+    add_io_headers(response.headers_mut(), io);
+    Ok(response)
+}
+
+/// `Fastly-IO-Info`, `Fastly-IO-Warning`, `Fastly-IO-Error` and `Vary: Accept`.
+fn add_io_headers(headers: &mut HeaderMap, io: IoHeaders) {
+    for (name, value) in [
+        ("fastly-io-info", io.info),
+        ("fastly-io-warning", io.warning),
+        ("fastly-io-error", io.error),
+    ] {
+        // The values quote nothing but printable ASCII; one that does not fit a header
+        // is left out rather than sent broken.
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    if io.vary_accept {
+        headers.append(header::VARY, HeaderValue::from_static("Accept"));
+    }
+}
+
+/// What an answer's headers say about its body.
+struct Described {
+    etag: String,
+    content_type: HeaderValue,
+    size: u64,
+}
+
+/// Where an answer's body comes from.
+enum Source {
+    /// A stored file.
+    Stored(std::path::PathBuf),
+    /// Bytes in memory.
+    Memory(Bytes),
+    /// An open file whose body starts at `offset`.
+    Open { file: tokio::fs::File, offset: u64 },
 }
 
 /// Answers with a stored file: ETag, `If-None-Match`, `Range`.
@@ -67,38 +204,35 @@ async fn serve(
     file: asset_db::AssetFileRow,
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
-    let etag = format!("\"{}\"", file.sha256);
-    let mut response_headers = HeaderMap::new();
-    response_headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(FILE_CSP),
-    );
-    if !state.settings.inline_active_files && crate::content_types::is_active(&file.content_type) {
-        response_headers.insert(
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment"),
-        );
-    }
+    let described = Described {
+        etag: format!("\"{}\"", file.sha256),
+        content_type: HeaderValue::from_str(&file.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        size: file.file_size as u64,
+    };
+    let path = state.storage.path_of(api_key, &file.storage_key);
+    answer(described, Source::Stored(path), headers).await
+}
+
+/// Answers with a body of known size: ETag, `If-None-Match`, `Range`.
+async fn answer(described: Described, source: Source, headers: &HeaderMap) -> ApiResult<Response> {
+    let Described {
+        etag,
+        content_type,
+        size,
+    } = described;
     if let (Some(if_none_match), Ok(tag)) =
         (headers.typed_get::<IfNoneMatch>(), etag.parse::<ETag>())
         && !if_none_match.precondition_passes(&tag)
     {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            response_headers,
-            [(header::ETAG, etag)],
-        )
-            .into_response());
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let path = state.storage.path_of(api_key, &file.storage_key);
-    let size = file.file_size as u64;
     let range = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .map(|v| parse_range(v, size));
 
-    let content_type = HeaderValue::from_str(&file.content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let mut response_headers = HeaderMap::new();
     response_headers.insert(header::CONTENT_TYPE, content_type);
     response_headers.insert(
         header::ETAG,
@@ -131,18 +265,22 @@ async fn serve(
         }
     };
     response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    let body = if length <= SMALL_FILE_BYTES {
+    let body = match source {
+        Source::Memory(bytes) => Body::from(bytes.slice(start as usize..(start + length) as usize)),
         // One trip to the blocking pool, and one body that goes out with the headers.
-        Body::from(read_range(path, start, length).await?)
-    } else {
-        Body::from_stream(stream_range(path, start, length).await?)
+        Source::Stored(path) if length <= SMALL_FILE_BYTES => {
+            Body::from(read_range(path, start, length).await?)
+        }
+        Source::Stored(path) => Body::from_stream(stream_range(path, start, length).await?),
+        Source::Open { mut file, offset } => {
+            file.seek(std::io::SeekFrom::Start(offset + start))
+                .await
+                .map_err(file_error)?;
+            Body::from_stream(ReaderStream::with_capacity(file.take(length), 64 * 1024))
+        }
     };
     Ok((status, response_headers, body).into_response())
 }
-
-/// The policy of every served file: its own opaque origin, nothing loaded, nothing run
-/// (inline styles stay, for the browser's own image and media viewers).
-const FILE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /// Files up to this size are read in one go; larger ones are streamed.
 const SMALL_FILE_BYTES: u64 = 256 * 1024;

@@ -279,7 +279,13 @@ pub fn router(state: AppState) -> Router {
                 .allow_origin(Any)
                 .allow_methods(Any)
                 .allow_headers(Any)
-                .expose_headers([X_REQUEST_ID.clone(), HeaderName::from_static("x-mock-now")]),
+                .expose_headers([
+                    X_REQUEST_ID.clone(),
+                    HeaderName::from_static("x-mock-now"),
+                    HeaderName::from_static("fastly-io-info"),
+                    HeaderName::from_static("fastly-io-warning"),
+                    HeaderName::from_static("fastly-io-error"),
+                ]),
         )
         .layer(from_fn_with_state(host_policy, guard::guard))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))

@@ -53,6 +53,26 @@ static FILES: &[UiFile] = &[
         body: include_bytes!("../ui/assets.js"),
     },
     UiFile {
+        name: "asset.js",
+        content_type: JS,
+        body: include_bytes!("../ui/asset.js"),
+    },
+    UiFile {
+        name: "folders.js",
+        content_type: JS,
+        body: include_bytes!("../ui/folders.js"),
+    },
+    UiFile {
+        name: "publish.js",
+        content_type: JS,
+        body: include_bytes!("../ui/publish.js"),
+    },
+    UiFile {
+        name: "settings.js",
+        content_type: JS,
+        body: include_bytes!("../ui/settings.js"),
+    },
+    UiFile {
         name: "trash.js",
         content_type: JS,
         body: include_bytes!("../ui/trash.js"),
@@ -193,13 +213,17 @@ mod tests {
     fn modules_import_only_embedded_files() {
         for file in FILES.iter().filter(|f| f.name.ends_with(".js")) {
             let text = std::str::from_utf8(file.body).unwrap();
-            for part in text.split("from './").skip(1) {
-                let name = part.split('\'').next().unwrap();
-                assert!(
-                    FILES.iter().any(|f| f.name == name),
-                    "{} imports ./{name}, which is not embedded",
-                    file.name
-                );
+            // Static imports (`from './x.js'`) and the modules loaded on first use
+            // (`import('./x.js')`).
+            for marker in ["from './", "import('./"] {
+                for part in text.split(marker).skip(1) {
+                    let name = part.split('\'').next().unwrap();
+                    assert!(
+                        FILES.iter().any(|f| f.name == name),
+                        "{} imports ./{name}, which is not embedded",
+                        file.name
+                    );
+                }
             }
         }
     }

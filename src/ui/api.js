@@ -83,20 +83,21 @@ export async function call (method, path, { stack, json, params } = {}) {
 
 export const get = (path, options) => call('GET', path, options)
 export const post = (path, json, options = {}) => call('POST', path, { ...options, json: json ?? {} })
+export const put = (path, json, options = {}) => call('PUT', path, { ...options, json: json ?? {} })
 export const del = (path, options) => call('DELETE', path, options)
 
 /**
- * Uploads one file as a new asset (multipart `asset[upload]`, `asset[parent_uid]`) with
- * XMLHttpRequest, for its upload progress. `onProgress(loaded, total)`.
+ * Sends one file as multipart `asset[upload]` (with `asset[parent_uid]` when given) by
+ * XMLHttpRequest, for its upload progress: `POST /v3/assets` makes a new asset,
+ * `PUT /v3/assets/{uid}` replaces one's file. `onProgress(loaded, total)`.
  */
-export function upload (stack, file, parentUid, onProgress) {
-  const path = '/v3/assets'
+export function sendFile (stack, method, path, file, parentUid, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData()
     form.append('asset[upload]', file, file.name)
     if (parentUid) form.append('asset[parent_uid]', parentUid)
     const xhr = new XMLHttpRequest()
-    xhr.open('POST', withQuery(path, { relative_urls: true }))
+    xhr.open(method, withQuery(path, { relative_urls: true }))
     for (const [key, value] of Object.entries(headersFor(path, stack))) xhr.setRequestHeader(key, value)
     xhr.upload.addEventListener('progress', (e) => {
       if (e.lengthComputable) onProgress(e.loaded, e.total)
@@ -115,4 +116,31 @@ export function upload (stack, file, parentUid, onProgress) {
     xhr.addEventListener('abort', () => reject(new ApiError(0, { error_message: 'The upload was cancelled.' }, path)))
     xhr.send(form)
   })
+}
+
+/** Uploads one file as a new asset into `parentUid` (the root when empty). */
+export const upload = (stack, file, parentUid, onProgress) => sendFile(stack, 'POST', '/v3/assets', file, parentUid, onProgress)
+
+// ---- the stack's environments and locales, shared by the screens that name them -----
+
+let cache = null
+
+/** The stack's environments and locales, fetched once per stack until `forgetSettings`. */
+export function stackSettings (ctx) {
+  const stack = ctx.stack
+  if (!cache || cache.key !== stack.api_key) {
+    const promise = Promise.all([get('/v3/environments', { stack }), get('/v3/locales', { stack })])
+      .then(([e, l]) => ({ environments: e.environments || [], locales: l.locales || [] }))
+    promise.catch(() => { if (cache && cache.promise === promise) cache = null })
+    cache = { key: stack.api_key, promise }
+  }
+  return cache.promise
+}
+
+export function forgetSettings () { cache = null }
+
+/** An environment's name from its uid (the uid itself for one that is gone). */
+export function envName (settings, uid) {
+  const env = settings.environments.find((e) => e.uid === uid || e.name === uid)
+  return env ? env.name : uid
 }

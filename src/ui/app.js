@@ -1,13 +1,14 @@
 // contentstack-mock's web UI: start-up, the stack picker, the admin-token prompt, the
-// router (#/assets[/<folder>], #/asset/<uid>, #/trash) and the keyboard shortcut.
+// router (#/assets[/<folder>], #/asset/<uid>, #/trash, #/settings), the phone's menu
+// button and the keyboard shortcut.
 
-import { get, setAdminToken } from './api.js'
-import { h, fill, showError, clearError, clearNotices, dialogOpen } from './dom.js'
-import { renderAssets, renderAsset, resetSelection } from './assets.js'
-import { renderTrash } from './trash.js'
+import { get, setAdminToken, forgetSettings } from './api.js'
+import { h, fill, showError, clearError, clearNotices, notify, dialogOpen, setStackUser } from './dom.js'
+import { renderAssets, resetSelection } from './assets.js'
 import { initClock, loadClock } from './clock.js'
 
 const STACK_KEY = 'csmock.ui.stack'
+let pendingNotice = null
 const main = document.getElementById('main')
 const picker = document.getElementById('stack')
 
@@ -23,6 +24,12 @@ const ctx = {
    * `{ focus: true }` moves the focus to the new screen's heading at once.
    */
   refresh: ({ focus = false } = {}) => route({ focus }),
+  /** Opens `hash` and shows `notice` there (a new screen clears the old one's notices). */
+  go: (hash, notice) => {
+    pendingNotice = notice
+    if (location.hash === hash) route()
+    else location.hash = hash
+  },
   /** Handles a failed call: the admin-token prompt for a refused /_mock call, else an alert. */
   fail: (error) => {
     if (error && error.needsAdminToken) {
@@ -52,6 +59,7 @@ async function loadStacks () {
     ctx.stacks.find((s) => s.api_key === wanted) ||
     ctx.stacks.find((s) => s.api_key === remembered()) ||
     ctx.stacks[0] || null
+  if (ctx.stack) setStackUser(ctx.stack)
   fillPicker()
 }
 
@@ -70,6 +78,7 @@ async function refreshStacks () {
     if (keys !== ctx.stacks.map((s) => s.api_key).join()) {
       ctx.stacks = body.stacks || []
       if (ctx.stack && !ctx.stacks.some((s) => s.api_key === ctx.stack.api_key)) ctx.stack = ctx.stacks[0] || null
+      if (ctx.stack) setStackUser(ctx.stack)
       fillPicker()
     }
   } catch (error) {
@@ -82,6 +91,7 @@ picker.addEventListener('change', () => {
   const next = ctx.stacks.find((s) => s.api_key === picker.value)
   if (!next) return
   ctx.stack = next
+  setStackUser(next)
   remember(next.api_key)
   // A link with ?stack= names the stack: keep it naming the one on screen.
   if (new URLSearchParams(location.search).has('stack')) {
@@ -91,7 +101,7 @@ picker.addEventListener('change', () => {
   clearNotices()
   loadClock(ctx)
   // Folders and assets belong to one stack: start at its root.
-  if (parseRoute().screen === 'trash') route({ focus: false })
+  if (['trash', 'settings'].includes(parseRoute().screen)) route({ focus: false })
   else if (location.hash === '#/assets') route({ focus: false })
   else location.hash = '#/assets'
 })
@@ -104,13 +114,16 @@ function parseRoute () {
   const params = new URLSearchParams(search)
   const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p))
   const page = Math.max(0, (parseInt(params.get('page'), 10) || 1) - 1)
-  if (parts[0] === 'trash') return { screen: 'trash', page }
+  if (parts[0] === 'trash') return { screen: 'trash', page, oldest: params.get('order') === 'oldest' }
+  if (parts[0] === 'settings') return { screen: 'settings' }
   if (parts[0] === 'asset' && parts[1]) return { screen: 'asset', uid: parts[1] }
   return { screen: 'assets', folder: parts[0] === 'assets' && parts[1] ? parts[1] : null, q: params.get('q') || '', page }
 }
 
+const TITLES = { assets: 'Assets', asset: 'Assets', trash: 'Trash', settings: 'Settings' }
+
 function markNav (screen) {
-  for (const [id, on] of [['nav-assets', screen !== 'trash'], ['nav-trash', screen === 'trash']]) {
+  for (const [id, on] of [['nav-assets', screen === 'assets' || screen === 'asset'], ['nav-trash', screen === 'trash'], ['nav-settings', screen === 'settings']]) {
     const link = document.getElementById(id)
     if (on) link.setAttribute('aria-current', 'page')
     else link.removeAttribute('aria-current')
@@ -126,20 +139,34 @@ function route ({ focus = true } = {}) {
   const view = ++ctx.view
   const live = () => view === ctx.view
   // Notices belong to the view they were shown on; a refresh of it keeps them.
-  if (location.hash !== lastHash) clearNotices()
+  if (location.hash !== lastHash) {
+    clearNotices()
+    showMenu(false)
+  }
   lastHash = location.hash
+  // Environments and locales may have changed through the API: each screen asks again.
+  forgetSettings()
+  if (pendingNotice) notify(pendingNotice)
+  pendingNotice = null
   markNav(r.screen)
   document.body.dataset.screen = r.screen
-  document.title = `${r.screen === 'trash' ? 'Trash' : 'Assets'} · contentstack-mock`
-  const done = r.screen === 'trash'
-    ? renderTrash(main, ctx, r, live)
-    : r.screen === 'asset'
-      ? renderAsset(main, ctx, r.uid, live)
-      : renderAssets(main, ctx, r, live)
-  if (focus) {
-    const heading = main.querySelector('h1')
+  document.body.classList.remove('has-selection')
+  document.title = `${TITLES[r.screen]} · contentstack-mock`
+  /** Starts a screen's render, which builds its heading at once, and focuses that heading. */
+  const show = (render) => {
+    const rendering = render()
+    const heading = focus && main.querySelector('h1')
     if (heading) heading.focus({ preventScroll: false })
+    return rendering
   }
+  // The Assets screen is the first one shown: the others load when first opened.
+  const done = r.screen === 'trash'
+    ? import('./trash.js').then((m) => live() && show(() => m.renderTrash(main, ctx, r, live)))
+    : r.screen === 'settings'
+      ? import('./settings.js').then((m) => live() && show(() => m.renderSettings(main, ctx, live)))
+      : r.screen === 'asset'
+        ? import('./asset.js').then((m) => live() && show(() => m.renderAsset(main, ctx, r.uid, live)))
+        : show(() => renderAssets(main, ctx, r, live))
   return Promise.resolve(done).catch(ctx.fail)
 }
 
@@ -151,6 +178,29 @@ function noStacks () {
 }
 
 window.addEventListener('hashchange', () => route())
+
+// ---- the phone's menu ------------------------------------------------------------------
+
+const menuButton = document.getElementById('menu-button')
+
+/** On a phone the navigation and the clock wait behind the Menu button. */
+function showMenu (open) {
+  menuButton.setAttribute('aria-expanded', String(open))
+  document.body.classList.toggle('menu-open', open)
+}
+
+document.querySelector('.screens').addEventListener('click', () => showMenu(false))
+menuButton.addEventListener('click', () => {
+  const open = menuButton.getAttribute('aria-expanded') !== 'true'
+  showMenu(open)
+  if (open) document.querySelector('#side a[aria-current]')?.focus()
+})
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && document.body.classList.contains('menu-open') && !dialogOpen()) {
+    showMenu(false)
+    menuButton.focus()
+  }
+})
 
 // ---- admin token -----------------------------------------------------------------------
 

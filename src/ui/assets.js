@@ -1,9 +1,15 @@
 // The Assets screen: folders and assets of a folder (or search results), paging, upload
-// (file input and drag and drop, with progress), the selection with its floating panel,
-// bulk delete to the trash; and an asset's details with its versions and publish status.
+// (file input and drag and drop, with progress), new folder, each row's actions menu
+// (rename, move, delete), moving rows by dragging them onto a folder or the breadcrumb,
+// and the selection with its floating panel: delete to the trash, publish, unpublish
+// (one bulk request each) and move.
 
 import { get, post, upload } from './api.js'
-import { h, fill, formatSize, time, typeLabel, plural, count, notify, showError, confirmDialog } from './dom.js'
+import { h, fill, formatSize, time, typeLabel, plural, count, notify, showError, confirmDialog, openMenu, namesOf, restorableWithin } from './dom.js'
+
+// The dialogs load when first used: the list's first render waits for none of them.
+const folders = () => import('./folders.js')
+const publishing = () => import('./publish.js')
 
 /** Rows on one page: folders first, then assets, fetched 100 at a time. */
 export const PAGE_ROWS = 250
@@ -14,8 +20,10 @@ export const CAP_TEXT = 'You can select and delete up to 100 assets at a time.'
 const FOLDER_CAP = 300
 /** Rows rendered before the first paint (more than a tall screen shows). */
 const FIRST_ROWS = 24
+/** How long a finished upload's row stays. */
+const DONE_ROW_MS = 2000
 
-/** Selected items, uid -> { uid, label, isDir }; kept across pages of one listing. */
+/** Selected items, uid -> { uid, label, isDir, parent }; kept across pages of one listing. */
 const selection = new Map()
 let capHit = false
 let selectionScope = null
@@ -33,10 +41,15 @@ export function resetSelection () {
 
 const enc = encodeURIComponent
 const escapeRegex = (text) => text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')
-const labelOf = (item) => item.is_dir ? item.name : (item.title || item.filename)
-const isImage = (item) => /^image\//.test(item.content_type || '')
+export const labelOf = (item) => item.is_dir ? item.name : (item.title || item.filename)
+export const isImage = (item) => /^image\//.test(item.content_type || '')
+/** What the selection, the menus and the moves know of a row. */
+const entryOf = (item) => ({ uid: item.uid, label: labelOf(item), isDir: Boolean(item.is_dir), parent: item.parent_uid || '' })
+/** The drag of rows inside the page (files dragged in from outside are uploads). */
+const DRAG_TYPE = 'application/x-csmock-items'
+let dragged = null
 
-function folderHref (folder, { q = '', page = 0 } = {}) {
+export function folderHref (folder, { q = '', page = 0 } = {}) {
   const params = new URLSearchParams()
   if (q) params.set('q', q)
   if (page > 0) params.set('page', String(page + 1))
@@ -158,6 +171,7 @@ export async function renderAssets (main, ctx, r, live) {
       },
       h('label.sr-only', { for: 'asset-search' }, 'Search assets'), searchInput,
       h('button.secondary', { type: 'submit' }, 'Search')),
+      h('button.secondary', { type: 'button', onclick: () => after(ctx, folders().then((m) => m.newFolder(ctx, r.folder))) }, 'New folder'),
       h('span.upload', fileInput, h('label.button', { for: 'upload' }, 'Upload'))),
     h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, crumbs),
     uploads,
@@ -172,7 +186,8 @@ export async function renderAssets (main, ctx, r, live) {
           h('th', { scope: 'col' }, 'Title'),
           h('th.type', { scope: 'col' }, 'Type'),
           h('th.size', { scope: 'col' }, 'Size'),
-          h('th.updated', { scope: 'col' }, 'Updated (UTC)'))),
+          h('th.updated', { scope: 'col' }, 'Updated (UTC)'),
+          h('th.more', { scope: 'col' }, h('span.sr-only', 'Actions')))),
         tbody)),
     empty,
     pager,
@@ -180,6 +195,7 @@ export async function renderAssets (main, ctx, r, live) {
   fill(main, section)
   fillCrumbs(crumbs, r, null)
   wireDrop(section, ctx, r)
+  wireMoves(section, tbody, ctx)
 
   screen = { rows: [], byUid: new Map(), tbody, headerBox, panel, scope }
   tbody.addEventListener('change', (e) => {
@@ -188,7 +204,7 @@ export async function renderAssets (main, ctx, r, live) {
     const item = screen.byUid.get(box.dataset.uid)
     if (!item) return
     if (box.checked) {
-      if (!select(item)) box.checked = false
+      if (!select(entryOf(item))) box.checked = false
     } else {
       selection.delete(item.uid)
     }
@@ -196,7 +212,7 @@ export async function renderAssets (main, ctx, r, live) {
   })
   headerBox.addEventListener('change', () => {
     if (headerBox.checked) {
-      for (const item of screen.rows) if (!select(item)) break
+      for (const item of screen.rows) if (!select(entryOf(item))) break
     } else {
       for (const item of screen.rows) selection.delete(item.uid)
     }
@@ -205,7 +221,7 @@ export async function renderAssets (main, ctx, r, live) {
   section.addEventListener('keydown', (e) => {
     if (e.key === 'Delete' && selection.size && e.target.closest('table')) {
       e.preventDefault()
-      deleteSelected(ctx)
+      deleteItems(ctx, [...selection.values()])
     }
   })
   syncSelection()
@@ -274,10 +290,12 @@ export async function renderAssets (main, ctx, r, live) {
 }
 
 function fillCrumbs (list, r, folder) {
-  const items = [h('li', r.folder || r.q ? h('a', { href: '#/assets' }, 'Home') : h('span', { 'aria-current': 'page' }, 'Home'))]
+  // Each link is also where dragged rows can be dropped.
+  const link = (uid, name) => h('a', { href: folderHref(uid), dataset: { drop: uid || '', name } }, name)
+  const items = [h('li', r.folder || r.q ? link('', 'Home') : h('span', { 'aria-current': 'page' }, 'Home'))]
   if (folder) {
-    for (const step of folder.path || []) items.push(h('li', h('a', { href: folderHref(step.uid) }, step.name)))
-    items.push(h('li', r.q ? h('a', { href: folderHref(folder.uid) }, folder.name) : h('span', { 'aria-current': 'page' }, folder.name)))
+    for (const step of folder.path || []) items.push(h('li', link(step.uid, step.name)))
+    items.push(h('li', r.q ? link(folder.uid, folder.name) : h('span', { 'aria-current': 'page' }, folder.name)))
   } else if (r.folder) {
     items.push(h('li', h('span', '…')))
   }
@@ -306,25 +324,95 @@ function fillPager (pager, r, page) {
   fill(pager, parts)
 }
 
+// A list thumbnail through the Image Delivery API: an 80 px square (sharp at 2x), as
+// WebP where the browser takes it, instead of the whole file.
+function thumbnailUrl (url) {
+  return `${url}${url.includes('?') ? '&' : '?'}width=80&height=80&fit=crop&auto=webp`
+}
+
 function rowOf (item) {
   const label = labelOf(item)
   const box = h('input', { type: 'checkbox', 'aria-label': `Select ${label}`, checked: selection.has(item.uid), dataset: { uid: item.uid } })
   let thumb
   if (item.is_dir) thumb = h('span.icon.folder', { 'aria-hidden': 'true' })
-  else if (isImage(item) && item.url) thumb = h('img', { src: item.url, alt: '', loading: 'lazy', decoding: 'async', width: 40, height: 40 })
+  else if (isImage(item) && item.url) thumb = h('img', { src: thumbnailUrl(item.url), alt: '', loading: 'lazy', decoding: 'async', width: 40, height: 40 })
   else thumb = h('span.icon.file', { 'aria-hidden': 'true' }, (item.filename || '').split('.').pop().slice(0, 4).toUpperCase() || 'FILE')
   const link = item.is_dir
     ? h('a', { href: folderHref(item.uid) }, item.name)
     : h('a', { href: `#/asset/${enc(item.uid)}` }, label)
   const nameCell = h('td.name', link)
   if (!item.is_dir && item.filename && item.filename !== label) nameCell.append(h('span.sub', item.filename))
-  return h('tr', { dataset: { uid: item.uid }, class: selection.has(item.uid) ? 'selected' : null },
+  // A folder's row takes dropped rows; every row can be dragged.
+  return h('tr', { dataset: item.is_dir ? { uid: item.uid, drop: item.uid, name: label } : { uid: item.uid }, class: selection.has(item.uid) ? 'selected' : null, draggable: 'true' },
     h('td.check', box),
     h('td.thumb', thumb),
     nameCell,
     h('td.type', typeLabel(item)),
     h('td.size', item.is_dir ? '—' : formatSize(item.file_size)),
-    h('td.updated', time(item.updated_at, { zone: false })))
+    h('td.updated', time(item.updated_at, { zone: false })),
+    h('td.more', h('button.row-menu', { type: 'button', 'aria-label': `Actions for ${label}`, 'aria-haspopup': 'menu', 'aria-expanded': 'false' })))
+}
+
+/** Shows the notice an action resolved with (nothing when it was cancelled) and the list again. */
+async function after (ctx, action, { clear = false } = {}) {
+  let notice
+  try {
+    notice = await action
+  } catch (error) {
+    ctx.fail(error)
+    return
+  }
+  if (!notice) return
+  if (clear) { selection.clear(); capHit = false }
+  notify(notice)
+  // The list is rebuilt: the focus goes to its heading, not to the page's body.
+  await ctx.refresh({ focus: true })
+}
+
+/** Row menus, and rows dragged onto a folder's row or a breadcrumb link. */
+function wireMoves (section, tbody, ctx) {
+  tbody.addEventListener('click', (e) => {
+    const button = e.target.closest('button.row-menu')
+    if (!button) return
+    const item = entryOf(screen.byUid.get(button.closest('tr').dataset.uid))
+    openMenu(button, [
+      ['Rename', () => after(ctx, folders().then((m) => m.rename(ctx, item)))],
+      ['Move', () => after(ctx, folders().then((m) => m.moveDialog(ctx, [item])), { clear: selection.has(item.uid) })],
+      ['Delete', () => deleteItems(ctx, [item])]
+    ])
+  })
+  tbody.addEventListener('dragstart', (e) => {
+    const tr = e.target.closest && e.target.closest('tr[data-uid]')
+    if (!tr) return
+    const uid = tr.dataset.uid
+    dragged = selection.has(uid) ? [...selection.values()] : [entryOf(screen.byUid.get(uid))]
+    e.dataTransfer.setData(DRAG_TYPE, dragged.map((i) => i.uid).join(','))
+    e.dataTransfer.effectAllowed = 'move'
+  })
+  const target = (e) => {
+    const el = e.target.closest && e.target.closest('[data-drop]')
+    const ours = dragged && e.dataTransfer && [...e.dataTransfer.types].includes(DRAG_TYPE)
+    return ours && el && !dragged.some((i) => i.uid === el.dataset.drop) ? el : null
+  }
+  const unmark = () => { for (const el of section.querySelectorAll('.drop-target')) el.classList.remove('drop-target') }
+  section.addEventListener('dragover', (e) => {
+    const el = target(e)
+    if (!el) return
+    e.preventDefault()
+    e.dataTransfer.dropEffect = 'move'
+    if (!el.classList.contains('drop-target')) { unmark(); el.classList.add('drop-target') }
+  })
+  section.addEventListener('dragleave', (e) => { if (e.target.classList && e.target.classList.contains('drop-target')) unmark() })
+  section.addEventListener('drop', (e) => {
+    const el = target(e)
+    if (!el) return
+    e.preventDefault()
+    unmark()
+    const items = dragged
+    dragged = null
+    after(ctx, folders().then((m) => m.moveItems(ctx, items, el.dataset.drop, el.dataset.name)), { clear: items.some((i) => selection.has(i.uid)) })
+  })
+  section.addEventListener('dragend', () => { dragged = null; unmark() })
 }
 
 // ---- selection -------------------------------------------------------------------------
@@ -335,21 +423,30 @@ function select (item) {
     capHit = true
     return false
   }
-  selection.set(item.uid, { uid: item.uid, label: labelOf(item), isDir: Boolean(item.is_dir) })
+  selection.set(item.uid, item)
   return true
 }
 
 function selectionPanel (ctx) {
   const tally = h('strong', '0 selected')
   const cap = h('span.cap', { 'aria-live': 'polite' })
-  const remove = h('button.danger', { type: 'button', onclick: () => deleteSelected(ctx) }, 'Delete')
+  const remove = h('button.danger', { type: 'button', onclick: () => deleteItems(ctx, [...selection.values()]) }, 'Delete')
   const clear = h('button.secondary', {
     type: 'button',
     onclick: () => { selection.clear(); capHit = false; syncSelection(); screen.headerBox.focus() }
   }, 'Clear selection')
+  // Folders are not published: the selection's assets are.
+  const publishSelected = (unpublish) => () => {
+    const items = [...selection.values()]
+    const assets = items.filter((i) => !i.isDir)
+    after(ctx, publishing().then((m) => m.publishDialog(ctx, assets, { unpublish, skipped: items.length - assets.length })))
+  }
+  const publish = h('button.secondary', { type: 'button', onclick: publishSelected(false) }, 'Publish')
+  const unpublish = h('button.secondary', { type: 'button', onclick: publishSelected(true) }, 'Unpublish')
+  const move = h('button.secondary', { type: 'button', onclick: () => after(ctx, folders().then((m) => m.moveDialog(ctx, [...selection.values()])), { clear: true }) }, 'Move')
   const el = h('section.selection', { role: 'region', 'aria-label': 'Selection', hidden: true },
-    h('p', tally, cap), h('div.actions', clear, remove))
-  return { el, tally, cap, remove }
+    h('p', tally, cap), h('div.actions', clear, move, unpublish, publish, remove))
+  return { el, tally, cap, remove, publish, unpublish }
 }
 
 /** Brings the checkboxes, the select-all box and the panel in line with the selection. */
@@ -367,68 +464,65 @@ function syncSelection () {
   screen.headerBox.checked = onPage > 0
   screen.headerBox.indeterminate = onPage > 0 && onPage < rows
   screen.headerBox.disabled = rows === 0
-  const { el, tally, cap } = screen.panel
+  const { el, tally, cap, publish, unpublish } = screen.panel
   el.hidden = selection.size === 0
+  let assets = 0
+  for (const item of selection.values()) if (!item.isDir) assets++
+  publish.disabled = unpublish.disabled = assets === 0
   document.body.classList.toggle('has-selection', selection.size > 0)
   tally.textContent = `${selection.size} selected`
   cap.textContent = capHit ? ` ${CAP_TEXT}` : ''
 }
 
-/** Retention as words, from a trash item: "14 days". */
-function retentionOf (item) {
-  if (!item) return null
-  const ms = Date.parse(item.purge_at) - Date.parse(item.deleted_at)
-  if (!(ms > 0)) return null
-  const day = 86400000
-  const hour = 3600000
-  if (ms % day === 0) return plural(ms / day, 'day')
-  if (ms % hour === 0) return plural(ms / hour, 'hour')
-  return plural(Math.round(ms / 60000), 'minute')
-}
-
-async function deleteSelected (ctx) {
+/**
+ * Asks, then moves `items` ([{uid, label, isDir}]) to the trash with one bulk delete.
+ * Resolves with the notice (null when cancelled); failures are shown as an error.
+ */
+export async function trashItems (ctx, items) {
   const stack = ctx.stack
-  const items = [...selection.values()]
-  if (!items.length || !screen) return
-  const { remove } = screen.panel
   const noun = items.some((i) => i.isDir) ? 'item' : 'asset'
   const one = items.length === 1
   const confirmed = await confirmDialog({
     title: `Delete ${plural(items.length, noun)}?`,
-    text: `${one ? `“${items[0].label}” moves` : 'They move'} to the trash${items.some((i) => i.isDir) ? ' (a folder with everything in it)' : ''}, where ${one ? 'it' : 'they'} can be restored until the retention ends (14 days by default).`
+    text: `${namesOf(items.map((i) => i.label))} ${one ? 'moves' : 'move'} to the trash${items.some((i) => i.isDir) ? ' (a folder with everything in it)' : ''}, where ${one ? 'it' : 'they'} ${restorableWithin()}.`
   })
-  if (!confirmed) return
-  remove.disabled = true
-  let result
+  if (!confirmed) return null
+  const result = await post('/v3/bulk/delete', { assets: items.map((i) => ({ uid: i.uid })) }, { stack })
+  let job = null
   try {
-    result = await post('/v3/bulk/delete', { assets: items.map((i) => ({ uid: i.uid })) }, { stack })
-  } catch (error) {
-    remove.disabled = false
-    ctx.fail(error)
-    return
-  }
-  const [job, trash] = await Promise.allSettled([
-    result && result.job_id ? get(`/v3/bulk/jobs/${enc(result.job_id)}`, { stack }) : Promise.reject(new Error('no job')),
-    get(`/_mock/stacks/${enc(stack.api_key)}/trash`, { params: { limit: 1 } })
-  ])
-  const summary = job.status === 'fulfilled' ? (job.value.summary || {}) : {}
+    if (result && result.job_id) job = await get(`/v3/bulk/jobs/${enc(result.job_id)}`, { stack })
+  } catch { /* the delete went through; its report is not needed to say so */ }
+  const summary = (job && job.summary) || {}
   const moved = Number.isFinite(summary.success) ? summary.success : items.length
-  const failed = job.status === 'fulfilled' ? (job.value.failed_items || summary.failed_items || []) : []
-  const retention = (trash.status === 'fulfilled' && retentionOf((trash.value.items || [])[0])) || '14 days'
-
-  for (const item of items) {
-    const row = screen.tbody.querySelector(`tr[data-uid="${CSS.escape(item.uid)}"]`)
-    if (row) row.remove()
-  }
-  selection.clear()
-  capHit = false
-  syncSelection()
-  if (moved > 0) {
-    notify(`${plural(moved, noun)} ${moved === 1 ? 'was' : 'were'} moved to the trash. ${moved === 1 ? 'It' : 'They'} can be restored within ${retention}.`)
-  }
+  const failed = (job && (job.failed_items || summary.failed_items)) || []
   if (failed.length) {
     showError(`${plural(failed.length, noun)} could not be deleted: ${[...new Set(failed.map((f) => f.error_message))].join(' ')}`)
   }
+  return moved > 0 ? `${plural(moved, noun)} ${moved === 1 ? 'was' : 'were'} moved to the trash. ${moved === 1 ? 'It' : 'They'} ${restorableWithin()}.` : ''
+}
+
+async function deleteItems (ctx, items) {
+  if (!items.length || !screen) return
+  const { remove } = screen.panel
+  remove.disabled = true
+  let notice
+  try {
+    notice = await trashItems(ctx, items)
+  } catch (error) {
+    ctx.fail(error)
+    return
+  } finally {
+    remove.disabled = false
+  }
+  if (notice === null) return
+  for (const item of items) {
+    const row = screen.tbody.querySelector(`tr[data-uid="${CSS.escape(item.uid)}"]`)
+    if (row) row.remove()
+    selection.delete(item.uid)
+  }
+  capHit = false
+  syncSelection()
+  if (notice) notify(notice)
   // The list is rebuilt; the focus goes to its heading, not to the page's body.
   await ctx.refresh({ focus: true })
 }
@@ -467,6 +561,8 @@ async function uploadFiles (ctx, files, folder) {
   const stack = ctx.stack
   const scope = selectionScope
   const list = uploads
+  // A new batch clears the failures of the last one; finished rows leave on their own.
+  for (const li of list.querySelectorAll('li.failed')) li.remove()
   const entries = files.map((file) => {
     const progress = h('progress', { max: 100, value: 0, 'aria-label': `Uploading ${file.name}` })
     const state = h('span.pct', '0%')
@@ -487,6 +583,10 @@ async function uploadFiles (ctx, files, folder) {
       uploaded++
       entry.li.classList.add('done')
       entry.state.textContent = 'Done'
+      setTimeout(() => {
+        entry.li.remove()
+        list.hidden = list.children.length === 0
+      }, DONE_ROW_MS)
     } catch (error) {
       entry.li.classList.add('failed')
       entry.state.textContent = 'Failed'
@@ -502,85 +602,5 @@ async function uploadFiles (ctx, files, folder) {
     // The list was rebuilt with a new input: keep a keyboard user where they were.
     if (wasOnInput && document.activeElement === document.body) document.getElementById('upload').focus()
   }
-}
-
-// ---- details --------------------------------------------------------------------------
-
-export async function renderAsset (main, ctx, uid, live) {
-  const stack = ctx.stack
-  const heading = h('h1#asset-h', { tabindex: -1 }, 'Asset')
-  const crumbs = h('ol', h('li', h('a', { href: '#/assets' }, 'Home')))
-  const body = h('div.details', h('p.loading', 'Loading…'))
-  fill(main, h('section.asset-screen', { 'aria-labelledby': 'asset-h' },
-    h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, crumbs), heading, body))
-
-  let asset, versions
-  try {
-    const [a, v] = await Promise.all([
-      get(`/v3/assets/${enc(uid)}`, { stack, params: { include_path: true, include_dimension: true, relative_urls: true } }),
-      get(`/v3/assets/${enc(uid)}/versions`, { stack, params: { include_count: true, limit: API_LIMIT } })
-    ])
-    asset = a.asset
-    versions = v
-  } catch (error) {
-    if (!live()) return
-    fill(body, h('p', 'This asset could not be loaded. ', h('a', { href: '#/assets' }, 'Back to the root folder'), '.'))
-    throw error
-  }
-  if (!live()) return
-  if (asset.is_dir) {
-    location.replace(folderHref(asset.uid))
-    return
-  }
-  const label = labelOf(asset)
-  heading.textContent = label
-  document.title = `${label} · contentstack-mock`
-  for (const step of asset.path || []) crumbs.append(h('li', h('a', { href: folderHref(step.uid) }, step.name)))
-  crumbs.append(h('li', h('span', { 'aria-current': 'page' }, label)))
-
-  let preview
-  if (isImage(asset)) preview = h('img', { src: asset.url, alt: `Preview of ${label}` })
-  else if (/^video\//.test(asset.content_type)) preview = h('video', { src: asset.url, controls: true, preload: 'metadata' })
-  else preview = h('span.icon.file.big', { 'aria-hidden': 'true' }, (asset.filename || '').split('.').pop().slice(0, 4).toUpperCase())
-
-  const facts = [
-    ['Filename', asset.filename],
-    ['Type', `${typeLabel(asset)} (${asset.content_type})`],
-    ['Size', `${formatSize(asset.file_size)} (${count(Number(asset.file_size))} bytes)`],
-    asset.dimension ? ['Dimensions', `${asset.dimension.width} × ${asset.dimension.height} px`] : null,
-    ['UID', h('code', asset.uid)],
-    ['Version', String(asset._version)],
-    ['Created', [time(asset.created_at), ` by ${asset.created_by}`]],
-    ['Updated', [time(asset.updated_at), ` by ${asset.updated_by}`]],
-    ['Tags', (asset.tags || []).length ? asset.tags.join(', ') : 'None'],
-    asset.description ? ['Description', asset.description] : null,
-    ['File', h('a', { href: asset.url, target: '_blank', rel: 'noopener' }, 'Open the file')]
-  ].filter(Boolean)
-
-  const publish = asset.publish_details || []
-  const publishView = publish.length
-    ? h('table.list.compact',
-      h('caption.sr-only', 'Publish status'),
-      h('thead', h('tr', ['Environment', 'Locale', 'Version', 'Published (UTC)', 'By'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', publish.map((p) => h('tr',
-        h('td', p.environment ?? ''), h('td', p.locale ?? ''), h('td', p.version ?? ''),
-        h('td', p.time ? time(p.time, { zone: false }) : ''), h('td', p.user ?? '')))))
-    : h('p.not-published', 'Not published')
-
-  const list = versions.versions || []
-  fill(body,
-    h('div.details-grid',
-      h('figure.preview', preview),
-      h('dl.facts', facts.map(([k, v]) => [h('dt', k), h('dd', v)]))),
-    h('section', { 'aria-labelledby': 'publish-h' }, h('h2#publish-h', 'Publish status'), publishView),
-    h('section', { 'aria-labelledby': 'versions-h' },
-      h('h2#versions-h', `Versions (${count(versions.count ?? list.length)})`),
-      h('table.list.compact',
-        h('caption.sr-only', 'Versions, newest first'),
-        h('thead', h('tr', ['Version', 'Updated (UTC)', 'By'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', list.map((v) => h('tr', { class: v._version === asset._version ? 'current' : null },
-          h('td', `${v._version}${v._version === asset._version ? ' (current)' : ''}`),
-          h('td', time(v.updated_at, { zone: false })),
-          h('td', v.updated_by)))))))
 }
 

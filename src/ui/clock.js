@@ -28,10 +28,15 @@ function offsetWords (seconds) {
   return parts.join(' ')
 }
 
+/** The stack clock's time now, as ISO text (the browser's until the clock has loaded). */
+export function clockNow () {
+  if (!clock) return new Date().toISOString()
+  return new Date(Date.parse(clock.now) + (clock.frozen ? 0 : performance.now() - fetchedAt)).toISOString()
+}
+
 function show () {
   if (!clock) return
-  const now = Date.parse(clock.now) + (clock.frozen ? 0 : performance.now() - fetchedAt)
-  const iso = new Date(now).toISOString()
+  const iso = clockNow()
   const el = nowEl()
   el.dateTime = iso
   el.textContent = formatTime(iso)

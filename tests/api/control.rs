@@ -186,3 +186,25 @@ async fn stack_keys_are_checked_and_the_default_credentials_stay_reserved() {
         "the data dir is intact"
     );
 }
+
+#[tokio::test]
+async fn every_stack_says_who_its_user_is_and_how_long_its_trash_keeps_items() {
+    let server = TestServer::start_with(&["--trash-retention", "3d"]).await;
+    let (status, body) = send(
+        control(&server, reqwest::Method::POST, "/_mock/stacks")
+            .json(&json!({"name": "People", "user_name": "Ada Lovelace"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["stack"]["user_name"], "Ada Lovelace");
+    assert_eq!(body["stack"]["trash_retention_seconds"], 3 * 86400);
+    let (_, list) = send(control(&server, reqwest::Method::GET, "/_mock/stacks")).await;
+    let stacks = list["stacks"].as_array().unwrap();
+    assert_eq!(stacks[0]["user_name"], "Local Developer");
+    assert!(
+        stacks
+            .iter()
+            .all(|s| s["trash_retention_seconds"] == 3 * 86400),
+        "{list}"
+    );
+}

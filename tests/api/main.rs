@@ -15,6 +15,7 @@ mod files;
 mod folders;
 mod hardening;
 mod healthcheck;
+mod images;
 mod limits;
 mod migrations;
 mod publishing;

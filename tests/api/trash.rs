@@ -406,3 +406,48 @@ async fn a_folder_is_not_restored_deeper_than_five_levels() {
     let (status, body) = restore(&server, &uid(&top), json!({})).await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn trash_lists_newest_first_or_oldest_first_by_delete_or_purge_time() {
+    let server = TestServer::start().await;
+    let mut uids = Vec::new();
+    for i in 0..3 {
+        let a = server.upload(&format!("{i}.txt"), b"x", &[]).await;
+        send(server.delete(&format!("/v3/assets/{}", uid(&a)))).await;
+        advance(&server, API_KEY, json!({"minutes": 1})).await;
+        uids.push(uid(&a));
+    }
+    let order = |query: &'static str| {
+        let server = &server;
+        async move {
+            let (status, body) = send(control(
+                server,
+                reqwest::Method::GET,
+                &format!("/_mock/stacks/{API_KEY}/trash{query}"),
+            ))
+            .await;
+            assert_eq!(status, 200, "{body}");
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(uid)
+                .collect::<Vec<_>>()
+        }
+    };
+    let oldest: Vec<String> = uids.clone();
+    let newest: Vec<String> = uids.iter().rev().cloned().collect();
+    assert_eq!(order("").await, newest);
+    assert_eq!(order("?desc=deleted_at").await, newest);
+    assert_eq!(order("?desc=purge_at").await, newest);
+    assert_eq!(order("?asc=deleted_at").await, oldest);
+    assert_eq!(order("?asc=purge_at&limit=2").await, oldest[..2]);
+    let (status, body) = send(control(
+        &server,
+        reqwest::Method::GET,
+        &format!("/_mock/stacks/{API_KEY}/trash?asc=title"),
+    ))
+    .await;
+    assert_error(status, &body, 422, 120);
+    assert_eq!(body["errors"]["asc"][0], "is not valid.");
+}

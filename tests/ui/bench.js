@@ -19,7 +19,7 @@ function arg (name, fallback) {
   return i > 0 ? Number(process.argv[i + 1]) : fallback
 }
 
-const FILES = ['index.html', 'style.css', 'app.js', 'api.js', 'dom.js', 'assets.js', 'trash.js', 'clock.js', 'favicon.svg']
+const FILES = ['index.html', 'style.css', 'app.js', 'api.js', 'dom.js', 'assets.js', 'asset.js', 'folders.js', 'publish.js', 'trash.js', 'settings.js', 'clock.js', 'favicon.svg']
 
 async function seed (server, stack, n, text) {
   const started = Date.now()

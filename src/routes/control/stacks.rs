@@ -14,8 +14,8 @@ use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::stacks::NewStack;
 use crate::state::AppState;
 
-/// A stack with its credentials and clock.
-pub fn stack_json(stack: &StackRow) -> Value {
+/// A stack with its credentials and clock, and how long its trash keeps an item.
+pub fn stack_json(stack: &StackRow, retention: std::time::Duration) -> Value {
     json!({
         "api_key": stack.api_key,
         "management_token": stack.management_token,
@@ -24,6 +24,7 @@ pub fn stack_json(stack: &StackRow) -> Value {
         "user_name": stack.user_name,
         "created_at": stack.created_at,
         "clock": clock_json(&stack.clock()),
+        "trash_retention_seconds": retention.as_secs(),
     })
 }
 
@@ -80,7 +81,12 @@ fn given(value: Option<Text>, key: &str) -> ApiResult<Option<String>> {
 
 /// `GET /_mock/stacks`
 pub async fn list_stacks(State(state): State<AppState>) -> Json<Value> {
-    let stacks: Vec<Value> = state.stacks.all().iter().map(|s| stack_json(s)).collect();
+    let stacks: Vec<Value> = state
+        .stacks
+        .all()
+        .iter()
+        .map(|s| stack_json(s, state.settings.trash_retention))
+        .collect();
     Json(json!({ "count": stacks.len(), "stacks": stacks }))
 }
 
@@ -104,7 +110,7 @@ pub async fn create_stack(
     };
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "stack": stack_json(&stack) })),
+        Json(json!({ "stack": stack_json(&stack, state.settings.trash_retention) })),
     ))
 }
 
@@ -123,6 +129,6 @@ pub async fn delete_stack(
 pub async fn reset(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let stack = stacks::reset(&state).await?;
     Ok(Json(
-        json!({ "notice": "Everything was reset.", "stack": stack_json(&stack) }),
+        json!({ "notice": "Everything was reset.", "stack": stack_json(&stack, state.settings.trash_retention) }),
     ))
 }

@@ -41,6 +41,24 @@ fn trash_item_json(item: &TrashItemRow, now: &str) -> Value {
     Value::Object(out)
 }
 
+/// The listing's order from `asc` / `desc` (`deleted_at` or `purge_at`): newest first by
+/// default. Every item keeps the same retention, so the purge order is the delete order.
+fn oldest_first(params: &Params) -> ApiResult<bool> {
+    let (field, key, ascending) = match (params.get("asc"), params.get("desc")) {
+        (Some(field), _) => (field, "asc", true),
+        (None, Some(field)) => (field, "desc", false),
+        (None, None) => return Ok(false),
+    };
+    match field {
+        "deleted_at" | "purge_at" => Ok(ascending),
+        _ => Err(ApiError::invalid(
+            format!("'{key}' must be 'deleted_at' or 'purge_at'."),
+            key,
+            "is not valid.",
+        )),
+    }
+}
+
 /// `GET /_mock/stacks/{api_key}/trash`
 pub async fn list_trash(
     State(state): State<AppState>,
@@ -60,13 +78,21 @@ pub async fn list_trash(
             ));
         }
     };
+    let oldest_first = oldest_first(&params)?;
     let skip = i64::try_from(params.count("skip").unwrap_or(0)).unwrap_or(i64::MAX);
     let limit = match params.count("limit") {
         None | Some(0) => 100,
         Some(n) => n.min(MAX_TRASH_PAGE) as i64,
     };
-    let (items, count) =
-        trash_db::list_items(state.db.reader(), &api_key, item_type, skip, limit).await?;
+    let (items, count) = trash_db::list_items(
+        state.db.reader(),
+        &api_key,
+        item_type,
+        oldest_first,
+        skip,
+        limit,
+    )
+    .await?;
     let now = format_ts(stack.clock().now());
     let items: Vec<Value> = items
         .iter()

@@ -204,11 +204,29 @@ async function trashItems (server, stack, admin) {
   return (await ok(api(server, 'GET', `/_mock/stacks/${stack.api_key}/trash?limit=1000`, { admin }))).items
 }
 
+/** A delivery token of the stack scoped to `environments`; resolves with its value. */
+async function deliveryToken (server, stack, environments = ['development']) {
+  const token = {
+    name: `token ${Date.now()}`,
+    scope: [{ module: 'environment', environments, acl: { read: true } }, { module: 'branch', branches: ['main'], acl: { read: true } }]
+  }
+  return (await ok(api(server, 'POST', '/v3/stacks/delivery_tokens', { stack, json: { token } }))).token.token
+}
+
+/** A Content Delivery API call, as a site makes it: `api_key` and a delivery token. */
+async function cda (base, apiKey, token, urlPath) {
+  const res = await fetch(base + urlPath, { headers: { api_key: apiKey, access_token: token } })
+  const text = await res.text()
+  let data
+  try { data = JSON.parse(text) } catch { data = text }
+  return { status: res.status, data }
+}
+
 /** Writes a screenshot to target/ui-screenshots/<name>.png and returns its path. */
-async function screenshot (page, name) {
+async function screenshot (page, name, { fullPage = false } = {}) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true })
   const file = path.join(SCREENSHOTS, `${name}.png`)
-  await page.screenshot({ path: file, fullPage: false })
+  await page.screenshot({ path: file, fullPage })
   return file
 }
 
@@ -328,6 +346,8 @@ module.exports = {
   uploadAsset,
   uploadMany,
   trashItems,
+  deliveryToken,
+  cda,
   screenshot,
   uiUrl,
   eventually,

@@ -70,7 +70,7 @@ describe('errors and small screens', () => {
       await H.hasText(panel, '1 selected')
       const box = await panel.boundingBox()
       assert.ok(box.x >= 0 && box.x + box.width <= 375 && box.y + box.height <= 812, `panel at ${JSON.stringify(box)}`)
-      await H.screenshot(page, 'assets-phone')
+      await H.screenshot(page, 'phone-long-names')
 
       await page.getByRole('link', { name: 'A wide image with a long title' }).click()
       await page.getByRole('heading', { name: 'A wide image with a long title', level: 1 }).waitFor()
@@ -84,6 +84,8 @@ describe('errors and small screens', () => {
       // id longer than any real one, and the page must still fit.
       await versions.last().getByRole('cell').last().evaluate((cell) => { cell.textContent = 'cs' + '0f'.repeat(20) })
       assert.ok(await overflow() <= 0, `a long id makes the details ${await overflow()} px too wide`)
+      // The navigation waits behind the Menu button.
+      await page.getByRole('button', { name: 'Menu' }).click()
       await page.getByRole('link', { name: 'Trash', exact: true }).click()
       await page.getByText('The trash is empty.').waitFor()
       assert.ok(await overflow() <= 0)

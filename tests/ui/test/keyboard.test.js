@@ -96,8 +96,9 @@ describe('the keyboard', () => {
       assert.equal((await H.ok(H.api(server, 'GET', '/v3/assets', { stack }))).assets.length, 2)
       await H.hasText(panel, '1 selected')
 
-      // The panel's Delete button comes before the list in the focus order.
-      const del = await tabTo(page, 'Delete', { back: true, max: 4 })
+      // The panel's Delete button comes before the list in the focus order (a row holds
+      // its checkbox, its link and its actions menu).
+      const del = await tabTo(page, 'Delete', { back: true, max: 8 })
       assert.notEqual(del.outline, 'none')
       await page.keyboard.press('Enter')
       await dialog.waitFor()

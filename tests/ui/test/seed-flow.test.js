@@ -35,8 +35,9 @@ describe('the seed flow', () => {
       for (const row of await rows.all()) {
         assert.match(await row.innerText(), /PNG image\s+\d+ B\s+\d{4}-\d\d-\d\d \d\d:\d\d/)
       }
-      // Thumbnails load from this origin.
-      await H.eventually(async () => assert.equal(await page.locator('td.thumb img').evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth === 48).length), 5))
+      // Thumbnails load from this origin, through the Image Delivery API: 48 px photos
+      // come back as 80 px squares.
+      await H.eventually(async () => assert.equal(await page.locator('td.thumb img').evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth === 80 && i.naturalHeight === 80).length), 5))
 
       const panel = page.getByRole('region', { name: 'Selection' })
       assert.equal(await panel.count(), 0, 'no panel before anything is ticked')
@@ -76,7 +77,8 @@ describe('the seed flow', () => {
       await H.hasCount(trashRows, 3)
       for (const row of await trashRows.all()) {
         const text = await row.innerText()
-        assert.ok(text.includes(stack.user_uid), `who: ${text}`)
+        assert.ok(text.includes('Local Developer'), `who, by name: ${text}`)
+        assert.ok(!text.includes(stack.user_uid), `not by id: ${text}`)
         assert.match(text, /\d{4}-\d\d-\d\d \d\d:\d\d/)
         assert.ok(text.includes('14 days left'), `time left: ${text}`)
       }

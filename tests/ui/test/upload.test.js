@@ -19,6 +19,8 @@ describe('upload', () => {
       await H.hasText(page.getByRole('navigation', { name: 'Breadcrumb' }), 'Incoming')
       await page.getByText('This folder is empty.').waitFor()
 
+      const thumbnailTypes = []
+      page.on('response', (res) => { if (res.url().includes('auto=webp')) thumbnailTypes.push(res.headers()['content-type']) })
       // Slow the upload down so that its progress shows between 0 and 100.
       const cdp = await page.context().newCDPSession(page)
       await cdp.send('Network.enable')
@@ -36,14 +38,18 @@ describe('upload', () => {
       }, 10000)
       await H.hasText(page.getByRole('status'), 'Uploaded 2 files.', 15000)
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
-      assert.equal(await bar.evaluate((el) => el.value), 100)
-      await H.hasText(page.getByRole('list', { name: 'Uploads' }), 'Done')
+      // Finished rows go away on their own.
+      await page.getByRole('list', { name: 'Uploads' }).waitFor({ state: 'hidden' })
 
       const rows = page.getByRole('row').filter({ hasText: /big_notes\.txt|swatch\.png/ })
       await H.hasCount(rows, 2)
       await H.hasText(rows.filter({ hasText: 'swatch.png' }), 'PNG image')
       await H.hasText(rows.filter({ hasText: 'big_notes.txt' }), '1.5 MB')
-      await H.eventually(async () => assert.equal(await page.locator('td.thumb img').evaluate((img) => img.complete && img.naturalWidth), 32))
+      await H.eventually(async () => assert.equal(await page.locator('td.thumb img').evaluate((img) => img.complete && img.naturalWidth), 80))
+      const thumb = await page.locator('td.thumb img').getAttribute('src')
+      assert.match(thumb, /\/swatch\.png\?width=80&height=80&fit=crop&auto=webp$/)
+      // Chromium takes WebP, so that is what it got.
+      assert.ok(thumbnailTypes.length > 0 && thumbnailTypes.every((t) => t === 'image/webp'), thumbnailTypes.join(', '))
 
       const listed = await H.ok(H.api(server, 'GET', `/v3/assets?folder=${folder.uid}`, { stack }))
       assert.deepEqual(listed.assets.map((a) => a.filename).sort(), ['big_notes.txt', 'swatch.png'])
