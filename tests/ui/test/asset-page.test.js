@@ -89,10 +89,11 @@ describe('the asset page', () => {
       await H.eventually(async () => assert.equal(await preview.evaluate((img) => img.complete && img.naturalWidth), 64))
       await H.hasText(page.locator('dl.facts'), '64 × 48 px')
 
-      // The list's thumbnail is the new file too.
+      // The list's thumbnail is the new file too (an 80 px square from the Image Delivery API).
       await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Home' }).click()
       const thumb = page.getByRole('row').filter({ hasText: 'Banner' }).locator('td.thumb img')
-      await H.eventually(async () => assert.equal(await thumb.evaluate((img) => img.complete && img.naturalWidth), 64))
+      await H.eventually(async () => assert.equal(await thumb.evaluate((img) => img.complete && img.naturalWidth), 80))
+      assert.match(await thumb.getAttribute('src'), /\/banner-wide\.png\?width=80&/)
 
       // Download: the current file, under its filename.
       await page.getByRole('link', { name: 'Banner', exact: true }).click()

@@ -52,7 +52,7 @@ describe('every screen', () => {
         await page.goto(H.uiUrl(stack))
         const rows = page.locator('table.assets tbody').getByRole('row')
         await H.hasCount(rows, 9)
-        await H.eventually(async () => assert.equal(await page.locator('td.thumb img').evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth === 96).length), 6))
+        await H.eventually(async () => assert.equal(await page.locator('td.thumb img').evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth === 80).length), 6))
         await fits('the Assets screen')
         const box = await rows.first().boundingBox()
         if (phone) {
