@@ -29,7 +29,7 @@ for tool in curl jq; do
       echo "==> installing $tool (apt-get)"
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
     else
-      fail "$tool is needed for the README walkthrough"
+      fail "$tool is needed for the curl walkthroughs"
     fi
   fi
 done
