@@ -2,7 +2,7 @@
 //! Contentstack's `{"error_message": str, "error_code": int, "errors": {field: [str]}}`.
 //!
 //! Codes that Contentstack is known to use keep their meaning (105, 109, 141, 145); the
-//! others are this service's own and are listed in the README. Routes turn an
+//! others are this service's own and are listed in docs/api.md. Routes turn an
 //! [`ApiError`] into an HTTP response (`routes::error`); nothing here knows about HTTP
 //! beyond the status number each error answers with.
 

@@ -10,7 +10,8 @@
 #   8. the npm packages, installed from their tarballs (tests/npm),
 #   9. the PyPI wheel, installed into a fresh venv (tests/pypi),
 #  10. the GitHub workflows, checked with actionlint (tests/workflows),
-#  11. the README's snippets, run as written (tests/readme),
+#  11. the snippets of the README and docs/*.md, run as written, and their links and
+#      layout map checked against the tree (tests/readme),
 #  12. the image benchmark beside sharp, in its smoke mode (tests/bench/images).
 # The project is compiled once, in the release profile: the tests, and the binary every
 # suite, the image and the packages use. A missing runtime (node, python3, chromium, a

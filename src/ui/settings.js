@@ -37,7 +37,7 @@ const { assets } = await stack.asset().find()
 export function managementSnippet (apiKey, token) {
   const { host, port, https } = hostParts()
   const warning = ipOrLocal(host)
-    ? '// When it retries (a 429 or 5xx), the SDK refuses an IP address or localhost as\n// host: use a name that resolves to this machine (see the README).\n'
+    ? '// When it retries (a 429 or 5xx), the SDK refuses an IP address or localhost as\n// host: use a name that resolves to this machine (see docs/clients.md).\n'
     : ''
   return `// npm install @contentstack/management
 import contentstack from '@contentstack/management'

@@ -1,6 +1,6 @@
 //! The container files agree with the binary: every `CSMOCK_` variable named in
-//! `docker/Dockerfile`, `docker/Dockerfile.runtime`, `docker/compose.yaml` and the README
-//! is one the binary reads, both Dockerfiles end in the same image, the compose file shows
+//! `docker/Dockerfile`, `docker/Dockerfile.runtime`, `docker/compose.yaml`, the README and
+//! docs/ is one the binary reads, both Dockerfiles end in the same image, the compose file shows
 //! each setting with its default, and the healthcheck, port and data dir line up. No
 //! Docker engine is needed: the files are read as text (tests/docker builds and runs the
 //! image).
@@ -17,7 +17,7 @@ use contentstack_mock::config::parse_duration;
 const PORT: u16 = 8484;
 
 /// Read by the project's own test tooling (tests/run.sh, .ci/run, the client suites and
-/// the benchmark), not by the binary; the README may name them.
+/// the benchmark), not by the binary; the README and docs/ may name them.
 const TOOLING_VARS: &[&str] = &["CSMOCK_REQUIRE_COMPAT", "CSMOCK_BIN", "CSMOCK_BENCH_ASSETS"];
 
 fn read(path: &str) -> String {
@@ -219,6 +219,10 @@ fn every_csmock_variable_in_the_container_files_and_the_readme_is_one_the_binary
         (SOURCE_DOCKERFILE, &[][..]),
         (RUNTIME_DOCKERFILE, &[][..]),
         ("README.md", TOOLING_VARS),
+        ("docs/configuration.md", TOOLING_VARS),
+        ("docs/docker.md", TOOLING_VARS),
+        ("docs/seed.md", TOOLING_VARS),
+        ("docs/development.md", TOOLING_VARS),
     ] {
         let unknown: Vec<String> = named_vars(&read(file))
             .into_iter()

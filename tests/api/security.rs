@@ -397,12 +397,12 @@ async fn every_ui_error_has_the_error_shape() {
 }
 
 #[tokio::test]
-async fn an_oversized_request_head_answers_as_the_readme_says() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+async fn an_oversized_request_head_answers_as_the_docs_say() {
+    let api_docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md")).unwrap();
     assert!(
-        readme.contains("`431` for a request head (its target and headers together) over 64 KiB"),
-        "the README states the limit"
+        api_docs.contains("`431` for a request head (its target and headers together) over 64 KiB"),
+        "docs/api.md states the limit"
     );
     let server = TestServer::start().await;
     let mut stream = raw_connect(&server);

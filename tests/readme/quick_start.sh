@@ -66,6 +66,7 @@ if ensure_docker; then
   docker rmi "$image" >/dev/null
   stop_docker
 else
+  block_after "With Docker" >/dev/null
   skip "no Docker engine: the README's docker run was not tried"
 fi
 
@@ -77,9 +78,11 @@ if command -v npm >/dev/null 2>&1; then
     npm install --no-audit --no-fund --loglevel=error "$quick"/npm/*.tgz >/dev/null)
   run_way "With Node.js 18 or later" "$quick/node-project"
   echo "==> README: the JavaScript test snippet"
-  block_after "From a test, start one on a free port" >"$quick/node-project/snippet.mjs"
+  block_after "From a test, start one on a free port" js >"$quick/node-project/snippet.mjs"
   (cd "$quick/node-project" && node snippet.mjs) || fail "the JavaScript start() snippet failed"
 else
+  block_after "With Node.js 18 or later" >/dev/null
+  block_after "From a test, start one on a free port" js >/dev/null
   skip "npm is missing: the README's npx quick start was not tried"
 fi
 
@@ -96,9 +99,6 @@ run_way "With Python 3.8 or later" "$quick" \
   PIP_FIND_LINKS="$quick/wheels" PIP_NO_INDEX=1
 echo "==> README: the Python test snippet"
 "$quick/tools/bin/pip" install --quiet --disable-pip-version-check --no-index --find-links "$quick/wheels" contentstack-mock
-awk 'index($0, "From a test, start one on a free port") { found = 1 }
-  found && /^```python/ { inside = 1; next }
-  inside && /^```/ { exit }
-  inside { print }' "$readme" >"$quick/snippet.py"
+block_after "From a test, start one on a free port" python >"$quick/snippet.py"
 [ -s "$quick/snippet.py" ] || fail "the Python start() snippet was not found"
 "$quick/tools/bin/python" "$quick/snippet.py" || fail "the Python start() snippet failed"

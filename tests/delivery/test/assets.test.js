@@ -291,7 +291,7 @@ describe('errors through plain HTTP (the SDK hides them)', () => {
     assert.deepEqual(h.expect(res, 404, 'draft'), h.NOT_FOUND)
   })
 
-  it('through the SDK a 401 is retried and surfaces as status 0 (the trap the README explains)', async () => {
+  it('through the SDK a 401 is retried and surfaces as status 0 (the trap docs/clients.md explains)', async () => {
     const bad = w.sdk('development', { deliveryToken: 'cs000000000000000000000000', retryDelay: 50 })
     const err = await h.rejection(bad.asset(a.hello.uid).fetch())
     assert.equal(err.status, 0, JSON.stringify(err))
