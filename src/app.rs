@@ -15,6 +15,7 @@ use crate::config::ServeConfig;
 use crate::data_dir::{self, DataDirLock};
 use crate::db::Db;
 use crate::domain::images::{ImageLimits, ImageService};
+use crate::domain::journal::{Journal, JournalLimits};
 use crate::routes::{self, SHUTDOWN_GRACE};
 use crate::server::{self, ConnectionLimits, Listener};
 use crate::stacks::StackRegistry;
@@ -146,6 +147,11 @@ impl Application {
             settings: Arc::new(settings),
             faults: Arc::default(),
             images: Arc::new(images),
+            journal: Arc::new(Journal::new(JournalLimits {
+                entries: config.journal_entries as usize,
+                bytes: usize::try_from(config.journal_bytes).unwrap_or(usize::MAX),
+            })),
+            rate_limits: Arc::default(),
         };
         if let Some(dir) = config.seed.as_deref() {
             seed_default_stack(&state, dir).await?;

@@ -120,6 +120,15 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_QUERY_TIMEOUT", default_value = "500ms", value_parser = parse_duration)]
     pub query_timeout: Duration,
 
+    /// Requests each stack's journal keeps (`GET /_mock/stacks/{api_key}/requests`);
+    /// 0 keeps none.
+    #[arg(long, env = "CSMOCK_JOURNAL_ENTRIES", default_value_t = 1000)]
+    pub journal_entries: u32,
+
+    /// Bytes each stack's journal may hold (the oldest requests go first).
+    #[arg(long, env = "CSMOCK_JOURNAL_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub journal_bytes: u64,
+
     /// A `csdx cm:stacks:export` folder to load into the default stack at start, when
     /// that stack is empty (folders, assets and their files, environments, locales).
     #[arg(long, env = "CSMOCK_SEED")]

@@ -1,5 +1,6 @@
 //! What every handler and domain function can reach: the database, the file store, the
-//! stacks, the armed faults, the image service and the settings fixed at start.
+//! stacks, the armed faults, the request journal, the rate limits, the image service and
+//! the settings fixed at start.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,6 +8,8 @@ use std::time::Duration;
 
 use crate::db::Db;
 use crate::domain::images::ImageService;
+use crate::domain::journal::Journal;
+use crate::domain::rate_limits::RateLimits;
 use crate::faults::Faults;
 use crate::stacks::StackRegistry;
 use crate::storage::Storage;
@@ -44,4 +47,8 @@ pub struct AppState {
     pub faults: Arc<Faults>,
     /// The Image Delivery API's transforms and their cache.
     pub images: Arc<ImageService>,
+    /// The last requests of each stack (tests only).
+    pub journal: Arc<Journal>,
+    /// Each stack's rate limits, when turned on (tests only).
+    pub rate_limits: Arc<RateLimits>,
 }

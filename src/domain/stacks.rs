@@ -165,10 +165,12 @@ pub async fn delete(state: &AppState, api_key: &str) -> ApiResult<()> {
     forget_files_and_faults(state, api_key).await
 }
 
-/// What a deleted stack leaves outside the database: its files, transformed images and
-/// armed faults.
+/// What a deleted stack leaves outside the database: its files, transformed images,
+/// armed faults, journal and rate limits.
 async fn forget_files_and_faults(state: &AppState, api_key: &str) -> ApiResult<()> {
     state.faults.clear(api_key);
+    state.journal.clear(api_key);
+    state.rate_limits.forget(api_key);
     state
         .storage
         .remove_stack(api_key)

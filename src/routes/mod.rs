@@ -219,8 +219,9 @@ fn empty_stack_routes() -> Router<AppState> {
     router
 }
 
-/// The public file host behind every asset `url`: no credentials, no faults.
-fn file_routes() -> Router<AppState> {
+/// The public file host behind every asset `url`: no credentials, no faults; rate
+/// limits and the journal as the stack's other requests.
+fn file_routes(state: &AppState) -> Router<AppState> {
     // The first segment is the api key here; it shares its place with `{uid}`.
     // Permanent URLs: `{uid}` is the api key here too, then the asset uid and the slug.
     Router::new()
@@ -236,6 +237,10 @@ fn file_routes() -> Router<AppState> {
             "/v3/assets/{uid}/{asset_uid}/{version_uid}",
             get(files::download_permanent),
         )
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::file_middleware,
+        ))
 }
 
 /// The whole HTTP application: the router, with the trailing slash of API paths trimmed
@@ -261,7 +266,7 @@ pub fn router(state: AppState) -> Router {
     let host_policy = Arc::new(guard::HostPolicy::new(&state.settings.allowed_hosts));
     Router::new()
         .merge(contentstack_routes(&state))
-        .merge(file_routes())
+        .merge(file_routes(&state))
         .merge(control::routes(&state))
         .merge(ui::routes())
         .route("/_mock/health", get(health::health))

@@ -16,6 +16,7 @@ mod folders;
 mod hardening;
 mod healthcheck;
 mod images;
+mod journal;
 mod limits;
 mod migrations;
 mod publishing;

@@ -1,8 +1,11 @@
-//! The mock-only API under `/_mock`: stacks, reset, trash, per-stack clocks and fault
-//! injection (contract section 4). Not part of Contentstack.
+//! The mock-only API under `/_mock`: stacks, reset, trash, per-stack clocks, fault
+//! injection, the request journal and rate limits (contract sections 4 and 7). Not part
+//! of Contentstack.
 
 pub mod clock;
 pub mod faults;
+pub mod rate_limits;
+pub mod requests;
 pub mod scan;
 pub mod stacks;
 pub mod trash;
@@ -65,6 +68,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(faults::list_faults)
                 .post(faults::add_fault)
                 .delete(faults::clear_faults),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/requests",
+            get(requests::list_requests).delete(requests::clear_requests),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/rate_limits",
+            get(rate_limits::get_rate_limits).put(rate_limits::set_rate_limits),
         )
         .route(
             "/_mock/stacks/{api_key}/assets/{uid}/scan_status",

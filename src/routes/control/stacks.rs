@@ -7,9 +7,11 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use crate::db::stacks::StackRow;
+use crate::domain::rate_limits::Settings;
 use crate::domain::stacks;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::control::clock::clock_json;
+use crate::routes::control::rate_limits::RateLimitsBody;
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::stacks::NewStack;
 use crate::state::AppState;
@@ -49,6 +51,17 @@ pub struct CreateStackBody {
     /// A `csdx cm:stacks:export` folder on the server's disk to load into the new stack.
     #[serde(default, deserialize_with = "text")]
     seed: Option<Text>,
+    /// Rate limits from the start: `true` for the plan defaults, or their settings.
+    #[serde(default)]
+    rate_limits: Option<RateLimitsChoice>,
+}
+
+/// `"rate_limits"` at creation: on or off, or settings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RateLimitsChoice {
+    On(bool),
+    Settings(RateLimitsBody),
 }
 
 /// A text field as sent.
@@ -104,10 +117,18 @@ pub async fn create_stack(
         user_name: given(body.user_name, "user_name")?,
     };
     let seed = given(body.seed, "seed")?;
+    let rate_limits = match &body.rate_limits {
+        None | Some(RateLimitsChoice::On(false)) => None,
+        Some(RateLimitsChoice::On(true)) => Some(Settings::plan_defaults()),
+        Some(RateLimitsChoice::Settings(body)) => Some(body.settings()?),
+    };
     let stack = match seed {
         Some(dir) => stacks::create_seeded(&state, new, &dir).await?,
         None => stacks::create(&state, new).await?,
     };
+    if let Some(settings) = rate_limits {
+        state.rate_limits.set(&stack.api_key, settings);
+    }
     Ok((
         StatusCode::CREATED,
         Json(json!({ "stack": stack_json(&stack, state.settings.trash_retention) })),
