@@ -137,3 +137,42 @@ describe('429', () => {
     assert.equal(err.status, 422)
   })
 })
+
+describe('rate limits (per stack, on its clock)', () => {
+  it('over the limit the SDK gets 429, retries, and succeeds once the stack clock moves on', async () => {
+    const res = await h.raw(server, 'POST', '/_mock/stacks', { json: { name: 'rate limited', rate_limits: { read: 2 } } })
+    assert.equal(res.status, 201, JSON.stringify(res.data))
+    const { api_key: apiKey, management_token: token } = res.data.stack
+    const frozen = await h.raw(server, 'POST', `/_mock/stacks/${apiKey}/clock/freeze`)
+    assert.equal(frozen.status, 200, JSON.stringify(frozen.data))
+    const log = []
+    const { stack } = h.connect(server.port, {
+      apiKey,
+      token,
+      client: { logHandler: (level, data) => log.push({ level, data: typeof data === 'string' ? data : JSON.stringify(data) }) }
+    })
+    const asset = await stack.asset().create({ upload: files.hello, title: 'limited' })
+    const first = await h.raw(server, 'GET', `/v3/assets/${asset.uid}`, { apiKey, token })
+    assert.equal(first.status, 200)
+    assert.equal(first.headers.get('x-ratelimit-limit'), '2')
+    assert.equal(first.headers.get('x-ratelimit-remaining'), '1')
+    assert.equal((await stack.asset(asset.uid).fetch()).uid, asset.uid)
+    // The window (a second of the frozen clock) is used up: the next read is refused
+    // until the test moves the clock on, which it does while the SDK waits to retry.
+    const over = await h.raw(server, 'GET', `/v3/assets/${asset.uid}`, { apiKey, token })
+    assert.equal(over.status, 429)
+    assert.deepEqual(over.data, { error_message: 'Too many requests.', error_code: 429, errors: {} })
+    assert.equal(over.headers.get('retry-after'), '1')
+    const fetching = stack.asset(asset.uid).fetch()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const moved = await h.raw(server, 'POST', `/_mock/stacks/${apiKey}/clock/advance`, { json: { seconds: 1 } })
+    assert.equal(moved.status, 200, JSON.stringify(moved.data))
+    const fetched = await fetching
+    assert.equal(fetched.title, 'limited')
+    assert.ok(retryLines(log, /Error with status: 429/).length >= 1, `retry log: ${JSON.stringify(log)}`)
+    const journal = await h.raw(server, 'GET', `/_mock/stacks/${apiKey}/requests?status=429`)
+    assert.ok(journal.data.requests.length >= 2, JSON.stringify(journal.data))
+    assert.equal(journal.data.requests[0].headers.authorization, '***')
+    await h.raw(server, 'DELETE', `/_mock/stacks/${apiKey}`)
+  })
+})
