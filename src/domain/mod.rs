@@ -18,6 +18,7 @@ pub mod publishing;
 pub mod purge;
 pub mod seed;
 pub mod seed_read;
+pub mod snapshots;
 pub mod stack_details;
 pub mod stacks;
 pub mod tokens;
