@@ -61,7 +61,10 @@ async fn a_snapshot_taken_during_parallel_uploads_restores_every_row_with_its_fi
     let uploads: Vec<_> = (0..8)
         .map(|t| upload_under_watch(&server, &a, &format!("t{t}"), 5))
         .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // Taken once the parallel uploads are under way (some of them done).
+    while a.uids(&server).await.len() < 3 + 8 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     let taken = snapshot(&server, &a, "during").await;
     let mut uploaded = 0;
     for task in uploads {
@@ -74,7 +77,7 @@ async fn a_snapshot_taken_during_parallel_uploads_restores_every_row_with_its_fi
     assert_eq!(restored["stack"]["api_key"], a.api_key.as_str());
     let files = contents(&server, &a).await;
     assert_eq!(files.len() as u64, taken["assets"].as_u64().unwrap());
-    assert!(files.len() >= 3, "{taken}");
+    assert!(files.len() >= 3 + 8, "{taken}");
     for (filename, bytes) in &files {
         let expected = filename.trim_end_matches(".txt").replacen('-', "/", 1);
         assert_eq!(String::from_utf8_lossy(bytes), expected);
@@ -259,4 +262,18 @@ async fn snapshot_names_are_checked_listed_deleted_and_go_with_their_stack() {
     .await;
     assert_eq!(status, 200);
     assert!(!folder.exists());
+
+    // And the global reset takes every stack's.
+    let default = Stack {
+        api_key: API_KEY.to_owned(),
+        token: TOKEN.to_owned(),
+    };
+    snapshot(&server, &default, "kept-until-reset").await;
+    let folder = server.data_dir.join("snapshots").join(API_KEY);
+    assert!(folder.exists());
+    let (status, _) = send(control(&server, Method::POST, "/_mock/reset")).await;
+    assert_eq!(status, 200);
+    assert!(!folder.exists());
+    let (_, list) = send(default.mock(&server, Method::GET, "/snapshots")).await;
+    assert_eq!(list["snapshots"], json!([]));
 }
