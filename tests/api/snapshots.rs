@@ -25,6 +25,20 @@ async fn restore(server: &TestServer, stack: &Stack, name: &str) -> Value {
     body
 }
 
+/// The Sync API's first page for `development`.
+async fn sync_init(server: &TestServer, stack: &Stack, token: &str) -> Value {
+    let (status, body) = send(
+        server
+            .client
+            .get(server.url("/v3/stacks/sync?environment=development&init=true"))
+            .header("api_key", &stack.api_key)
+            .header("access_token", token),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
 /// Every file asset's bytes, as served, by title.
 async fn contents(server: &TestServer, stack: &Stack) -> Vec<(String, Vec<u8>)> {
     let (status, body) = send(stack.call(server, Method::GET, "/v3/assets?limit=100")).await;
@@ -119,8 +133,27 @@ async fn a_restore_after_a_purge_brings_the_items_back_with_their_purge_times() 
         &format!("/v3/assets/{kept_uid}?include_publish_details=true"),
     ))
     .await;
+    let token = a.delivery_token(&server, "development").await;
+    let sync_before = sync_init(&server, &a, &token).await;
+    assert_eq!(
+        sync_before["items"].as_array().unwrap().len(),
+        1,
+        "{sync_before}"
+    );
     snapshot(&server, &a, "before-purge").await;
 
+    // Unpublished after the snapshot: the restore publishes it again, in the sync history too.
+    let (status, body) = send(
+        a.call(
+            &server,
+            Method::POST,
+            &format!("/v3/assets/{kept_uid}/unpublish"),
+        )
+        .json(&json!({"asset": {"environments": ["development"], "locales": ["en-us"]}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(sync_init(&server, &a, &token).await, sync_before);
     let advanced = advance(&server, &a.api_key, json!({"days": 15})).await;
     assert_eq!(
         advanced["purged"][0]["uid"],
@@ -151,6 +184,7 @@ async fn a_restore_after_a_purge_brings_the_items_back_with_their_purge_times() 
     ))
     .await;
     assert_eq!(details_after, details_before);
+    assert_eq!(sync_init(&server, &a, &token).await, sync_before);
 
     // The purged item is back for real: it restores, with its file.
     let (status, body) =
