@@ -55,26 +55,51 @@ impl From<sqlx::Error> for DumpError {
     }
 }
 
+const ENVIRONMENT_COLUMNS: &str =
+    "uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by";
+const LOCALE_COLUMNS: &str = "uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by";
+
 /// Records the stack's current environments and locales as the ones a reset puts back
 /// (at creation, and after a seed replaced the defaults).
 pub async fn remember_creation_defaults(
     conn: &mut SqliteConnection,
     api_key: &str,
 ) -> DbResult<()> {
-    for statement in [
-        "delete from stack_creation_environments where stack_api_key = ?1",
-        "delete from stack_creation_locales where stack_api_key = ?1",
-        "insert into stack_creation_environments (uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by) \
-         select uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by \
-         from environments where stack_api_key = ?1 order by rowid",
-        "insert into stack_creation_locales (uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by) \
-         select uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by \
-         from locales where stack_api_key = ?1 order by rowid",
+    for table in ["stack_creation_environments", "stack_creation_locales"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from {table} where stack_api_key = ?"
+        )))
+        .bind(api_key)
+        .execute(&mut *conn)
+        .await?;
+    }
+    copy_settings(
+        conn,
+        api_key,
+        ("environments", "stack_creation_environments"),
+        ("locales", "stack_creation_locales"),
+    )
+    .await
+}
+
+/// Copies a stack's environments and locales from one pair of tables into another, in
+/// their order.
+async fn copy_settings(
+    conn: &mut SqliteConnection,
+    api_key: &str,
+    environments: (&str, &str),
+    locales: (&str, &str),
+) -> DbResult<()> {
+    for (columns, (from, to)) in [
+        (ENVIRONMENT_COLUMNS, environments),
+        (LOCALE_COLUMNS, locales),
     ] {
-        sqlx::query(statement)
-            .bind(api_key)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "insert into {to} ({columns}) select {columns} from {from} where stack_api_key = ? order by rowid"
+        )))
+        .bind(api_key)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -122,20 +147,13 @@ pub async fn clear(conn: &mut SqliteConnection, api_key: &str) -> DbResult<()> {
 
 /// Puts back the environments and locales the stack was created with (same uids).
 pub async fn insert_creation_defaults(conn: &mut SqliteConnection, api_key: &str) -> DbResult<()> {
-    for statement in [
-        "insert into environments (uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by) \
-         select uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by \
-         from stack_creation_environments where stack_api_key = ?1 order by rowid",
-        "insert into locales (uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by) \
-         select uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by \
-         from stack_creation_locales where stack_api_key = ?1 order by rowid",
-    ] {
-        sqlx::query(statement)
-            .bind(api_key)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    copy_settings(
+        conn,
+        api_key,
+        ("stack_creation_environments", "environments"),
+        ("stack_creation_locales", "locales"),
+    )
+    .await
 }
 
 /// Drops from every delivery token's scope the environments the stack no longer has.
