@@ -316,3 +316,30 @@ async fn reset_puts_back_the_environments_and_locale_a_stack_was_created_with() 
     assert_eq!(codes, ["fr-fr"], "{locales}");
     a.delivered(&server, &token, "production").await;
 }
+
+#[tokio::test]
+async fn a_seeded_stack_resets_to_the_environments_and_locales_of_its_seed() {
+    let export = tempfile::tempdir().unwrap();
+    crate::seed::export_in(export.path());
+    let root = export.path().to_str().unwrap();
+    let server = TestServer::start_with(&["--seed-root", root]).await;
+    let a = Stack::create(&server, json!({"name": "seeded", "seed": root})).await;
+    // Two assets in two folders.
+    assert_eq!(a.uids(&server).await.len(), 4);
+    let token = a.delivery_token(&server, "production").await;
+    let (status, body) = send(a.mock(&server, Method::POST, "/reset")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(a.uids(&server).await.is_empty());
+    assert_eq!(
+        a.environments(&server).await,
+        [("blte000000000000001".to_owned(), "production".to_owned())]
+    );
+    let (_, locales) = send(a.call(&server, Method::GET, "/v3/locales")).await;
+    assert_eq!(
+        locales["locales"][0]["uid"], "bltl000000000000001",
+        "{locales}"
+    );
+    assert_eq!(locales["locales"].as_array().unwrap().len(), 1, "{locales}");
+    a.delivered(&server, &token, "production").await;
+    assert_consistent(&check_consistency(&server.data_dir).await);
+}
