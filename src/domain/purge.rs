@@ -184,6 +184,7 @@ pub async fn sweep_orphans(
         }
     }
     removed += sweep_orphaned_variants(state).await?;
+    removed += crate::domain::snapshots::sweep_orphans(state).await?;
     Ok(removed)
 }
 

@@ -217,6 +217,28 @@ pub async fn forget_stack(state: &AppState, api_key: &str) -> std::io::Result<()
     remove_aside(state, &stack_dir(state, api_key)).await
 }
 
+/// Removes the snapshots of stacks that are gone (left by a crash between a stack's
+/// deletion and the removal of its snapshots), so a new stack of the same api key
+/// never finds them. Returns how many stacks' snapshots were removed.
+pub async fn sweep_orphans(state: &AppState) -> std::io::Result<usize> {
+    let mut entries = match tokio::fs::read_dir(state.storage.root().join(SNAPSHOTS_DIR)).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Under the stack lock: a stack of this api key made meanwhile keeps its own.
+        let _changes = state.db.stack_changes.lock().await;
+        if state.stacks.get(&name).is_none() {
+            remove_aside(state, &entry.path()).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Moves a folder into the temp folder (one rename: it is gone at once), then removes it.
 async fn remove_aside(state: &AppState, dir: &Path) -> std::io::Result<()> {
     let aside = state.storage.temp_path("removed-snapshot");

@@ -311,3 +311,27 @@ async fn snapshot_names_are_checked_listed_deleted_and_go_with_their_stack() {
     let (_, list) = send(default.mock(&server, Method::GET, "/snapshots")).await;
     assert_eq!(list["snapshots"], json!([]));
 }
+
+#[tokio::test]
+async fn snapshots_of_a_stack_that_is_gone_are_swept_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start_in(data.path(), &[]);
+    let default = Stack {
+        api_key: API_KEY.to_owned(),
+        token: TOKEN.to_owned(),
+    };
+    snapshot(&server, &default, "kept").await;
+    server.terminate();
+    // As a crash between a stack's deletion and its snapshots' removal leaves them.
+    let stray = data.path().join("snapshots").join("bltgone");
+    std::fs::create_dir_all(stray.join("old")).unwrap();
+    let server = TestServer::start_in(data.path(), &[]);
+    let (_, list) = send(default.mock(&server, Method::GET, "/snapshots")).await;
+    assert_eq!(list["snapshots"][0]["name"], "kept", "{list}");
+    // The sweep runs in the background right after start.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stray.exists() {
+        assert!(std::time::Instant::now() < deadline, "never swept");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
