@@ -252,6 +252,7 @@ impl StackRegistry {
             environment_db::insert(&mut tx, environment).await?;
         }
         locale_db::insert(&mut tx, &locale).await?;
+        crate::db::stack_content::remember_creation_defaults(&mut tx, &row.api_key).await?;
         crate::db::commit(tx).await?;
         Ok(self.put(row))
     }

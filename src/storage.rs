@@ -443,6 +443,44 @@ impl Storage {
         .map_err(io::Error::other)?
     }
 
+    /// The data dir this store lives in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A fresh path inside the data dir's temp folder (swept at start).
+    pub fn temp_path(&self, prefix: &str) -> PathBuf {
+        self.root
+            .join("tmp")
+            .join(format!("{prefix}-{}", ids::storage_key()))
+    }
+
+    /// Makes `to` another name of a stored file (a hard link, or a copy where links are
+    /// not possible). Stored files never change once in place, so a link is a copy.
+    pub fn link_out(&self, api_key: &str, storage_key: &str, to: &Path) -> io::Result<()> {
+        link_or_copy(&self.path_of(api_key, storage_key), to)
+    }
+
+    /// Puts `from` in place as the stored file `storage_key` of stack `api_key`; false
+    /// when that file was already there (it is then the same file: keys are never
+    /// reused for other content).
+    pub fn link_in(&self, api_key: &str, storage_key: &str, from: &Path) -> io::Result<bool> {
+        let path = self.path_of(api_key, storage_key);
+        if path.exists() {
+            return Ok(false);
+        }
+        let dir = path.parent().expect("stored files live in a shard folder");
+        std::fs::create_dir_all(dir)?;
+        match link_or_copy(from, &path) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+            result => result?,
+        }
+        if self.durable {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(true)
+    }
+
     /// Removes every stored file of a stack. The stack's folder is first moved aside in
     /// one rename, so that uploads still streaming to it (they will fail their commit)
     /// can never make the removal fail, and a stack of the same api key made right after
@@ -457,5 +495,26 @@ impl Storage {
             result => result?,
         }
         fs::remove_dir_all(&aside).await
+    }
+}
+
+/// A hard link from `from` to `to`, or a copy (synced) where the file system refuses links.
+fn link_or_copy(from: &Path, to: &Path) -> io::Result<()> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::AlreadyExists
+            ) =>
+        {
+            Err(e)
+        }
+        Err(_) => {
+            let temp = to.with_extension("part");
+            std::fs::copy(from, &temp)?;
+            std::fs::File::open(&temp)?.sync_all()?;
+            std::fs::rename(&temp, to)
+        }
     }
 }

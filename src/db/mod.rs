@@ -13,6 +13,7 @@ pub mod locales;
 pub mod management_tokens;
 pub mod publishing;
 pub mod scan_status;
+pub mod stack_content;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;

@@ -20,6 +20,7 @@ pub mod purge;
 pub mod rate_limits;
 pub mod seed;
 pub mod seed_read;
+pub mod snapshots;
 pub mod stack_details;
 pub mod stacks;
 pub mod tokens;

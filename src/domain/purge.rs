@@ -117,7 +117,11 @@ pub async fn purge_uids(
 }
 
 /// Removes stored files whose rows are gone, then forgets their journal entries.
-async fn remove_files(state: &AppState, api_key: &str, keys: &[String]) -> anyhow::Result<()> {
+pub(crate) async fn remove_files(
+    state: &AppState,
+    api_key: &str,
+    keys: &[String],
+) -> anyhow::Result<()> {
     if keys.is_empty() {
         return Ok(());
     }
@@ -180,6 +184,7 @@ pub async fn sweep_orphans(
         }
     }
     removed += sweep_orphaned_variants(state).await?;
+    removed += crate::domain::snapshots::sweep_orphans(state).await?;
     Ok(removed)
 }
 

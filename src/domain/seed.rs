@@ -77,6 +77,8 @@ pub async fn load(state: &AppState, stack: &StackRow, export: &Export) -> anyhow
         );
     }
     let environments = write_settings(&mut tx, stack, export).await?;
+    // What the seed brought is what a reset of the stack puts back.
+    db::stack_content::remember_creation_defaults(&mut tx, &stack.api_key).await?;
     write_folders(&mut tx, stack, export).await?;
     write_assets(&mut tx, stack, export, &files, &environments).await?;
     db::commit(tx).await?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::confined::{ConfinedDir, Refused};
+use crate::db::stack_content as content_db;
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::stacks::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
@@ -165,6 +166,36 @@ pub async fn delete(state: &AppState, api_key: &str) -> ApiResult<()> {
     forget_files_and_faults(state, api_key).await
 }
 
+/// Empties one stack (per-stack reset): its content goes, the environments and locales
+/// it was created with come back (same uids), its credentials stay and its clock runs
+/// on real time again. Other stacks are never touched. The rows go in one transaction
+/// that journals their files; the files are removed after the commit, so no row is ever
+/// without its file. An upload still in flight lands in the emptied stack.
+pub async fn reset_one(state: &AppState, api_key: &str) -> ApiResult<Arc<StackRow>> {
+    let _changes = state.db.stack_changes.lock().await;
+    let _purges = state.db.purge_lock.lock().await;
+    let stack = find(state, api_key)?;
+    let mut tx = state.db.begin_write().await?;
+    let keys = content_db::storage_keys(&mut tx, api_key).await?;
+    content_db::journal_deletions(&mut tx, api_key, &keys).await?;
+    content_db::clear(&mut tx, api_key).await?;
+    content_db::insert_creation_defaults(&mut tx, api_key).await?;
+    content_db::drop_missing_environments_from_tokens(&mut tx, api_key).await?;
+    content_db::reset_clock(&mut tx, api_key).await?;
+    crate::db::commit(tx).await?;
+    let mut row = (*state.stacks.get(api_key).unwrap_or(stack)).clone();
+    row.set_clock(crate::clock::StackClock::default());
+    let stack = state.stacks.put(row);
+    state.faults.clear(api_key);
+    state.journal.clear(api_key);
+    state.rate_limits.reset_counters(api_key);
+    crate::domain::purge::remove_files(state, api_key, &keys).await?;
+    crate::domain::images::forget_stack(state, api_key)
+        .await
+        .context("removing a stack's transformed images")?;
+    Ok(stack)
+}
+
 /// What a deleted stack leaves outside the database: its files, transformed images,
 /// armed faults, journal and rate limits.
 async fn forget_files_and_faults(state: &AppState, api_key: &str) -> ApiResult<()> {
@@ -179,6 +210,9 @@ async fn forget_files_and_faults(state: &AppState, api_key: &str) -> ApiResult<(
     crate::domain::images::forget_stack(state, api_key)
         .await
         .context("removing a stack's transformed images")?;
+    crate::domain::snapshots::forget_stack(state, api_key)
+        .await
+        .context("removing a stack's snapshots")?;
     Ok(())
 }
 

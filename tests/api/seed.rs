@@ -22,7 +22,7 @@ fn write(path: &Path, bytes: &[u8]) {
 
 /// An export as the CLI writes it: 2 nested folders, 2 assets (one published), an
 /// environment and the master locale.
-fn export_in(dir: &Path) {
+pub fn export_in(dir: &Path) {
     let folders = json!([
         {"uid": "bltf000000000000001", "name": "Images", "parent_uid": null, "is_dir": true, "created_at": "2025-01-01T00:00:00.000Z"},
         {"uid": "bltf000000000000002", "name": "Icons", "parent_uid": "bltf000000000000001", "is_dir": true},

@@ -1,12 +1,13 @@
-//! The mock-only API under `/_mock`: stacks, reset, trash, per-stack clocks, fault
-//! injection, the request journal and rate limits (contract sections 4 and 7). Not part
-//! of Contentstack.
+//! The mock-only API under `/_mock`: stacks, reset, snapshots, trash, per-stack clocks,
+//! fault injection, the request journal and rate limits (contract sections 4 and 7). Not
+//! part of Contentstack.
 
 pub mod clock;
 pub mod faults;
 pub mod rate_limits;
 pub mod requests;
 pub mod scan;
+pub mod snapshots;
 pub mod stacks;
 pub mod trash;
 
@@ -29,6 +30,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/_mock/stacks/{api_key}", delete(stacks::delete_stack))
         .route("/_mock/reset", post(stacks::reset))
+        .route("/_mock/stacks/{api_key}/reset", post(stacks::reset_stack))
+        .route(
+            "/_mock/stacks/{api_key}/snapshots",
+            get(snapshots::list_snapshots).post(snapshots::create_snapshot),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/snapshots/{name}",
+            delete(snapshots::delete_snapshot),
+        )
+        .route(
+            "/_mock/stacks/{api_key}/snapshots/{name}/restore",
+            post(snapshots::restore_snapshot),
+        )
         .route(
             "/_mock/stacks/{api_key}/trash",
             get(trash::list_trash).delete(trash::empty_trash),

@@ -146,6 +146,17 @@ pub async fn delete_stack(
     ))
 }
 
+/// `POST /_mock/stacks/{api_key}/reset`
+pub async fn reset_stack(
+    State(state): State<AppState>,
+    ApiPath(api_key): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    let stack = stacks::reset_one(&state, &api_key).await?;
+    Ok(Json(
+        json!({ "stack": stack_json(&stack, state.settings.trash_retention) }),
+    ))
+}
+
 /// `POST /_mock/reset`
 pub async fn reset(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let stack = stacks::reset(&state).await?;
