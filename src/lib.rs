@@ -3,14 +3,12 @@
 //!
 //! One direction through the code: `routes` (HTTP: parse and render) call `domain`
 //! (the rules and transactions), which calls `db` (every SQL statement) and `storage`
-//! (stored files). The small modules at the top level are shared by all of them.
+//! (stored files). `server` is the process around them (flags, listeners, start-up);
+//! the small modules at the top level are shared by all of them.
 
-pub mod app;
 pub mod clock;
-pub mod config;
 pub mod confined;
 pub mod content_types;
-pub mod data_dir;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -18,7 +16,6 @@ pub mod faults;
 pub mod filename;
 pub mod filter;
 pub mod grants;
-pub mod healthcheck;
 pub mod ids;
 pub mod params;
 pub mod routes;
@@ -26,6 +23,4 @@ pub mod server;
 pub mod stacks;
 pub mod state;
 pub mod storage;
-pub mod telemetry;
-pub mod tls;
 pub mod variants;

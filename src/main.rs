@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use contentstack_mock::app::Application;
-use contentstack_mock::config::{Cli, Command, ServeConfig};
-use contentstack_mock::healthcheck::{self, Scheme};
-use contentstack_mock::telemetry;
+use contentstack_mock::server::app::Application;
+use contentstack_mock::server::config::{Cli, Command, ServeConfig};
+use contentstack_mock::server::healthcheck::{self, Scheme};
+use contentstack_mock::server::telemetry;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {

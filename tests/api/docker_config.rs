@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use contentstack_mock::config::parse_duration;
+use contentstack_mock::server::config::parse_duration;
 
 /// The port the image listens on and publishes.
 const PORT: u16 = 8484;

@@ -14,7 +14,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio_rustls::TlsAcceptor;
 
-use crate::config::ServeConfig;
+use crate::server::config::ServeConfig;
 
 /// The folder of the generated certificate, inside the data dir.
 pub const TLS_DIR: &str = "tls";

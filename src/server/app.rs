@@ -11,17 +11,17 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::config::ServeConfig;
-use crate::data_dir::{self, DataDirLock};
 use crate::db::Db;
 use crate::domain::images::{ImageLimits, ImageService};
 use crate::domain::journal::{Journal, JournalLimits};
 use crate::routes::{self, SHUTDOWN_GRACE};
-use crate::server::{self, ConnectionLimits, Listener};
+use crate::server::config::ServeConfig;
+use crate::server::connections::{self, ConnectionLimits, Listener};
+use crate::server::data_dir::{self, DataDirLock};
+use crate::server::tls::Tls;
 use crate::stacks::StackRegistry;
 use crate::state::{AppState, Settings};
 use crate::storage::Storage;
-use crate::tls::Tls;
 
 /// A built service, bound to its port, not yet serving.
 pub struct Application {
@@ -51,7 +51,7 @@ impl Application {
         };
         let lock = DataDirLock::acquire(&data_dir)?;
         // Before anything else is opened: a bad certificate is a mistake in the flags.
-        let tls = crate::tls::prepare(&config, &data_dir)?;
+        let tls = crate::server::tls::prepare(&config, &data_dir)?;
         raise_open_file_limit(config.max_connections);
         let durable = !config.ephemeral;
         let db = Db::open(&data_dir, durable).await?;
@@ -254,7 +254,7 @@ impl Application {
         if let Some((listener, tls)) = self.https {
             listeners.push(Listener::https(listener, tls.acceptor));
         }
-        let server = server::serve(listeners, app, self.limits, shutdown.clone());
+        let server = connections::serve(listeners, app, self.limits, shutdown.clone());
         let drain_deadline = async {
             shutdown.cancelled().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;

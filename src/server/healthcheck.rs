@@ -58,7 +58,7 @@ async fn probe(address: SocketAddr, scheme: Scheme) -> Result<(), String> {
     match scheme {
         Scheme::Http => exchange(stream, address).await,
         Scheme::Https => {
-            let provider = crate::tls::provider();
+            let provider = crate::server::tls::provider();
             let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
                 .with_safe_default_protocol_versions()
                 .map_err(|e| format!("cannot set up TLS: {e}"))?

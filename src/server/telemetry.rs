@@ -2,7 +2,7 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogFormat;
+use crate::server::config::LogFormat;
 
 /// Installs the global subscriber. Logs go to stderr; stdout carries the start banner.
 pub fn init(format: LogFormat, filter: &str) {
