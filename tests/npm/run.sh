@@ -32,6 +32,7 @@ project="$work/project"
 mkdir -p "$project"
 cp "$here/package.json" "$here/package-lock.json" "$project/"
 cp -r "$here/test" "$project/test"
+cp -r "$here/types" "$project/types"
 cd "$project"
 echo "==> npm ci, then the tarballs"
 npm ci --no-audit --no-fund --loglevel=error
@@ -41,6 +42,8 @@ npm install --no-save --no-audit --no-fund --loglevel=error "$work"/tarballs/*.t
   { echo "npm package suite FAILED: the platform package holds no executable binary" >&2; exit 1; }
 
 status=0
+echo "==> tsc --noEmit --strict (the declarations, as a TypeScript user compiles against them)"
+node_modules/.bin/tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 types/kit.ts || status=1
 echo "==> node --test (the packages and the test kit, the official JS SDKs)"
 node --test --test-reporter=spec test/package.test.mjs test/kit.test.mjs test/kit-stack-controls.test.mjs || status=1
 
