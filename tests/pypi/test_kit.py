@@ -173,3 +173,13 @@ def test_the_plugin_is_an_entry_point_and_dash_p_loads_it_once(tmp_path):
     )
     assert done.returncode != 0
     assert "fixture 'csmock_stack' not found" in done.stdout
+
+
+def test_a_process_that_ends_without_stop_leaves_no_mock_behind():
+    script = "from contentstack_mock import start_mock; print(start_mock().url)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    url = done.stdout.strip()
+    assert url.startswith("http://127.0.0.1:")
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/_mock/health", timeout=2)

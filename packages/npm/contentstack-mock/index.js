@@ -172,6 +172,10 @@ async function startMock (options = {}) {
   const { url: _url, adminToken: _token, ...startOptions } = options
   if (adminToken) startOptions.env = { ...startOptions.env, CSMOCK_ADMIN_TOKEN: adminToken }
   const server = await start(startOptions)
+  // A test run that ends without stop() (a crash, a forgotten hook) leaves no mock behind.
+  const reap = () => server.process.kill('SIGTERM')
+  process.once('exit', reap)
+  server.process.once('exit', () => process.removeListener('exit', reap))
   const mock = new Mock({ url: server.url, adminToken, onStop: server.stop })
   mock.server = server
   try {

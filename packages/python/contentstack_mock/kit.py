@@ -12,6 +12,7 @@ library only (urllib).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import time
@@ -378,6 +379,8 @@ def start_mock(
     if admin_token:
         start_options["env"] = {**(start_options.get("env") or {}), "CSMOCK_ADMIN_TOKEN": admin_token}
     server = start(timeout=timeout, **start_options)
+    # A session that ends without stop() (a crash, a forgotten fixture) leaves no mock behind.
+    atexit.register(server.stop)
     mock = Mock(server.url, admin_token=admin_token, server=server)
     try:
         _wait_healthy(mock, timeout)

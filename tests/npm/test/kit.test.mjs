@@ -191,3 +191,22 @@ test('the types describe the kit', () => {
     assert.ok(types.includes(name), `index.d.ts lacks ${name}`)
   }
 })
+
+test('a process that ends without stop() leaves no mock behind', async () => {
+  const script = `
+    const { startMock } = require('contentstack-mock')
+    startMock().then((mock) => { console.log(mock.url); process.exit(0) })
+  `
+  const { spawnSync } = require('node:child_process')
+  const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+  assert.equal(out.status, 0, out.stderr)
+  const url = out.stdout.trim()
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  const deadline = Date.now() + 10000
+  let answers = true
+  while (answers && Date.now() < deadline) {
+    answers = await fetch(`${url}/_mock/health`).then(() => true, () => false)
+    if (answers) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  assert.equal(answers, false, `${url} still answers after its process ended`)
+})
