@@ -8,24 +8,10 @@ import sys
 import urllib.request
 from datetime import datetime, timezone
 
-import contentstack_management
 import pytest
 
 from contentstack_mock import MockError, start_mock
-
-
-def sdk(stack):
-    """The official management SDK on a kit stack (one client per stack: the SDK keeps
-    the api_key in the client's shared headers)."""
-    return contentstack_management.Client(**stack.management_client_options()).stack(stack.api_key)
-
-
-def upload(stack, tmp_path, name, text=None):
-    file = tmp_path / name
-    file.write_text(text or f"{name} at {datetime.now().isoformat()}")
-    answer = sdk(stack).assets().upload(str(file))
-    assert answer.status_code == 201, answer.text
-    return answer.json()["asset"]
+from kit_helpers import sdk, upload
 
 
 def count(stack):

@@ -4,22 +4,10 @@ journal and opt-in rate limits, with the official Python SDK where a user would 
 import urllib.error
 import urllib.request
 
-import contentstack_management
 import pytest
 
 from contentstack_mock import MockError
-
-
-def sdk(stack):
-    return contentstack_management.Client(**stack.management_client_options()).stack(stack.api_key)
-
-
-def upload(stack, tmp_path, name, text=None):
-    file = tmp_path / name
-    file.write_text(text or f"the bytes of {name}")
-    answer = sdk(stack).assets().upload(str(file))
-    assert answer.status_code == 201, answer.text
-    return answer.json()["asset"]
+from kit_helpers import sdk, upload
 
 
 def uids(stack):

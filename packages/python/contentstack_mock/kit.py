@@ -345,7 +345,8 @@ class Stack:
         self.mock._made.discard(self.api_key)
 
 
-def _wait_healthy(mock: Mock, timeout: float) -> None:
+def wait_healthy(mock: Mock, timeout: float) -> None:
+    """Polls ``/_mock/health`` until it answers 200; ``ConnectionError`` after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -374,7 +375,7 @@ def start_mock(
     url = url or os.environ.get("CONTENTSTACK_MOCK_URL") or None
     if url:
         mock = Mock(url, admin_token=admin_token)
-        _wait_healthy(mock, timeout)
+        wait_healthy(mock, timeout)
         return mock
     if admin_token:
         start_options["env"] = {**(start_options.get("env") or {}), "CSMOCK_ADMIN_TOKEN": admin_token}
@@ -383,7 +384,7 @@ def start_mock(
     atexit.register(server.stop)
     mock = Mock(server.url, admin_token=admin_token, server=server)
     try:
-        _wait_healthy(mock, timeout)
+        wait_healthy(mock, timeout)
     except BaseException:
         server.stop()
         raise

@@ -12,10 +12,9 @@ imported only when the class is first used (it is not a dependency of this packa
 
 from __future__ import annotations
 
-import time
 from typing import Any, Optional
 
-from .kit import Mock, MockError
+from .kit import Mock, wait_healthy
 
 __all__ = ["ContentstackMockContainer", "DEFAULT_IMAGE"]
 
@@ -57,17 +56,12 @@ def _container_class() -> type:
         def start(self) -> "ContentstackMockContainer":
             super().start()
             mock = Mock(self.get_url(), admin_token=self.admin_token, timeout=10)
-            deadline = time.monotonic() + self.startup_timeout
-            while True:
-                try:
-                    mock.health()
-                    break
-                except (MockError, OSError) as error:
-                    if time.monotonic() > deadline:
-                        logs = b"".join(part or b"" for part in self.get_logs()).decode("utf-8", "replace")
-                        self.stop()
-                        raise TimeoutError(f"contentstack-mock did not become healthy: {error}\n{logs}") from None
-                time.sleep(0.1)
+            try:
+                wait_healthy(mock, self.startup_timeout)
+            except ConnectionError as error:
+                logs = b"".join(part or b"" for part in self.get_logs()).decode("utf-8", "replace")
+                self.stop()
+                raise TimeoutError(f"{error}\n{logs}") from None
             self._mock = mock
             return self
 

@@ -3,17 +3,13 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 
 import { startMock, MockError } from 'contentstack-mock'
+import { sdk, upload } from './kit-helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const management = require('@contentstack/management')
 const delivery = require('@contentstack/delivery-sdk').default
 
-const files = mkdtempSync(join(tmpdir(), 'csmock-kit-controls-'))
 let mock
 let stack
 
@@ -21,16 +17,6 @@ before(async () => { mock = await startMock() })
 after(() => mock.stop())
 beforeEach(async () => { stack = await mock.stack() })
 afterEach(() => stack.delete())
-
-function sdk (target) {
-  return management.client(target.managementClientOptions({ logHandler: () => {} })).stack(target.managementStackOptions())
-}
-
-async function upload (target, name, text = `${name} at ${Date.now()}`) {
-  const file = join(files, name)
-  writeFileSync(file, text)
-  return sdk(target).asset().create({ upload: file, title: name })
-}
 
 async function count (target) {
   return (await sdk(target).asset().query({ include_count: true }).find()).count

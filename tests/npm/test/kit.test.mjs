@@ -4,17 +4,13 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 
 import { startMock, MockError } from 'contentstack-mock'
+import { sdk, upload } from './kit-helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const management = require('@contentstack/management')
 const delivery = require('@contentstack/delivery-sdk').default
 
-const files = mkdtempSync(join(tmpdir(), 'csmock-kit-'))
 let mock
 let stack
 
@@ -22,19 +18,6 @@ before(async () => { mock = await startMock() })
 after(() => mock.stop())
 beforeEach(async () => { stack = await mock.stack() })
 afterEach(() => stack.delete())
-
-/** The official management SDK on a kit stack. */
-function sdk (target, extra = {}) {
-  const client = management.client(target.managementClientOptions({ logHandler: () => {}, ...extra }))
-  return client.stack(target.managementStackOptions())
-}
-
-/** Uploads a small text file through the SDK; resolves with the asset. */
-async function upload (target, name, text = `${name} at ${Date.now()}`) {
-  const file = join(files, name)
-  writeFileSync(file, text)
-  return sdk(target).asset().create({ upload: file, title: name })
-}
 
 test('startMock() runs a mock on a free port, and a stack has its credentials and a delivery token', async () => {
   assert.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/)
