@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .kit import Mock, wait_healthy
+from .kit import Mock, Stack, wait_healthy
 
 __all__ = ["ContentstackMockContainer", "DEFAULT_IMAGE"]
 
@@ -79,7 +79,7 @@ def _container_class() -> type:
                 raise RuntimeError("the container is not started")
             return self._mock
 
-        def stack(self, *args: Any, **kwargs: Any):
+        def stack(self, *args: Any, **kwargs: Any) -> Stack:
             """A fresh, isolated stack (``Mock.stack``)."""
             return self.mock.stack(*args, **kwargs)
 
