@@ -7,8 +7,10 @@
 #   5. the CLI suite: Contentstack's official CLI (csdx) over HTTPS (tests/cli),
 #   6. the web UI suite in headless Chromium (tests/ui),
 #   7. the container image, built and run with a real engine (tests/docker),
-#   8. the npm packages, installed from their tarballs (tests/npm),
-#   9. the PyPI wheel, installed into a fresh venv (tests/pypi),
+#   8. the npm packages and their test kit, installed from their tarballs, with the
+#      Testcontainers module on the image of step 7 (tests/npm),
+#   9. the PyPI wheel and its test kit (pytest plugin, testcontainers module), installed
+#      into a fresh venv (tests/pypi),
 #  10. the GitHub workflows, checked with actionlint (tests/workflows),
 #  11. the snippets of the README and docs/*.md, run as written, and their links and
 #      layout map checked against the tree (tests/readme),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds the ``contentstack-mock`` wheel around a binary that is already built: the
-``contentstack_mock`` package (``start()``, ``python -m contentstack_mock``) and the binary
-in the wheel's ``.data/scripts``, which pip puts on the PATH. Nothing is compiled.
+``contentstack_mock`` package (``start()``, the test kit, ``python -m contentstack_mock``),
+its pytest plugin as a ``pytest11`` entry point, and the binary in the wheel's
+``.data/scripts``, which pip puts on the PATH. Nothing is compiled.
 
     python3 packages/python/build_wheel.py --binary target/release/contentstack-mock --out dist
 
@@ -32,6 +33,9 @@ SUMMARY = (
 )
 # ELF e_machine values and the wheel's architecture names.
 ELF_MACHINES = {0x3E: "x86_64", 0xB7: "aarch64"}
+# The pytest plugin, named by its module so that `-p contentstack_mock.pytest_plugin` and
+# the entry point are one plugin, never registered twice.
+ENTRY_POINTS = "[pytest11]\ncontentstack_mock.pytest_plugin = contentstack_mock.pytest_plugin\n"
 # A fixed time for every file in the wheel, so the same inputs give the same bytes.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
@@ -99,6 +103,7 @@ def build(binary_path: Path, out: Path, platform_tag: str | None) -> Path:
             files.append((f"{NAME}/{source.name}", data, 0o644))
     files.append((f"{data_dir}/scripts/{exe}", binary, 0o755))
     files.append((f"{dist_info}/METADATA", metadata(version).encode(), 0o644))
+    files.append((f"{dist_info}/entry_points.txt", ENTRY_POINTS.encode(), 0o644))
     wheel = (
         "Wheel-Version: 1.0\n"
         "Generator: contentstack-mock build_wheel.py\n"

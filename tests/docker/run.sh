@@ -49,9 +49,7 @@ trap cleanup EXIT
 fail() { echo "container suite FAILED: $*" >&2; exit 1; }
 now_ms() { date +%s%3N; }
 
-echo "==> building $image from $CSMOCK_BIN"
-bash "$root/docker/stage-rootfs.sh" "$CSMOCK_BIN" "$work/image"
-quiet_build -f "$work/image/Dockerfile.runtime" -t "$image" "$work/image"
+ensure_image "$image" || fail "the image did not build"
 size="$(docker image inspect -f '{{.Size}}' "$image")"
 echo "    image size: $((size / 1024)) KiB uncompressed"
 [ "$size" -le "$max_image_bytes" ] || fail "the image is $size bytes, more than $max_image_bytes"

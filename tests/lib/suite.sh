@@ -106,3 +106,24 @@ quiet_build() {
   fi
   rm -f "$log"
 }
+
+# Builds the runtime image (docker/Dockerfile.runtime) from $CSMOCK_BIN as $1, unless an
+# image of that tag was already built from the same binary, Dockerfile and staging script
+# in this engine (a label holds their sha256): the container, npm and PyPI suites and the
+# README's quick start share one build per run.
+ensure_image() {
+  local image="$1" root sum stage
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  sum="$(cat "$CSMOCK_BIN" "$root/docker/Dockerfile.runtime" "$root/docker/stage-rootfs.sh" | sha256sum | cut -d' ' -f1)"
+  if [ "$(docker image inspect -f '{{index .Config.Labels "contentstack-mock.build-sha256"}}' "$image" 2>/dev/null)" = "$sum" ]; then
+    echo "==> $image: already built from this binary and Dockerfile"
+    return 0
+  fi
+  echo "==> building $image from $CSMOCK_BIN"
+  stage="$(mktemp -d)"
+  bash "$root/docker/stage-rootfs.sh" "$CSMOCK_BIN" "$stage" &&
+    quiet_build -f "$stage/Dockerfile.runtime" --label "contentstack-mock.build-sha256=$sum" -t "$image" "$stage"
+  local status=$?
+  rm -rf "$stage"
+  return $status
+}

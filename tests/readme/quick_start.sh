@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's quick start, run as written: each way to run the mock (the container image,
 # npx, pipx) started from its own block on port 8484, then the "first request" block
-# against it, which must answer `{"assets":[]}`; then the two "from a test" snippets. The
+# against it, which must answer `{"assets":[]}`; then the two "from a test" snippets and
+# the two test kit snippets of "Testing with the mock" (a test file each, run). The
 # image, the npm tarballs and the wheel are made here from $CSMOCK_BIN with the project's
-# scripts (nothing is compiled, nothing is fetched from a registry but pipx itself), and
+# scripts (nothing is compiled, nothing is fetched from a registry but pipx itself and the
+# pinned SDKs and pytest the test kit snippets run with), and
 # the commands find them as a user's would find the published ones: the image under its
 # published name, the npm packages installed in the folder npx runs in, and the wheel
 # through pip's PIP_FIND_LINKS. Sourced by tests/readme/run.sh, which defines
@@ -60,8 +62,9 @@ fi
 echo "==> README quick start: the container image"
 if ensure_docker; then
   image="$(block_after "With Docker" | awk '{ print $NF }')"
-  bash "$root/docker/stage-rootfs.sh" "$CSMOCK_BIN" "$quick/image" >/dev/null
-  quiet_build -f "$quick/image/Dockerfile.runtime" -t "$image" "$quick/image"
+  # The run's one image of this binary (tests/lib/suite.sh), under the published name too.
+  ensure_image contentstack-mock:test >/dev/null || fail "the image did not build"
+  docker tag contentstack-mock:test "$image"
   run_way "With Docker" "$quick"
   docker rmi "$image" >/dev/null
   stop_docker
@@ -80,6 +83,12 @@ if command -v npm >/dev/null 2>&1; then
   echo "==> README: the JavaScript test snippet"
   block_after "From a test, start one on a free port" js >"$quick/node-project/snippet.mjs"
   (cd "$quick/node-project" && node snippet.mjs) || fail "the JavaScript start() snippet failed"
+  echo "==> README: the JavaScript test kit snippet (Testing with the mock)"
+  block_after "## Testing with the mock" js >"$quick/node-project/kit.test.mjs"
+  (cd "$quick/node-project" &&
+    npm install --no-save --no-audit --no-fund --loglevel=error @contentstack/management@1.30.2 >/dev/null &&
+    node --test --test-reporter=tap kit.test.mjs) >"$quick/kit-js.log" 2>&1 || { cat "$quick/kit-js.log" >&2; fail "the JavaScript test kit snippet failed"; }
+  grep -qx '# pass 1' "$quick/kit-js.log" || { cat "$quick/kit-js.log" >&2; fail "the JavaScript test kit snippet ran no passing test"; }
 else
   block_after "With Node.js 18 or later" >/dev/null
   block_after "From a test, start one on a free port" js >/dev/null
@@ -102,3 +111,11 @@ echo "==> README: the Python test snippet"
 block_after "From a test, start one on a free port" python >"$quick/snippet.py"
 [ -s "$quick/snippet.py" ] || fail "the Python start() snippet was not found"
 "$quick/tools/bin/python" "$quick/snippet.py" || fail "the Python start() snippet failed"
+echo "==> README: the pytest test kit snippet (Testing with the mock)"
+block_after "With pytest (" python >"$quick/test_kit_snippet.py"
+[ -s "$quick/test_kit_snippet.py" ] || fail "the pytest test kit snippet was not found"
+# pytest and the SDK, pinned as the PyPI package suite pins them; the plugin comes with the wheel.
+"$quick/tools/bin/pip" install --quiet --disable-pip-version-check -r "$root/tests/pypi/requirements.txt"
+(cd "$quick" && "$quick/tools/bin/python" -m pytest -q -p no:cacheprovider test_kit_snippet.py) >"$quick/kit-py.log" 2>&1 ||
+  { cat "$quick/kit-py.log" >&2; fail "the pytest test kit snippet failed"; }
+grep -q '^1 passed' "$quick/kit-py.log" || { cat "$quick/kit-py.log" >&2; fail "the pytest test kit snippet ran no passing test"; }

@@ -1,9 +1,12 @@
-// contentstack-mock for Node.js: where this platform's binary is, and `start()` to run
-// one on a free port for a test (or a script) and stop it afterwards.
+// contentstack-mock for Node.js: where this platform's binary is, `start()` to run one on
+// a free port for a test (or a script) and stop it afterwards, and the test kit:
+// `startMock()` (a started or an already running mock) and its stacks (kit.js).
 'use strict'
 
 const { spawn } = require('node:child_process')
 const path = require('node:path')
+
+const { Mock, MockError, Stack } = require('./kit.js')
 
 const { version } = require('./package.json')
 
@@ -135,4 +138,53 @@ function start (options = {}) {
   })
 }
 
-module.exports = { binaryPath, start, version }
+/** Polls `/_mock/health` until it answers 200, for up to `timeoutMs`. */
+async function waitHealthy (mock, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await mock.health()
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`contentstack-mock at ${mock.url} is not healthy: ${error.message}`)
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/**
+ * The test kit's entry: a contentstack-mock to make stacks on. With `url` (or the
+ * environment variable `CONTENTSTACK_MOCK_URL`) it attaches to a running one; otherwise
+ * it starts the binary on a free port with a temporary data dir.
+ * @param {import('./index').StartMockOptions} [options]
+ * @returns {Promise<import('./index').Mock>}
+ */
+async function startMock (options = {}) {
+  const adminToken = options.adminToken ?? process.env.CONTENTSTACK_MOCK_ADMIN_TOKEN
+  const url = options.url ?? process.env.CONTENTSTACK_MOCK_URL
+  const timeoutMs = options.timeoutMs ?? 10000
+  if (url) {
+    const mock = new Mock({ url, adminToken })
+    await waitHealthy(mock, timeoutMs)
+    return mock
+  }
+  const { url: _url, adminToken: _token, ...startOptions } = options
+  if (adminToken) startOptions.env = { ...startOptions.env, CSMOCK_ADMIN_TOKEN: adminToken }
+  const server = await start(startOptions)
+  // A test run that ends without stop() (a crash, a forgotten hook) leaves no mock behind.
+  const reap = () => server.process.kill('SIGTERM')
+  process.once('exit', reap)
+  server.process.once('exit', () => process.removeListener('exit', reap))
+  const mock = new Mock({ url: server.url, adminToken, onStop: server.stop })
+  mock.server = server
+  try {
+    await waitHealthy(mock, timeoutMs)
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+  return mock
+}
+
+module.exports = { binaryPath, start, startMock, version, Mock, MockError, Stack }

@@ -1,5 +1,7 @@
-"""contentstack-mock for Python: the binary this wheel carries, and ``start()`` to run one
-on a free port for a test (or a script) and stop it afterwards.
+"""contentstack-mock for Python: the binary this wheel carries, ``start()`` to run one
+on a free port for a test (or a script) and stop it afterwards, and the test kit
+(``start_mock()``, stacks with their controls: kit.py; the pytest plugin:
+pytest_plugin.py; a testcontainers-python module: testcontainers.py).
 
     from contentstack_mock import start
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Mapping, Optional, Sequence
 
-__all__ = ["MockServer", "StartError", "binary_path", "start", "__version__"]
+__all__ = ["Mock", "MockError", "MockServer", "Stack", "StartError", "binary_path", "start", "start_mock", "__version__"]
 
 __version__ = "0.1.0"
 
@@ -200,3 +202,5 @@ def start(
         _stderr_tail=tail,
     )
 
+
+from .kit import Mock, MockError, Stack, start_mock  # noqa: E402 (the kit starts mocks with start())
