@@ -6,6 +6,7 @@ pub mod budget;
 pub mod bulk;
 pub mod delivery;
 pub mod environments;
+pub mod export;
 pub mod filter_sql;
 pub mod group;
 pub mod listing;

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod clock;
 pub mod delivery;
 pub mod environments;
+pub mod export;
 pub mod folders;
 pub mod images;
 pub mod journal;

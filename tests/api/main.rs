@@ -11,6 +11,7 @@ mod control;
 mod delivery;
 mod docker_config;
 mod durability;
+mod export;
 mod files;
 mod folders;
 mod hardening;

@@ -3,6 +3,7 @@
 //! part of Contentstack.
 
 pub mod clock;
+pub mod export;
 pub mod faults;
 pub mod rate_limits;
 pub mod requests;
@@ -83,6 +84,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .post(faults::add_fault)
                 .delete(faults::clear_faults),
         )
+        .route("/_mock/stacks/{api_key}/export", get(export::export_stack))
         .route(
             "/_mock/stacks/{api_key}/requests",
             get(requests::list_requests).delete(requests::clear_requests),
