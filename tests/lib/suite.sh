@@ -1,5 +1,5 @@
-# Shared by the suites' run.sh files (source it): the loud skip, the binary to test, and
-# a Docker engine to test the image with.
+# Shared by the suites' run.sh files (source it): the loud skip, the binary to test, Node.js
+# and a suite's locked npm dependencies, and a Docker engine to test the image with.
 
 # Says why a suite cannot run, loudly; exits 0 (skipped), or 1 when
 # CSMOCK_REQUIRE_COMPAT=1 (as in CI), where every suite is required.
@@ -31,6 +31,27 @@ require_binary() {
   if [ ! -x "$CSMOCK_BIN" ]; then
     echo "error: contentstack-mock binary not found at $CSMOCK_BIN (run \`cargo build --release\` first, or set CSMOCK_BIN)" >&2
     exit 1
+  fi
+}
+
+# Node.js >= 20 with npm, or the loud skip of the suite named by $1.
+require_node() {
+  local hint="Install Node.js >= 20 and npm to run it."
+  command -v node >/dev/null 2>&1 || missing_runtime "node was not found on PATH." "$1" "$hint"
+  command -v npm >/dev/null 2>&1 || missing_runtime "npm was not found on PATH." "$1" "$hint"
+  [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ||
+    missing_runtime "node $(node --version) is too old (need >= 20)." "$1" "$hint"
+}
+
+# `npm ci` in the current folder, again only when its package-lock.json changed (a stamp in
+# node_modules says which one was installed). $1 names what is installed, for the log.
+npm_ci_locked() {
+  local stamp="node_modules/.csmock-lock-cksum" want
+  want="$(cksum < package-lock.json)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "==> npm ci ($1)"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
   fi
 }
 

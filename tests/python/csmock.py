@@ -1,22 +1,32 @@
 """Shared pieces of the Python conformance suite: start the real contentstack-mock
-binary on a free port, build official-SDK clients for it, fixtures and checks."""
+binary on a free port (through the test kit of the PyPI package, from source), build
+official-SDK clients for it, fixtures and checks."""
 
-import atexit
 import base64
 import json
 import os
 import re
-import signal
-import subprocess
-import threading
+import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import contentstack_management
 import requests
 
 HERE = Path(__file__).resolve().parent
-BIN = os.environ.get("CSMOCK_BIN") or str(HERE.parent.parent / "target" / "debug" / "contentstack-mock")
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "packages" / "python"))
+from contentstack_mock import start_mock  # noqa: E402 (the package from source, above)
+
+# The binary under test: $CSMOCK_BIN, by default the release build (as tests/lib/suite.sh).
+BIN = os.environ.get("CSMOCK_BIN") or str(ROOT / "target" / "release" / "contentstack-mock")
+# How long a start may take on a busy CI machine (banner, then /_mock/health), in seconds.
+START_TIMEOUT = 30.0
+# Each test module starts its own mock with the flags it tests: the kit's settings for
+# attaching to a running mock are not for this suite.
+for _name in ("CONTENTSTACK_MOCK_URL", "CONTENTSTACK_MOCK_ADMIN_TOKEN"):
+    os.environ.pop(_name, None)
 
 DEFAULT_API_KEY = "blt0000000000000001"
 DEFAULT_TOKEN = "cs00000000000000000000000000000001"
@@ -34,67 +44,26 @@ ALL_BYTES = bytes(range(256))
 
 
 class Server:
-    """`$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0`, with the port read from its banner."""
+    """The binary on a free port of 127.0.0.1, started through the PyPI package's test kit
+    (``start_mock``); ``tls`` adds an HTTPS listener with a self-signed certificate (its
+    port and path read from the banner)."""
 
     def __init__(self, tls=False):
-        if not os.path.exists(BIN):
-            raise RuntimeError(f"contentstack-mock binary not found at {BIN} (build it, or set CSMOCK_BIN)")
-        args = [BIN, "--ephemeral", "--listen", "127.0.0.1:0", "--log", "warn"]
-        if tls:
-            # An HTTPS listener too, with a self-signed certificate (its path is in the banner).
-            args += ["--tls-listen", "127.0.0.1:0"]
-        self.proc = subprocess.Popen(
-            args,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        # Never leave a server behind, even when pytest stops early.
-        atexit.register(self.stop)
-        self.stderr = []
-        threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr), daemon=True).start()
-        first = self._first_line(timeout=30)
-        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", first)
-        if not m:
-            self.stop()
-            raise RuntimeError(f"unexpected first banner line: {first!r}; stderr: {''.join(self.stderr)}")
-        self.port = int(m.group(1))
-        self.base = f"http://127.0.0.1:{self.port}"
+        args = ["--tls-listen", "127.0.0.1:0"] if tls else []
+        self.mock = start_mock(binary=BIN, args=args, timeout=START_TIMEOUT)
+        server = self.mock.server
+        self.port = server.port
+        self.base = self.mock.url
         self.tls_port = self.cert_path = None
-        while tls and (self.tls_port is None or self.cert_path is None):
-            line = self._first_line(timeout=30)
-            https = re.match(r"^ {2}https: +https://127\.0\.0\.1:(\d+)\s*$", line)
-            cert = re.match(r"^ {2}tls certificate: +(\S.*?)\s*$", line)
-            if https:
-                self.tls_port = int(https.group(1))
-            if cert:
-                self.cert_path = cert.group(1)
-        threading.Thread(target=self._drain, args=(self.proc.stdout, []), daemon=True).start()
-
-    def _first_line(self, timeout):
-        box = []
-        t = threading.Thread(target=lambda: box.append(self.proc.stdout.readline()), daemon=True)
-        t.start()
-        t.join(timeout)
-        if not box or not box[0]:
-            self.stop()
-            raise RuntimeError(f"contentstack-mock printed no banner; stderr: {''.join(self.stderr)}")
-        return box[0]
-
-    @staticmethod
-    def _drain(stream, sink):
-        for line in stream:
-            sink.append(line)
-            del sink[:-200]
+        if tls:
+            if not (server.https_url and server.certificate):
+                self.stop()
+                raise RuntimeError("contentstack-mock printed no HTTPS listener or certificate in its banner")
+            self.tls_port = urllib.parse.urlsplit(server.https_url).port or 443
+            self.cert_path = server.certificate
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.mock.stop()
 
     # The mock's own API, and /v3 calls the SDK cannot make.
     def raw(self, method, path, json_body=None, api_key=DEFAULT_API_KEY, token=DEFAULT_TOKEN, **kw):

@@ -4,12 +4,12 @@
 //
 //   node tests/ui/bench.js [--assets 1000] [--runs 10] [--text]   (--text: no thumbnails)
 //
-// Uses $CSMOCK_BIN (default target/debug/contentstack-mock; a release build,
-// `cargo build --release` and CSMOCK_BIN=target/release/contentstack-mock, is what
-// users run). Prints the bytes of every UI file, then, over the runs, the median and
-// worst of: first contentful paint; the list on screen (the frame after its first rows
-// were built, `performance.mark('csmock-ui:list-rendered')`); and all the page's rows
-// (up to 250, `csmock-ui:list-complete`); each counted from the start of the navigation.
+// Uses $CSMOCK_BIN (default target/release/contentstack-mock, what users run), started
+// through the test kit (tests/lib/mock.js). Prints the bytes of every UI file, then, over
+// the runs, the median and worst of: first contentful paint; the list on screen (the frame
+// after its first rows were built, `performance.mark('csmock-ui:list-rendered')`); and all
+// the page's rows (up to 250, `csmock-ui:list-complete`); each counted from the start of
+// the navigation.
 // Each run is a fresh browser context (nothing cached), then a reload of the same page.
 
 const H = require('./lib/harness')

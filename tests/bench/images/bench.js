@@ -12,14 +12,14 @@
 // IMAGE_BENCH_SECONDS (per row, 5), IMAGE_BENCH_CONNECTIONS (for the cached rows, 32),
 // IMAGE_BENCH_SMOKE=1 (a fraction of a second per row: only proves every row works).
 
-const { spawn } = require('node:child_process')
 const http = require('node:http')
 const sharp = require('sharp')
+
+const { startServer } = require('../../lib/mock')
 
 const SMOKE = process.env.IMAGE_BENCH_SMOKE === '1'
 const SECONDS = Number(process.env.IMAGE_BENCH_SECONDS || (SMOKE ? 0.3 : 5))
 const CONNECTIONS = Number(process.env.IMAGE_BENCH_CONNECTIONS || 32)
-const BIN = process.env.CSMOCK_BIN
 const API_KEY = 'blt0000000000000001'
 const TOKEN = 'cs00000000000000000000000000000001'
 const QUALITY = 80
@@ -95,24 +95,9 @@ function get (url, headers = {}) {
   })
 }
 
-/** Starts the mock with extra flags; resolves { base, stop }. */
+/** The binary under test with `flags`, through the test kit (tests/lib/mock.js): { base, stop() }. */
 function startMock (flags) {
-  const child = spawn(BIN, ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn', ...flags],
-    { stdio: ['ignore', 'pipe', 'inherit'] })
-  process.once('exit', () => child.kill('SIGKILL'))
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.on('exit', (code) => reject(new Error(`the mock exited (${code})`)))
-    child.stdout.on('data', (d) => {
-      out += d
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) {
-        child.stdout.removeAllListeners('data')
-        child.stdout.resume()
-        resolve({ base: m[1], stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM') }) })
-      }
-    })
-  })
+  return startServer({ args: flags })
 }
 
 async function upload (base, bytes, filename) {
@@ -129,7 +114,6 @@ function fmt (n) {
 }
 
 async function main () {
-  if (!BIN) throw new Error('CSMOCK_BIN is not set (run.sh sets it)')
   const input = await sourceJpeg()
   const meta = await sharp(input).metadata()
   console.log(`source: ${meta.width}x${meta.height} JPEG, ${(input.length / 1024).toFixed(0)} KiB; ${SECONDS} s per row${SMOKE ? ' (smoke)' : ''}`)

@@ -1,7 +1,8 @@
 'use strict'
 // Shared pieces of the CLI conformance suite: start the real contentstack-mock binary with
-// its HTTPS listener, talk to it over plain HTTP for setup and checks, and run the real
-// `csdx` in an isolated home so that nothing it writes or asks leaves a temporary folder.
+// its HTTPS listener (through the test kit, tests/lib/mock.js), talk to it over plain HTTP
+// for setup and checks, and run the real `csdx` in an isolated home so that nothing it
+// writes or asks leaves a temporary folder.
 
 const { spawn } = require('node:child_process')
 const crypto = require('node:crypto')
@@ -10,8 +11,8 @@ const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 
-const BIN = process.env.CSMOCK_BIN ||
-  path.resolve(__dirname, '..', '..', '..', 'target', 'debug', 'contentstack-mock')
+const shared = require('../../lib/mock')
+
 const CSDX = path.resolve(__dirname, '..', 'node_modules', '@contentstack', 'cli', 'bin', 'run.js')
 const CLI_VERSION = require('../node_modules/@contentstack/cli/package.json').version
 const DNS_PRELOAD = path.resolve(__dirname, 'mock-dns.cjs')
@@ -21,77 +22,14 @@ const HOST = 'cma.mock'
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex')
 
 /**
- * Starts `$CSMOCK_BIN` with an HTTP listener on a free port and an HTTPS listener on
- * `tlsListen` (default a free port), a self-signed certificate that also names `cma.mock`.
- * `dataDir` keeps the data (and the certificate) for a restart; without it `--ephemeral`.
- * Resolves to { port, tlsPort, base, certPath, banner, logs(), stop() }.
+ * Starts the binary (tests/lib/mock.js, the test kit) with an HTTP listener on a free port
+ * and an HTTPS listener on `tlsListen` (default a free port), a self-signed certificate that
+ * also names `cma.mock`. `dataDir` keeps the data (and the certificate) for a restart;
+ * without it `--ephemeral`. Resolves to { port, tlsPort, base, certPath, stop() }.
  */
 function startMock ({ dataDir, tlsListen = '127.0.0.1:0', seed, extraArgs = [] } = {}) {
-  if (!fs.existsSync(BIN)) {
-    throw new Error(`contentstack-mock binary not found at ${BIN} (build it, or set CSMOCK_BIN)`)
-  }
-  const args = ['--listen', '127.0.0.1:0', '--tls-listen', tlsListen, '--tls-san', HOST, '--log', 'warn']
-  args.push(...(dataDir ? ['--data-dir', dataDir] : ['--ephemeral']))
-  if (seed) args.push('--seed', seed)
-  args.push(...extraArgs)
-  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM') }
-  process.once('exit', reap)
-  child.once('exit', () => process.removeListener('exit', reap))
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000) })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let settled = false
-    const timer = setTimeout(() => fail(new Error('contentstack-mock did not print its HTTPS banner lines within 30 s')), 30000)
-    function fail (err) {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      child.kill('SIGKILL')
-      err.message += `\ncommand: ${BIN} ${args.join(' ')}\nstdout:\n${out}\nstderr:\n${stderr}`
-      reject(err)
-    }
-    child.on('error', fail)
-    child.on('exit', (code, signal) => {
-      if (!settled) fail(new Error(`contentstack-mock exited early (code ${code}, signal ${signal})`))
-    })
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (d) => {
-      if (settled) return
-      out += d
-      const first = /^contentstack-mock \S+ listening on http:\/\/127\.0\.0\.1:(\d+)\s*$/m.exec(out.split('\n')[0])
-      if (!first) {
-        if (out.includes('\n')) fail(new Error(`unexpected first banner line: ${out.split('\n')[0]}`))
-        return
-      }
-      const https = /^ {2}https: +https:\/\/127\.0\.0\.1:(\d+)\s*$/m.exec(out)
-      const cert = /^ {2}tls certificate: +(\S.*?)\s*$/m.exec(out)
-      if (!https || !cert) return
-      settled = true
-      clearTimeout(timer)
-      const port = Number(first[1])
-      resolve({
-        port,
-        tlsPort: Number(https[1]),
-        base: `http://127.0.0.1:${port}`,
-        certPath: cert[1],
-        banner: () => out,
-        logs: () => stderr,
-        stop: () => stopChild(child)
-      })
-    })
-  })
-}
-
-function stopChild (child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 10000)
-    child.once('exit', () => { clearTimeout(hard); resolve() })
-    child.kill('SIGTERM')
-  })
+  const args = ['--tls-san', HOST, ...(seed ? ['--seed', seed] : []), ...extraArgs]
+  return shared.startServer({ dataDir, tlsListen, args })
 }
 
 /** Whether this process may listen on 127.0.0.1:port (443 needs root or CAP_NET_BIND_SERVICE). */
@@ -420,7 +358,7 @@ function printTimings () {
 }
 
 module.exports = {
-  BIN,
+  BIN: shared.BIN,
   HOST,
   CLI_VERSION,
   sha256,

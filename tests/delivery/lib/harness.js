@@ -1,20 +1,17 @@
 'use strict'
-// Shared pieces of the delivery conformance suite: start the real
-// contentstack-mock binary on a free port, set a stack up through plain HTTP
-// (environments, locales, delivery tokens, uploads, publishing: the management
-// side is not what these tests prove), and build the official delivery SDK
-// clients that read it back.
+// Shared pieces of the delivery conformance suite: start the real contentstack-mock
+// binary on a free port (through the test kit, tests/lib/mock.js), set a stack up through
+// plain HTTP (environments, locales, delivery tokens, uploads, publishing: the management
+// side is not what these tests prove), and build the official delivery SDK clients that
+// read it back.
 
-const { spawn } = require('node:child_process')
-const fs = require('node:fs')
-const path = require('node:path')
 const assert = require('node:assert/strict')
 const Contentstack = require('@contentstack/delivery-sdk').default
 const { QueryOperation } = require('@contentstack/delivery-sdk')
 const Legacy = require('contentstack')
 
-const BIN = process.env.CSMOCK_BIN ||
-  path.resolve(__dirname, '..', '..', '..', 'target', 'debug', 'contentstack-mock')
+const shared = require('../../lib/mock')
+
 const UID_RE = /^blt[a-f0-9]{16}$/
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const DELIVERY_TOKEN_RE = /^cs[a-f0-9]{24}$/
@@ -39,76 +36,11 @@ const BAD_TOKEN = {
 }
 
 /**
- * Starts `$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0` and waits for its banner.
- * With `tls`, an HTTPS listener too (its port and certificate read from the banner).
- * Returns { port, base, tlsPort?, certPath?, stop() }.
+ * Starts the binary on a free port (tests/lib/mock.js, the test kit); with `tls`, an
+ * HTTPS listener too. Resolves to { port, base, tlsPort?, certPath?, stop() }.
  */
 function startServer ({ tls = false } = {}) {
-  if (!fs.existsSync(BIN)) {
-    throw new Error(`contentstack-mock binary not found at ${BIN} (build it, or set CSMOCK_BIN)`)
-  }
-  const args = ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn']
-  if (tls) args.push('--tls-listen', '127.0.0.1:0')
-  const child = spawn(BIN, args, {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  // Never leave a server behind, even when a test file dies.
-  const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM') }
-  process.once('exit', reap)
-  child.once('exit', () => process.removeListener('exit', reap))
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000) })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let settled = false
-    const timer = setTimeout(() => fail(new Error('contentstack-mock did not print its banner within 30 s')), 30000)
-    function fail (err) {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      child.kill('SIGKILL')
-      err.message += `\nstdout:\n${out}\nstderr:\n${stderr}`
-      reject(err)
-    }
-    child.on('error', fail)
-    child.on('exit', (code, signal) => {
-      if (!settled) fail(new Error(`contentstack-mock exited early (code ${code}, signal ${signal})`))
-    })
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (d) => {
-      if (settled) return
-      out += d
-      const firstLine = out.split('\n')[0]
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(firstLine)
-      const https = /^ {2}https: +https:\/\/127\.0\.0\.1:(\d+)\s*$/m.exec(out)
-      const cert = /^ {2}tls certificate: +(\S.*?)\s*$/m.exec(out)
-      if (m && (!tls || (https && cert))) {
-        settled = true
-        clearTimeout(timer)
-        const port = Number(m[1])
-        resolve({
-          port,
-          base: `http://127.0.0.1:${port}`,
-          tlsPort: https ? Number(https[1]) : undefined,
-          certPath: cert ? cert[1] : undefined,
-          logs: () => stderr,
-          stop: () => stopChild(child)
-        })
-      } else if (!m && out.includes('\n')) {
-        fail(new Error(`unexpected first banner line: ${firstLine}`))
-      }
-    })
-  })
-}
-
-function stopChild (child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 10000)
-    child.once('exit', () => { clearTimeout(hard); resolve() })
-    child.kill('SIGTERM')
-  })
+  return shared.startServer({ tlsListen: tls ? '127.0.0.1:0' : undefined })
 }
 
 /** Plain HTTP call: { status, headers, data } (data parsed as JSON when it is JSON). */
@@ -359,7 +291,7 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 5))
 
 module.exports = {
   BAD_TOKEN,
-  BIN,
+  BIN: shared.BIN,
   DELIVERED_KEYS,
   DELIVERY_TOKEN_RE,
   ISO_RE,

@@ -1,10 +1,9 @@
 'use strict'
-// Shared pieces of the JS conformance suite: start the real contentstack-mock
-// binary on a free port, build official-SDK clients that reach it through a
-// hostname (never an IP: the SDK's retries crash the process on IP and
+// Shared pieces of the JS conformance suite: the real contentstack-mock binary on a
+// free port (started through the test kit, tests/lib/mock.js), official-SDK clients that
+// reach it through a hostname (never an IP: the SDK's retries crash the process on IP and
 // localhost hosts, "SSRF Prevention"), and a few fixtures and helpers.
 
-const { spawn } = require('node:child_process')
 const dns = require('node:dns')
 const fs = require('node:fs')
 const os = require('node:os')
@@ -12,8 +11,8 @@ const path = require('node:path')
 const assert = require('node:assert/strict')
 const contentstack = require('@contentstack/management')
 
-const BIN = process.env.CSMOCK_BIN ||
-  path.resolve(__dirname, '..', '..', '..', 'target', 'debug', 'contentstack-mock')
+const { BIN, startServer } = require('../../lib/mock')
+
 const DEFAULT_API_KEY = 'blt0000000000000001'
 const DEFAULT_TOKEN = 'cs00000000000000000000000000000001'
 const UID_RE = /^blt[a-f0-9]{16}$/
@@ -39,72 +38,6 @@ function lookup (hostname, options, callback) {
       : callback(null, '127.0.0.1', 4))
   }
   return dns.lookup(hostname, options, callback)
-}
-
-/**
- * Starts `$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0` and waits for its banner.
- * Returns { port, base, stop() }.
- */
-function startServer () {
-  if (!fs.existsSync(BIN)) {
-    throw new Error(`contentstack-mock binary not found at ${BIN} (build it, or set CSMOCK_BIN)`)
-  }
-  const child = spawn(BIN, ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  // Never leave a server behind, even when a test file dies.
-  const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM') }
-  process.once('exit', reap)
-  child.once('exit', () => process.removeListener('exit', reap))
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000) })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let settled = false
-    const timer = setTimeout(() => fail(new Error('contentstack-mock did not print its banner within 30 s')), 30000)
-    function fail (err) {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      child.kill('SIGKILL')
-      err.message += `\nstdout:\n${out}\nstderr:\n${stderr}`
-      reject(err)
-    }
-    child.on('error', fail)
-    child.on('exit', (code, signal) => {
-      if (!settled) fail(new Error(`contentstack-mock exited early (code ${code}, signal ${signal})`))
-    })
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (d) => {
-      if (settled) return
-      out += d
-      const firstLine = out.split('\n')[0]
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(firstLine)
-      if (m) {
-        settled = true
-        clearTimeout(timer)
-        const port = Number(m[1])
-        resolve({
-          port,
-          base: `http://127.0.0.1:${port}`,
-          logs: () => stderr,
-          stop: () => stopChild(child)
-        })
-      } else if (out.includes('\n')) {
-        fail(new Error(`unexpected first banner line: ${firstLine}`))
-      }
-    })
-  })
-}
-
-function stopChild (child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 10000)
-    child.once('exit', () => { clearTimeout(hard); resolve() })
-    child.kill('SIGTERM')
-  })
 }
 
 /** An official SDK client pointed at the mock through the `cma.mock` hostname. */

@@ -1,18 +1,18 @@
 'use strict'
-// Shared pieces of the UI suite: start the real contentstack-mock binary on a free port,
-// drive Debian's Chromium (/usr/bin/chromium) through playwright-core, seed data over
-// the HTTP API, and guard every page: a console error, an uncaught page error or a
-// request outside /ui/, /v3 and /_mock fails the test.
+// Shared pieces of the UI suite: start the real contentstack-mock binary on a free port
+// (through the test kit, tests/lib/mock.js), drive Debian's Chromium (/usr/bin/chromium)
+// through playwright-core, seed data over the HTTP API, and guard every page: a console
+// error, an uncaught page error or a request outside /ui/, /v3 and /_mock fails the test.
 
-const { spawn } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const assert = require('node:assert/strict')
 const { chromium } = require('playwright-core')
 
-const ROOT = path.resolve(__dirname, '..', '..', '..')
-const BIN = process.env.CSMOCK_BIN || path.join(ROOT, 'target', 'debug', 'contentstack-mock')
+const shared = require('../../lib/mock')
+
+const { ROOT, BIN } = shared
 const CHROMIUM = process.env.CSMOCK_CHROMIUM || '/usr/bin/chromium'
 const SCREENSHOTS = path.join(ROOT, 'target', 'ui-screenshots')
 const DEFAULT_API_KEY = 'blt0000000000000001'
@@ -29,55 +29,9 @@ const PNG_3X2 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==',
   'base64')
 
-/** Starts `$CSMOCK_BIN --ephemeral --listen 127.0.0.1:0 [extra]`; resolves { base, stop() }. */
+/** Starts the binary on a free port (tests/lib/mock.js) with the `extra` flags; resolves { base, stop() }. */
 function startServer (extra = []) {
-  if (!fs.existsSync(BIN)) throw new Error(`contentstack-mock binary not found at ${BIN} (build it, or set CSMOCK_BIN)`)
-  const child = spawn(BIN, ['--ephemeral', '--listen', '127.0.0.1:0', '--log', 'warn', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const reap = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM') }
-  process.once('exit', reap)
-  child.once('exit', () => process.removeListener('exit', reap))
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000) })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let settled = false
-    const timer = setTimeout(() => fail(new Error('contentstack-mock did not print its banner within 30 s')), 30000)
-    function fail (err) {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      child.kill('SIGKILL')
-      err.message += `\nstdout:\n${out}\nstderr:\n${stderr}`
-      reject(err)
-    }
-    child.on('error', fail)
-    child.on('exit', (code, signal) => { if (!settled) fail(new Error(`contentstack-mock exited early (code ${code}, signal ${signal})`)) })
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (d) => {
-      if (settled) return
-      out += d
-      const m = /listening on http:\/\/(127\.0\.0\.1:\d+)/.exec(out.split('\n')[0])
-      if (m) {
-        settled = true
-        clearTimeout(timer)
-        resolve({ base: `http://${m[1]}`, logs: () => stderr, stop: () => stopChild(child) })
-      } else if (out.includes('\n')) {
-        fail(new Error(`unexpected first banner line: ${out.split('\n')[0]}`))
-      }
-    })
-  })
-}
-
-function stopChild (child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 10000)
-    child.once('exit', () => { clearTimeout(hard); resolve() })
-    child.kill('SIGTERM')
-  })
+  return shared.startServer({ args: extra })
 }
 
 /** Launches headless Chromium (Playwright gives it a fresh, temporary --user-data-dir). */
