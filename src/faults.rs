@@ -54,7 +54,8 @@ impl Faults {
     pub fn add(&self, api_key: &str, fault: Fault) {
         self.by_stack
             .lock()
-            .expect("faults poisoned")
+            // A panic while the lock was held leaves the map whole (each change is one push or pop): go on with it.
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entry(api_key.to_owned())
             .or_default()
             .push(fault);
@@ -64,7 +65,7 @@ impl Faults {
     pub fn clear(&self, api_key: &str) {
         self.by_stack
             .lock()
-            .expect("faults poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(api_key);
     }
 
@@ -72,7 +73,7 @@ impl Faults {
     pub fn list(&self, api_key: &str) -> Vec<Fault> {
         self.by_stack
             .lock()
-            .expect("faults poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(api_key)
             .cloned()
             .unwrap_or_default()
@@ -83,7 +84,7 @@ impl Faults {
     pub fn armed(&self, api_key: &str, scope: Scope) -> bool {
         self.by_stack
             .lock()
-            .expect("faults poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(api_key)
             .is_some_and(|faults| faults.iter().any(|f| f.scope == scope))
     }
@@ -91,7 +92,10 @@ impl Faults {
     /// Uses up one matching fault of `scope`, if any, and returns the status it
     /// answers with.
     pub fn take(&self, api_key: &str, scope: Scope, method: &str, path: &str) -> Option<u16> {
-        let mut map = self.by_stack.lock().expect("faults poisoned");
+        let mut map = self
+            .by_stack
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let faults = map.get_mut(api_key)?;
         let index = faults.iter().position(|f| {
             f.count > 0

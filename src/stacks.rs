@@ -77,7 +77,8 @@ impl StackRegistry {
     pub fn grant_of(&self, token: &str) -> Option<Arc<Grant>> {
         self.grants
             .read()
-            .expect("grant cache poisoned")
+            // A panic while the lock was held leaves the maps whole (each change is one insert or remove): go on with them.
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(token)
             .cloned()
     }
@@ -89,7 +90,7 @@ impl StackRegistry {
         }
         self.grants
             .write()
-            .expect("grant cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(row.token.clone(), Arc::new(Grant::of(row)));
     }
 
@@ -97,7 +98,7 @@ impl StackRegistry {
     pub fn revoke(&self, token: &str) {
         self.grants
             .write()
-            .expect("grant cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(token);
     }
 
@@ -105,7 +106,7 @@ impl StackRegistry {
     pub fn get(&self, api_key: &str) -> Option<Arc<StackRow>> {
         self.by_api_key
             .read()
-            .expect("stack cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(api_key)
             .cloned()
     }
@@ -115,7 +116,7 @@ impl StackRegistry {
         let mut stacks: Vec<_> = self
             .by_api_key
             .read()
-            .expect("stack cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .values()
             .cloned()
             .collect();
@@ -128,7 +129,7 @@ impl StackRegistry {
         let row = Arc::new(row);
         self.by_api_key
             .write()
-            .expect("stack cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(row.api_key.clone(), row.clone());
         row
     }
@@ -137,11 +138,11 @@ impl StackRegistry {
     pub fn forget(&self, api_key: &str) {
         self.by_api_key
             .write()
-            .expect("stack cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(api_key);
         self.grants
             .write()
-            .expect("grant cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .retain(|_, grant| grant.api_key != api_key);
     }
 
@@ -149,9 +150,12 @@ impl StackRegistry {
     pub fn clear(&self) {
         self.by_api_key
             .write()
-            .expect("stack cache poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
-        self.grants.write().expect("grant cache poisoned").clear();
+        self.grants
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// Creates the default stack unless it exists; returns it.

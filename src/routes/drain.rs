@@ -97,18 +97,29 @@ impl HttpBody for GuardedBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let mut state = self.0.lock().expect("body state poisoned");
+        let mut state = self
+            .0
+            .lock()
+            // A panic while the lock was held leaves the body's state as it was: go on with it.
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.polled = true;
         state.poll_next(cx)
     }
 
     fn is_end_stream(&self) -> bool {
-        let state = self.0.lock().expect("body state poisoned");
+        let state = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.finished || state.body.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.0.lock().expect("body state poisoned").body.size_hint()
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .body
+            .size_hint()
     }
 }
 
@@ -134,7 +145,9 @@ pub async fn drain_unread_body(
     let mut response = next.run(request).await;
 
     let (finished, polled) = {
-        let state = state.lock().expect("body state poisoned");
+        let state = state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (state.finished || state.body.is_end_stream(), state.polled)
     };
     if finished {
@@ -158,8 +171,12 @@ pub async fn drain_unread_body(
 async fn drain(state: &Arc<Mutex<BodyState>>, max_bytes: u64) -> bool {
     let mut read: u64 = 0;
     loop {
-        let next =
-            std::future::poll_fn(|cx| state.lock().expect("body state poisoned").poll_next(cx));
+        let next = std::future::poll_fn(|cx| {
+            state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .poll_next(cx)
+        });
         match next.await {
             None => return true,
             Some(Err(_)) => return false,

@@ -63,7 +63,11 @@ impl Activity {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return; // body bytes of the request being answered
         }
-        let mut head = self.head_started_after.lock().expect("activity poisoned");
+        let mut head = self
+            .head_started_after
+            .lock()
+            // A panic while the lock was held leaves a plain value: go on with it.
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if head.is_none() {
             *head = Some((
                 self.started.load(Ordering::Acquire),
@@ -76,7 +80,10 @@ impl Activity {
     fn request_started(&self) {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         self.started.fetch_add(1, Ordering::AcqRel);
-        *self.head_started_after.lock().expect("activity poisoned") = None;
+        *self
+            .head_started_after
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         self.changed.notify_one();
     }
 
@@ -87,7 +94,10 @@ impl Activity {
 
     /// When the pending head (if any) runs out of time.
     fn head_deadline(&self, timeout: Duration) -> Option<tokio::time::Instant> {
-        let head = self.head_started_after.lock().expect("activity poisoned");
+        let head = self
+            .head_started_after
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match *head {
             Some((started, since)) if started == self.started.load(Ordering::Acquire) => {
                 Some(since + timeout)
@@ -414,7 +424,7 @@ async fn serve_connection<T, S>(
     *activity
         .head_started_after
         .lock()
-        .expect("activity poisoned") = Some((0, accepted_at));
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((0, accepted_at));
     let mut closing = false;
     loop {
         let head_deadline = activity.head_deadline(limits.header_timeout);
