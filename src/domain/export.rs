@@ -1,6 +1,7 @@
-//! A stack as a `csdx cm:stacks:export` folder, in a `.tar.gz`: `assets/` (the chunk
-//! index `assets.json`, chunks of asset records, `folders.json`, and each asset's file
-//! under `files/<uid>/<filename>`), `environments/environments.json` and `locales/`
+//! A stack as a `csdx cm:stacks:export` folder, in a `.tar.gz`: `export-info.json`,
+//! `assets/` (the chunk index `assets.json`, chunks of asset records, `folders.json`,
+//! and each asset's file under `files/<uid>/<filename>`), `environments/environments.json`
+//! and `locales/`
 //! (`master-locale.json`, `locales.json`). It is what `--seed` (and `seed` on
 //! `POST /_mock/stacks`) read, so a state made on the mock seeds another stack, and what
 //! `csdx cm:stacks:import` reads, so it can seed a real one.
@@ -28,6 +29,14 @@ const ASSETS_PER_CHUNK: usize = 500;
 pub struct Archive {
     pub file: std::fs::File,
     pub bytes: u64,
+}
+
+/// `export-info.json`: the layout version the CLI's import reads the folder by (without
+/// it, the import takes the folder for its first, chunkless layout).
+#[derive(Serialize)]
+struct ExportInfo {
+    #[serde(rename = "contentVersion")]
+    content_version: u32,
 }
 
 #[derive(Serialize)]
@@ -124,6 +133,11 @@ fn write_archive(
     let file = std::fs::File::create(path).context("creating the archive")?;
     let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::fast()));
     tar.mode(tar::HeaderMode::Deterministic);
+    add_json(
+        &mut tar,
+        "export-info.json",
+        &ExportInfo { content_version: 2 },
+    )?;
     let folders: Vec<FolderRecord> = rows
         .assets
         .iter()

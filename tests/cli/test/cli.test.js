@@ -329,3 +329,35 @@ test('a second mock started with --seed <export> holds the same folders and asse
     await seeded.stop()
   }
 })
+
+test('the mock\'s own export (GET /_mock/stacks/{api_key}/export), unpacked, is what csdx cm:stacks:import reads', async () => {
+  const res = await fetch(`${mock.base}/_mock/stacks/${src.api_key}/export`)
+  assert.equal(res.status, 200)
+  assert.equal(res.headers.get('content-type'), 'application/gzip')
+  const unpacked = path.join(root, 'mock-export')
+  // Laid out as the CLI lays out a stack with branches: branches.json and <dir>/main.
+  fs.mkdirSync(path.join(unpacked, 'main'), { recursive: true })
+  fs.writeFileSync(path.join(root, 'mock-export.tar.gz'), Buffer.from(await res.arrayBuffer()))
+  require('node:child_process').execFileSync('tar', ['-xzf', path.join(root, 'mock-export.tar.gz'), '-C', path.join(unpacked, 'main')])
+  fs.copyFileSync(path.join(exportDir(), 'branches.json'), path.join(unpacked, 'branches.json'))
+
+  const target = await h.createStack(mock, 'CLI target of the mock export')
+  cli.addTokenByHand('fromMock', target)
+  await cli.run(['cm:stacks:import', '--alias', 'fromMock', '--module', 'assets', '--data-dir', unpacked, '-y'])
+
+  const srcFolders = h.folderPaths(await h.listFolders(mock, src))
+  const dstFolders = h.folderPaths(await h.listFolders(mock, target))
+  assert.deepEqual(dstFolders.all, srcFolders.all, 'the same folder tree, by names')
+  const srcAssets = byTitle(await h.listAssets(mock, src))
+  const dstAssets = await h.listAssets(mock, target)
+  assert.equal(dstAssets.length, Object.keys(srcAssets).length)
+  for (const a of dstAssets) {
+    const s = srcAssets[a.title]
+    assert.ok(s, `imported asset ${a.title} came from the source`)
+    assert.equal(a.filename, s.filename)
+    assert.equal(a.description || '', s.description || '')
+    assert.deepEqual([...a.tags].sort(), [...s.tags].sort(), `tags of ${a.title}`)
+    assert.equal(a.parent_uid ? dstFolders.pathOf(a.parent_uid) : '', s.parent_uid ? srcFolders.pathOf(s.parent_uid) : '', `folder of ${a.title}`)
+    assert.equal(h.sha256(await h.fileBytes(mock, a)), h.sha256(await h.fileBytes(mock, s)), `bytes of ${a.filename}`)
+  }
+})
