@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::Db;
+use crate::domain::faults::Faults;
 use crate::domain::images::ImageService;
 use crate::domain::journal::Journal;
 use crate::domain::rate_limits::RateLimits;
-use crate::faults::Faults;
-use crate::stacks::StackRegistry;
+use crate::domain::registry::StackRegistry;
 use crate::storage::Storage;
 
 /// Settings fixed at start.

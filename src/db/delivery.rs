@@ -8,7 +8,7 @@ use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
 use super::filter_sql::push_filter;
 use super::listing::{Sort, Wanted};
-use crate::filter::Filter;
+use crate::contentstack::filter::Filter;
 
 /// An asset as published in one environment and locale.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize)]

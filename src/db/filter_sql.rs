@@ -3,7 +3,7 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::filter::{Compare, Condition, Field, Filter, Kind, Scalar};
+use crate::contentstack::filter::{Compare, Condition, Field, Filter, Kind, Scalar};
 
 /// The column a field is stored in.
 fn column(field: Field) -> &'static str {
@@ -181,9 +181,9 @@ fn push_scalar(sql: &mut QueryBuilder<Sqlite>, value: &Scalar) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::parse;
+    use crate::contentstack::filter::parse;
 
-    fn render(text: &str) -> Result<String, crate::filter::FilterError> {
+    fn render(text: &str) -> Result<String, crate::contentstack::filter::FilterError> {
         let mut sql = QueryBuilder::<Sqlite>::new("select * from assets where 1");
         push_filter(&mut sql, &parse(text)?);
         Ok(sql.sql().as_str().to_owned())

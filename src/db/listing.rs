@@ -6,7 +6,7 @@ use super::DbResult;
 use super::assets::AssetRow;
 use super::budget::{Budgeted, BudgetedReaders, Slot, Weight};
 use super::filter_sql::push_filter;
-use crate::filter::{Field, Filter};
+use crate::contentstack::filter::{Field, Filter};
 
 /// Where listed items come from.
 #[derive(Debug, Clone, PartialEq, Eq)]

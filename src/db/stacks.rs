@@ -4,7 +4,7 @@ use sqlx::{SqliteExecutor, SqlitePool};
 
 use super::DbResult;
 
-use crate::clock::{StackClock, format_ts, parse_ts};
+use crate::contentstack::time::{StackClock, format_ts, parse_ts};
 
 /// A stack as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -1,7 +1,9 @@
 //! Assets: upload, update details, replace the file, revert to an earlier version,
 //! read a version, list and query, and the version history.
 
-use crate::clock::format_ts;
+use crate::contentstack::filter::{self, Condition, Field, Filter, Rejected, Scalar};
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
 use crate::db::budget::{Slot, Weight};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
@@ -11,8 +13,6 @@ use crate::db::{self, Conn, DbError, Tx};
 use crate::domain::folders::{self, PathItem};
 use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::filter::{self, Condition, Field, Filter, Rejected, Scalar};
-use crate::ids;
 use crate::state::AppState;
 use crate::storage::PendingFile;
 

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db;
 use crate::db::assets as asset_db;
 use crate::db::bulk::{self as bulk_db, BulkJobRow};
@@ -12,7 +13,6 @@ use crate::db::stacks::StackRow;
 use crate::domain::publishing::{self, Action, Resolved, Targets};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::ids;
 use crate::state::AppState;
 
 /// Most items (assets plus entries) one bulk request may name.

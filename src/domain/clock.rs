@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::clock::{StackClock, latest};
+use crate::contentstack::time::{StackClock, latest};
 use crate::db::publishing::QueueRow;
 use crate::db::stacks as stack_db;
 use crate::domain::publishing;

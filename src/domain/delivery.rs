@@ -8,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+use crate::contentstack::filter::Filter;
 use crate::db::DbError;
 use crate::db::budget::{Slot, Weight};
 use crate::db::delivery::{self as delivery_db, DeliveredRow, DeliveryListing, Locales};
@@ -19,7 +20,6 @@ use crate::db::tokens as token_db;
 use crate::domain::assets::{query_too_slow, start_listing};
 use crate::domain::locales;
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::filter::Filter;
 use crate::state::AppState;
 
 /// Page size of delivery lists when `limit` is absent.

@@ -3,14 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::environments::{self as environment_db, EnvironmentRow};
 use crate::db::stacks::StackRow;
 use crate::db::tokens as token_db;
 use crate::db::{self, Conn};
 use crate::domain::limits::MAX_NAME_BYTES;
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::ids;
 use crate::state::AppState;
 
 /// Characters an environment name may not hold (besides white space and capitals).

@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::assets::{self as asset_db, AssetRow};
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn};
 use crate::domain::limits;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::ids;
 use crate::state::AppState;
 
 /// Deepest folder nesting Contentstack allows (a root folder is level 1).

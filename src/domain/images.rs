@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 use crate::db::assets::{self as asset_db, AssetFileRow};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::variants::{CachedVariant, InputInfo, VariantCache, VariantMeta};
+use crate::storage::variants::{CachedVariant, InputInfo, VariantCache, VariantMeta};
 use contentstack_mock_images::encode::OutputFormat;
 use contentstack_mock_images::params::{Parsed, Transform};
 use contentstack_mock_images::render::{self, Accepts, Failure, Outcome};

@@ -202,7 +202,7 @@ impl Journal {
 
 /// The time an entry shows: the stack's clock when the request arrived.
 pub fn at(now: DateTime<Utc>) -> String {
-    crate::clock::format_ts(now)
+    crate::contentstack::time::format_ts(now)
 }
 
 #[cfg(test)]

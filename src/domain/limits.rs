@@ -17,7 +17,7 @@ pub const MAX_TAG_BYTES: usize = 256;
 pub const MAX_TAGS_TEXT_BYTES: usize = MAX_TAGS * (MAX_TAG_BYTES + 1);
 /// Longest stored filename (after sanitising; longer names are shortened, keeping
 /// their extension).
-pub const MAX_FILENAME_BYTES: usize = crate::filename::MAX_BYTES;
+pub const MAX_FILENAME_BYTES: usize = crate::contentstack::filename::MAX_BYTES;
 /// Longest folder name (and other names: stacks, environments).
 pub const MAX_NAME_BYTES: usize = 255;
 /// Longest uid a client may send (folder uids, api keys).

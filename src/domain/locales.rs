@@ -1,12 +1,12 @@
 //! Locales (languages): the master locale, which has no fallback, and the others, each
 //! falling back along a chain that ends at the master.
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::locales::{self as locale_db, LocaleRow};
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::ids;
 use crate::state::AppState;
 
 /// Contentstack's code for "this language is already in the stack".

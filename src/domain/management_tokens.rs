@@ -6,15 +6,15 @@
 
 use serde_json::Value;
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db;
 use crate::db::management_tokens::{self as token_db, ManagementTokenRow};
 use crate::db::stacks::StackRow;
 use crate::domain::branches;
+use crate::domain::grants::{Grant, ScopeItem, parse_expiry};
 use crate::domain::limits::{MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES, check_len};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::grants::{Grant, ScopeItem, parse_expiry};
-use crate::ids;
 use crate::state::AppState;
 
 /// Valid management tokens a stack may have: making one more expires the oldest, as

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{format_ts, parse_ts};
+use crate::contentstack::ids;
+use crate::contentstack::time::{format_ts, parse_ts};
 use crate::db::assets::{self as asset_db, AssetRow};
 use crate::db::delivery::DeliveredRow;
 use crate::db::environments::EnvironmentRow;
@@ -14,7 +15,6 @@ use crate::db::stacks::StackRow;
 use crate::db::{self, Conn, Tx};
 use crate::domain::{environments, locales};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::ids;
 use crate::state::AppState;
 
 /// Most environments one publish request may name (Contentstack's UI limit).

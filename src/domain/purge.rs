@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use anyhow::Context;
 
-use crate::clock::format_ts;
+use crate::contentstack::time::format_ts;
 use crate::db::assets as asset_db;
 use crate::db::trash as trash_db;
 use crate::state::AppState;

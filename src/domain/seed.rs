@@ -10,7 +10,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::clock::format_ts;
+use crate::contentstack::filename;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow};
 use crate::db::environments::{self as environment_db, EnvironmentRow};
 use crate::db::locales::{self as locale_db, LocaleRow};
@@ -20,8 +22,6 @@ use crate::db::{self, Tx};
 use crate::domain::folders::FOLDER_CONTENT_TYPE;
 use crate::domain::seed_read::{self, ExportAsset, ExportLocale};
 pub use crate::domain::seed_read::{Export, read_export, read_export_in};
-use crate::filename;
-use crate::ids;
 use crate::state::AppState;
 use crate::storage::{PendingFile, Sniff};
 
@@ -209,7 +209,7 @@ fn stamp(
 ) {
     if let Some(at) = created_at
         .as_ref()
-        .filter(|t| crate::clock::parse_ts(t).is_some())
+        .filter(|t| crate::contentstack::time::parse_ts(t).is_some())
     {
         row.created_at = at.clone();
     }
@@ -218,7 +218,7 @@ fn stamp(
     }
     if let Some(at) = updated_at
         .as_ref()
-        .filter(|t| crate::clock::parse_ts(t).is_some())
+        .filter(|t| crate::contentstack::time::parse_ts(t).is_some())
     {
         row.updated_at = at.clone();
     }

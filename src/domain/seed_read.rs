@@ -1,5 +1,5 @@
 //! Reading and checking a `csdx cm:stacks:export` folder for a seed, before anything is
-//! written. Nothing outside the folder is read (see [`crate::confined`]: no symbolic
+//! written. Nothing outside the folder is read (see [`crate::storage::confined`]: no symbolic
 //! link, no hard link, no `..`), the JSON files are bounded one by one and together
 //! (checked from their sizes before any is parsed), and every problem is named with
 //! its file: a uid listed twice, a chunk without its index, a file that is missing.
@@ -13,10 +13,10 @@ use anyhow::{Context, bail};
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::confined::{ConfinedDir, Entry, Refused};
 use crate::domain::environments::{EnvironmentUrl, check_name};
 use crate::domain::folders::{MAX_DEPTH, MAX_FOLDERS};
 use crate::domain::limits;
+use crate::storage::confined::{ConfinedDir, Entry, Refused};
 
 /// Most bytes one JSON file of an export may hold (the CLI writes chunks of about 1 MB).
 pub const MAX_JSON_FILE_BYTES: u64 = 16 * 1024 * 1024;

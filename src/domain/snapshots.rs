@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::format_ts;
+use crate::contentstack::time::format_ts;
 use crate::db::stack_content::{self as content_db, TableRows};
 use crate::db::stacks::StackRow;
 use crate::domain::stacks::find;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::clock::format_ts;
+use crate::contentstack::time::format_ts;
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::domain::limits::{MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES, check_len};
 use crate::domain::stacks::find;

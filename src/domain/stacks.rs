@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::confined::{ConfinedDir, Refused};
 use crate::db::stack_content as content_db;
 use crate::db::stacks::{self as stack_db, StackRow};
+use crate::domain::registry::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::stacks::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
 use crate::state::AppState;
+use crate::storage::confined::{ConfinedDir, Refused};
 
 /// Longest api key a stack may be given (it names a folder on disk).
 pub const MAX_API_KEY_LEN: usize = 64;
@@ -184,7 +184,7 @@ pub async fn reset_one(state: &AppState, api_key: &str) -> ApiResult<Arc<StackRo
     content_db::reset_clock(&mut tx, api_key).await?;
     crate::db::commit(tx).await?;
     let mut row = (*state.stacks.get(api_key).unwrap_or(stack)).clone();
-    row.set_clock(crate::clock::StackClock::default());
+    row.set_clock(crate::contentstack::time::StackClock::default());
     let stack = state.stacks.put(row);
     state.faults.clear(api_key);
     state.journal.clear(api_key);

@@ -1,7 +1,8 @@
 //! Delivery tokens: read-only credentials of the Content Delivery API, each scoped to
 //! some environments (given by name, kept by uid).
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::environments::EnvironmentRow;
 use crate::db::stacks::StackRow;
 use crate::db::tokens::{self as token_db, DeliveryTokenRow};
@@ -9,7 +10,6 @@ use crate::db::{self, Conn};
 use crate::domain::environments;
 use crate::domain::limits::{MAX_NAME_BYTES, check_len};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::ids;
 use crate::state::AppState;
 
 /// `POST`/`PUT /v3/stacks/delivery_tokens`: `None` leaves it as it is.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::clock::{format_ts, latest};
+use crate::contentstack::time::{format_ts, latest};
 use crate::db::assets::{self as asset_db, AssetRow};
 use crate::db::stacks::StackRow;
 use crate::db::trash::{self as trash_db, ItemType, ParentState, TrashEntry};

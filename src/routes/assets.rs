@@ -16,10 +16,10 @@ use crate::domain::assets::{
 use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
-use crate::params::Params;
 use crate::routes::delivery;
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
 use crate::routes::origin::PublicBase;
+use crate::routes::query::Params;
 use crate::routes::upload::{AssetForm, SniffedBody};
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;

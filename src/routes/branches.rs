@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::db::stacks::StackRow;
 use crate::domain::branches::{self, MAIN};
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::params::Params;
 use crate::routes::extract::{ApiPath, StackAuth};
+use crate::routes::query::Params;
 
 /// A branch as the API shows it.
 #[derive(Serialize)]

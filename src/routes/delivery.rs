@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use crate::db::listing::{Sort, SortColumn};
 use crate::domain::delivery::{self, DeliveryAuth, DeliveryRequest, SyncItem, SyncRequest};
 use crate::error::{ApiError, ApiResult, codes};
-use crate::params::Params;
 use crate::routes::extract::Caller;
 use crate::routes::origin::PublicBase;
+use crate::routes::query::Params;
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 

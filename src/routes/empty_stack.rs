@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult, codes, field_error};
-use crate::params::Params;
 use crate::routes::extract::StackAuth;
+use crate::routes::query::Params;
 
 /// One resource family that answers as empty.
 #[derive(Debug, Clone, Copy)]

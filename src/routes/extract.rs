@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 
 use crate::db::stacks::StackRow;
 use crate::domain::branches;
+use crate::domain::grants::Grant;
 use crate::error::ApiError;
-use crate::grants::Grant;
 use crate::routes::drain::BodyTimeout;
 use crate::state::AppState;
 
@@ -119,7 +119,7 @@ impl FromRequestParts<AppState> for Caller {
         }
         let stack = header(&parts.headers, "api_key").and_then(|key| state.stacks.get(key));
         let token = header(&parts.headers, "access_token").unwrap_or_default();
-        let params = crate::params::Params::from_query(parts.uri.query());
+        let params = crate::routes::query::Params::from_query(parts.uri.query());
         let auth =
             crate::domain::delivery::authenticate(state, stack, token, params.get("environment"))
                 .await?;

@@ -88,7 +88,7 @@ async fn serve_asset(
     let active = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(crate::content_types::is_active);
+        .is_some_and(crate::storage::markup::is_active);
     if active && !state.settings.inline_active_files {
         headers.insert(
             header::CONTENT_DISPOSITION,

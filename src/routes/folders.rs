@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use crate::domain::folders::{self, CreateFolderRequest, UpdateFolderRequest};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
-use crate::params::Params;
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
 use crate::routes::origin::PublicBase;
+use crate::routes::query::Params;
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 

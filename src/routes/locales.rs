@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::domain::locales::{self, LocaleRequest};
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
+use crate::routes::query::Params;
 use crate::routes::settings_views::{locale_json, page_of};
 use crate::state::AppState;
 

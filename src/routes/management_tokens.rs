@@ -9,11 +9,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::db::management_tokens::ManagementTokenRow;
+use crate::domain::grants::ScopeItem;
 use crate::domain::management_tokens::{self, TokenRequest, scope_of};
 use crate::error::{ApiError, ApiResult};
-use crate::grants::ScopeItem;
-use crate::params::Params;
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
+use crate::routes::query::Params;
 use crate::state::AppState;
 
 /// A management token as the API shows it.

@@ -13,12 +13,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
-use crate::clock::format_ts;
+use crate::contentstack::time::format_ts;
 use crate::db::stacks::StackRow;
+use crate::domain::faults::Scope;
 use crate::domain::journal::{self, Entry};
 use crate::domain::rate_limits::Bucket;
 use crate::error::{ApiError, ErrorBody};
-use crate::faults::Scope;
 use crate::routes::error::error_response;
 use crate::routes::extract::{authenticated_stack, header, is_delivery, stack_of};
 use crate::state::AppState;
@@ -236,7 +236,7 @@ async fn armed_fault(
             return None;
         }
         let token = header(headers, "access_token").unwrap_or_default();
-        let params = crate::params::Params::from_query(uri.query());
+        let params = crate::routes::query::Params::from_query(uri.query());
         let environment = params.get("environment");
         let stack = state.stacks.get(&stack.api_key);
         crate::domain::delivery::authenticate(state, stack, token, environment)

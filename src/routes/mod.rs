@@ -21,6 +21,7 @@ pub mod management_tokens;
 pub mod middleware;
 pub mod origin;
 pub mod publishing;
+pub mod query;
 pub mod settings_views;
 pub mod stack;
 pub mod tokens;

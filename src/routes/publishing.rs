@@ -13,8 +13,8 @@ use crate::domain::assets;
 use crate::domain::bulk::{self, BulkAsset, BulkPublishRequest, JobItem};
 use crate::domain::publishing::{self, Action, PublishRequest, Targets};
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
+use crate::routes::query::Params;
 use crate::routes::settings_views::queue_json;
 use crate::state::AppState;
 

@@ -126,7 +126,7 @@ pub fn queue_json(row: &QueueRow) -> Value {
 /// `limit`, `include_count`.
 pub fn page_of(
     items: Vec<Value>,
-    params: &crate::params::Params,
+    params: &crate::routes::query::Params,
     key: &str,
 ) -> Result<Value, crate::error::ApiError> {
     let mut items = items;

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use crate::db::stacks::StackRow;
 use crate::domain::stack_details::{self, DetailsRequest};
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::routes::extract::{JsonBody, OptionalJson, StackAuth};
+use crate::routes::query::Params;
 use crate::state::AppState;
 
 /// The organisation every stack of the mock belongs to.

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use crate::domain::tokens::{self, TokenRequest};
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
+use crate::routes::query::Params;
 use crate::routes::settings_views::token_json;
 use crate::state::AppState;
 

@@ -9,10 +9,11 @@ use bytes::Bytes;
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 
+use crate::contentstack::filename;
+use crate::contentstack::lenient::{self, Sent, split_tags};
 use crate::domain::assets::AssetDetails;
 use crate::domain::limits;
 use crate::error::ApiError;
-use crate::filename;
 use crate::routes::extract::{MAX_JSON_BYTES, body_error, parse_json, timeout_in};
 use crate::storage::{PendingFile, Sniff, Storage, WriteError};
 
@@ -136,7 +137,7 @@ impl SniffedBody {
                 }
                 "asset[parent_uid]" => {
                     let text = read_text(field, limits::MAX_UID_BYTES).await?;
-                    form.details.parent_uid = Some(non_empty(text));
+                    form.details.parent_uid = Some(lenient::folder_uid(&text));
                 }
                 _ => {
                     // Unknown parts are read and ignored, as the real service ignores them.
@@ -168,7 +169,7 @@ struct JsonAsset {
     #[serde(default, deserialize_with = "lenient::tags")]
     tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient::parent")]
-    parent_uid: Option<Option<String>>,
+    parent_uid: Option<Sent<Option<String>>>,
     #[serde(default, deserialize_with = "lenient::text")]
     permanent_url: Option<String>,
 }
@@ -188,84 +189,17 @@ impl JsonAssetBody {
                 title: asset.title,
                 description: asset.description,
                 tags: asset.tags,
-                parent_uid: asset.parent_uid,
+                // A parent that is neither a uid nor null is ignored, as the real service does.
+                parent_uid: match asset.parent_uid {
+                    Some(Sent::Valid(parent)) => Some(parent),
+                    Some(Sent::Invalid) | None => None,
+                },
             },
             revert_to: self.version,
             permanent_url: asset.permanent_url,
             file: None,
         })
     }
-}
-
-/// Field readers as lenient as the official clients need.
-mod lenient {
-    use serde::{Deserialize, Deserializer};
-    use serde_json::Value;
-
-    use super::{non_empty, split_tags};
-
-    /// A string; anything else is as if absent.
-    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) => Some(s),
-            _ => None,
-        })
-    }
-
-    /// A list of strings (comma-joined ones are split), a comma-joined string, or null
-    /// (no tags); anything else is as if absent.
-    pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Array(items) => Some(
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .flat_map(split_tags)
-                    .collect(),
-            ),
-            Value::String(s) => Some(split_tags(&s)),
-            Value::Null => Some(Vec::new()),
-            _ => None,
-        })
-    }
-
-    /// A folder uid, or null / empty / `cs_root` for the root; anything else is as if absent.
-    pub fn parent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) => Some(non_empty(s)),
-            Value::Null => Some(None),
-            _ => None,
-        })
-    }
-
-    /// A version number, as a number or a numeric string.
-    pub fn version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        let invalid = || serde::de::Error::custom("the version is not a whole number");
-        match Value::deserialize(d)? {
-            Value::Null => Ok(None),
-            Value::Number(n) => n.as_i64().map(Some).ok_or_else(invalid),
-            Value::String(s) => s.trim().parse().map(Some).map_err(|_| invalid()),
-            _ => Err(invalid()),
-        }
-    }
-}
-
-fn non_empty(text: String) -> Option<String> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() || trimmed == "null" || trimmed == "cs_root" {
-        None
-    } else {
-        Some(trimmed.to_owned())
-    }
-}
-
-/// Tags arrive comma-joined from every SDK; the response shows them as a list.
-pub fn split_tags(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 fn boundary_from_header(headers: &HeaderMap) -> Option<String> {

@@ -9,8 +9,8 @@ use crate::db::assets::{AssetRow, VersionRow};
 use crate::db::delivery::DeliveredRow;
 use crate::db::publishing::PublishRecordRow;
 use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
-use crate::params::Params;
 use crate::routes::origin::PublicBase;
+use crate::routes::query::Params;
 
 /// Rendering options from a request's query parameters.
 pub fn render_options(base: PublicBase, params: &Params) -> RenderOptions {

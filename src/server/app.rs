@@ -14,12 +14,12 @@ use tokio_util::task::TaskTracker;
 use crate::db::Db;
 use crate::domain::images::{ImageLimits, ImageService};
 use crate::domain::journal::{Journal, JournalLimits};
+use crate::domain::registry::StackRegistry;
 use crate::routes::{self, SHUTDOWN_GRACE};
 use crate::server::config::ServeConfig;
 use crate::server::connections::{self, ConnectionLimits, Listener};
 use crate::server::data_dir::{self, DataDirLock};
 use crate::server::tls::Tls;
-use crate::stacks::StackRegistry;
 use crate::state::{AppState, Settings};
 use crate::storage::Storage;
 
@@ -192,7 +192,10 @@ impl Application {
 
     /// The start-up block: where it listens, where data lives, the default credentials.
     pub fn banner(&self) -> String {
-        let default = self.state.stacks.get(crate::stacks::DEFAULT_API_KEY);
+        let default = self
+            .state
+            .stacks
+            .get(crate::domain::registry::DEFAULT_API_KEY);
         let (api_key, token) = default
             .as_ref()
             .map(|s| (s.api_key.as_str(), s.management_token.as_str()))
@@ -301,7 +304,7 @@ fn raise_open_file_limit(max_connections: u32) {
 async fn seed_default_stack(state: &AppState, dir: &std::path::Path) -> anyhow::Result<()> {
     let stack = state
         .stacks
-        .get(crate::stacks::DEFAULT_API_KEY)
+        .get(crate::domain::registry::DEFAULT_API_KEY)
         .context("the default stack is missing")?;
     if crate::db::assets::count_all(state.db.reader(), &stack.api_key).await? > 0 {
         tracing::info!(seed = %dir.display(), "the default stack is not empty: the seed was not loaded");

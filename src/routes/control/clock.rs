@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::clock::{StackClock, format_ts, parse_ts};
+use crate::contentstack::time::{StackClock, format_ts, parse_ts};
 use crate::domain::clock::{self, ClockChange, ClockOutcome};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};

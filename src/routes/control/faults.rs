@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use crate::domain::faults::Fault;
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
-use crate::faults::Fault;
 use crate::routes::extract::{ApiPath, JsonBody};
 use crate::state::AppState;
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::domain::journal::{Entry, Filter};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::routes::extract::ApiPath;
+use crate::routes::query::Params;
 use crate::state::AppState;
 
 /// The answer of a listing.

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use crate::db::stacks::StackRow;
 use crate::domain::rate_limits::Settings;
+use crate::domain::registry::NewStack;
 use crate::domain::stacks;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::control::clock::clock_json;
 use crate::routes::control::rate_limits::RateLimitsBody;
 use crate::routes::extract::{ApiPath, OptionalJson};
-use crate::stacks::NewStack;
 use crate::state::AppState;
 
 /// A stack with its credentials and clock, and how long its trash keeps an item.

@@ -5,15 +5,16 @@ use axum::extract::{RawQuery, State};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 
-use crate::clock::format_ts;
+use crate::contentstack::lenient::parse_bool;
+use crate::contentstack::time::format_ts;
 use crate::db::trash::{self as trash_db, TrashItemRow};
 use crate::domain::purge::{self, Purged, Which};
 use crate::domain::stacks::find;
 use crate::domain::trash;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{Params, parse_bool};
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::routes::origin::PublicBase;
+use crate::routes::query::Params;
 use crate::routes::views::{self, render_options};
 use crate::state::AppState;
 

@@ -3,6 +3,10 @@
 //! may a database row point to it. Anything that fails on the way removes the temp file,
 //! and a stored file whose row never commits is removed again ([`PendingFile`]).
 
+pub mod confined;
+pub mod markup;
+pub mod variants;
+
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +16,7 @@ use sha2::{Digest, Sha256};
 use tokio::fs::{self, File};
 use tokio::io::AsyncWriteExt;
 
-use crate::ids;
+use crate::contentstack::ids;
 
 /// How many leading bytes of each upload are kept to read image dimensions from.
 const HEAD_BYTES: usize = 256 * 1024;
@@ -36,7 +40,7 @@ impl Sniff {
     pub fn for_content_type(content_type: &str) -> Sniff {
         if content_type.starts_with("image/") {
             Sniff::Dimensions
-        } else if crate::content_types::is_active(content_type) {
+        } else if crate::storage::markup::is_active(content_type) {
             Sniff::Markup
         } else {
             Sniff::Nothing
@@ -46,7 +50,7 @@ impl Sniff {
     fn limit(self) -> usize {
         match self {
             Sniff::Dimensions => HEAD_BYTES,
-            Sniff::Markup => crate::content_types::HEAD_BYTES,
+            Sniff::Markup => crate::storage::markup::HEAD_BYTES,
             Sniff::Nothing => 0,
         }
     }
@@ -368,7 +372,7 @@ impl Storage {
         content_type: String,
     ) -> PendingFile {
         // A file declared as HTML, SVG or XML is stored as such only when it is markup.
-        let content_type = crate::content_types::checked(&content_type, &filename, &stored.head);
+        let content_type = crate::storage::markup::checked(&content_type, &filename, &stored.head);
         PendingFile {
             stored,
             filename,

@@ -7,14 +7,14 @@ use std::sync::{Arc, RwLock};
 
 use chrono::Utc;
 
-use crate::clock::format_ts;
+use crate::contentstack::ids;
+use crate::contentstack::time::format_ts;
 use crate::db::environments::{self as environment_db, EnvironmentRow};
 use crate::db::locales::{self as locale_db, LocaleRow};
 use crate::db::management_tokens::ManagementTokenRow;
 use crate::db::stacks::{self as stack_db, StackRow};
 use crate::db::{Db, DbResult};
-use crate::grants::Grant;
-use crate::ids;
+use crate::domain::grants::Grant;
 
 /// The default stack's fixed credentials (contract section 1).
 pub const DEFAULT_API_KEY: &str = "blt0000000000000001";

@@ -500,7 +500,7 @@ impl Operand<'_> {
 fn as_bool(value: &Value) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),
-        Value::String(s) => crate::params::parse_bool(s),
+        Value::String(s) => crate::contentstack::lenient::parse_bool(s),
         Value::Number(n) => n.as_i64().map(|n| n != 0),
         _ => None,
     }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids;
+use crate::contentstack::ids;
 
 /// The first bytes of every variant file (and the layout's version).
 const MAGIC: &[u8; 6] = b"CSMV1\n";
