@@ -8,6 +8,7 @@ pub mod control;
 pub mod delivery;
 pub mod drain;
 pub mod empty_stack;
+pub mod envelope;
 pub mod environments;
 pub mod error;
 pub mod extract;
