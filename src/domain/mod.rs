@@ -29,3 +29,4 @@ pub mod stack_details;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;
+pub mod trash_listing;

@@ -1,60 +1,102 @@
 //! `/_mock/stacks/{api_key}/trash`: list, restore, delete for good, empty, purge now.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
-use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value, json};
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::contentstack::lenient::parse_bool;
+use crate::contentstack::lenient;
+use crate::contentstack::page::Page;
 use crate::contentstack::time::format_ts;
-use crate::db::trash::{self as trash_db, TrashItemRow};
+use crate::db::trash::TrashItemRow;
 use crate::domain::purge::{self, Purged, Which};
 use crate::domain::stacks::find;
-use crate::domain::trash;
+use crate::domain::{trash, trash_listing};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::{Envelope, Listing};
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::routes::origin::PublicBase;
-use crate::routes::query::Params;
-use crate::routes::views::{self, render_options};
+use crate::routes::query::{Order, Query};
+use crate::routes::views::{self, RenderOptions};
 use crate::state::AppState;
 
-/// Most trash items one page lists.
-const MAX_TRASH_PAGE: u64 = 1000;
+/// `?type=asset|folder`, `asc` / `desc`, `skip`, `limit`.
+#[derive(Debug, Default, Deserialize)]
+pub struct TrashQuery {
+    #[serde(default, rename = "type")]
+    item_type: Option<String>,
+    #[serde(flatten)]
+    order: Order,
+    #[serde(flatten)]
+    page: Page,
+}
 
-fn trash_item_json(item: &TrashItemRow, now: &str) -> Value {
-    let mut out = Map::new();
-    out.insert("uid".into(), item.uid.clone().into());
-    out.insert("type".into(), item.item_type.clone().into());
-    if item.item_type == "folder" {
-        out.insert("name".into(), item.name.clone().into());
-    } else {
-        out.insert("title".into(), item.title.clone().into());
-        out.insert("filename".into(), item.filename.clone().into());
+/// One item of the trash listing.
+#[derive(Debug, Serialize)]
+pub struct TrashItemView {
+    uid: String,
+    #[serde(rename = "type")]
+    item_type: String,
+    #[serde(flatten)]
+    named: Named,
+    parent_uid: Option<String>,
+    deleted_at: String,
+    deleted_by: String,
+    purge_at: String,
+    restorable: bool,
+    /// A folder's contents (rows besides its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<i64>,
+}
+
+/// A folder shows its name, an asset its title and filename.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Named {
+    Folder {
+        name: Option<String>,
+    },
+    Asset {
+        title: Option<String>,
+        filename: Option<String>,
+    },
+}
+
+impl TrashItemView {
+    fn of(item: TrashItemRow, now: &str) -> Self {
+        let is_folder = item.item_type == "folder";
+        let named = if is_folder {
+            Named::Folder { name: item.name }
+        } else {
+            Named::Asset {
+                title: item.title,
+                filename: item.filename,
+            }
+        };
+        TrashItemView {
+            restorable: now < item.purge_at.as_str(),
+            items: is_folder.then_some(item.inside),
+            uid: item.uid,
+            item_type: item.item_type,
+            named,
+            parent_uid: item.parent_uid,
+            deleted_at: item.deleted_at,
+            deleted_by: item.deleted_by,
+            purge_at: item.purge_at,
+        }
     }
-    out.insert("parent_uid".into(), item.parent_uid.clone().into());
-    out.insert("deleted_at".into(), item.deleted_at.clone().into());
-    out.insert("deleted_by".into(), item.deleted_by.clone().into());
-    out.insert("purge_at".into(), item.purge_at.clone().into());
-    out.insert("restorable".into(), (now < item.purge_at.as_str()).into());
-    if item.item_type == "folder" {
-        out.insert("items".into(), item.inside.into());
-    }
-    Value::Object(out)
 }
 
 /// The listing's order from `asc` / `desc` (`deleted_at` or `purge_at`): newest first by
 /// default. Every item keeps the same retention, so the purge order is the delete order.
-fn oldest_first(params: &Params) -> ApiResult<bool> {
-    let (field, key, ascending) = match (params.get("asc"), params.get("desc")) {
-        (Some(field), _) => (field, "asc", true),
-        (None, Some(field)) => (field, "desc", false),
-        (None, None) => return Ok(false),
+fn oldest_first(order: &Order) -> ApiResult<bool> {
+    let Some(requested) = order.requested() else {
+        return Ok(false);
     };
-    match field {
-        "deleted_at" | "purge_at" => Ok(ascending),
+    match requested.field {
+        "deleted_at" | "purge_at" => Ok(requested.ascending),
         _ => Err(ApiError::invalid(
-            format!("'{key}' must be 'deleted_at' or 'purge_at'."),
-            key,
+            format!("'{}' must be 'deleted_at' or 'purge_at'.", requested.key),
+            requested.key,
             "is not valid.",
         )),
     }
@@ -64,11 +106,10 @@ fn oldest_first(params: &Params) -> ApiResult<bool> {
 pub async fn list_trash(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
+    Query(query): Query<TrashQuery>,
+) -> ApiResult<Listing<TrashItemView>> {
     let stack = find(&state, &api_key)?;
-    let params = Params::from_query(query.as_deref());
-    let item_type = match params.get("type") {
+    let item_type = match query.item_type.as_deref() {
         None | Some("") => None,
         Some(t @ ("asset" | "folder")) => Some(t),
         Some(_) => {
@@ -79,45 +120,22 @@ pub async fn list_trash(
             ));
         }
     };
-    let oldest_first = oldest_first(&params)?;
-    let skip = i64::try_from(params.count("skip").unwrap_or(0)).unwrap_or(i64::MAX);
-    let limit = match params.count("limit") {
-        None | Some(0) => 100,
-        Some(n) => n.min(MAX_TRASH_PAGE) as i64,
-    };
-    let (items, count) = trash_db::list_items(
-        state.db.reader(),
-        &api_key,
-        item_type,
-        oldest_first,
-        skip,
-        limit,
-    )
-    .await?;
+    let oldest_first = oldest_first(&query.order)?;
+    let (items, count) =
+        trash_listing::list_items(&state, &api_key, item_type, oldest_first, &query.page).await?;
     let now = format_ts(stack.clock().now());
-    let items: Vec<Value> = items
-        .iter()
-        .map(|item| trash_item_json(item, &now))
+    let items = items
+        .into_iter()
+        .map(|item| TrashItemView::of(item, &now))
         .collect();
-    Ok(Json(json!({ "items": items, "count": count })))
+    Ok(Listing::new("items", items).with_count(Some(u64::try_from(count).unwrap_or(0))))
 }
 
 /// `{"with_assets"?: bool}`
 #[derive(Debug, Default, Deserialize)]
 pub struct RestoreBody {
-    #[serde(default, deserialize_with = "flag")]
+    #[serde(default, deserialize_with = "lenient::flag")]
     with_assets: Option<bool>,
-}
-
-/// A boolean, as JSON or as text (`"true"`, `"False"`, `"1"`).
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    let invalid = || serde::de::Error::custom("'with_assets' must be true or false");
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(b)),
-        Value::String(s) => parse_bool(&s).map(Some).ok_or_else(invalid),
-        _ => Err(invalid()),
-    }
 }
 
 /// `POST /_mock/stacks/{api_key}/trash/{uid}/restore`
@@ -126,7 +144,7 @@ pub async fn restore(
     base: PublicBase,
     ApiPath((api_key, uid)): ApiPath<(String, String)>,
     OptionalJson(body): OptionalJson<RestoreBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<Value>> {
     let stack = find(&state, &api_key)?;
     let with_assets = body.with_assets.unwrap_or(true);
     let outcome = trash::restore(&state, &stack, &uid, with_assets).await?;
@@ -135,23 +153,24 @@ pub async fn restore(
     } else {
         "Asset restored successfully."
     };
-    let asset = views::render(
-        &outcome.row,
-        &render_options(base, &Params::default()),
-        None,
-    );
-    Ok(Json(json!({ "notice": notice, "asset": asset })))
+    let options = RenderOptions {
+        public_url: base.0,
+        ..RenderOptions::default()
+    };
+    let asset = views::render(&outcome.row, &options, None);
+    Ok(Envelope::new("asset", asset).with_notice(notice))
 }
 
-fn purged_json(purged: Vec<Purged>) -> Json<Value> {
-    Json(json!({ "purged": purged }))
+/// `{"purged": [{"uid", "type"}]}`
+fn purged_listing(purged: Vec<Purged>) -> Listing<Purged> {
+    Listing::new("purged", purged)
 }
 
 /// `DELETE /_mock/stacks/{api_key}/trash/{uid}`
 pub async fn delete_trash_item(
     State(state): State<AppState>,
     ApiPath((api_key, uid)): ApiPath<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Listing<Purged>> {
     find(&state, &api_key)?;
     let purged = purge::purge_uids(&state, &api_key, std::slice::from_ref(&uid)).await?;
     if purged.is_empty() {
@@ -159,27 +178,25 @@ pub async fn delete_trash_item(
             message: format!("{uid} is not in the trash."),
         });
     }
-    Ok(purged_json(purged))
+    Ok(purged_listing(purged))
 }
 
 /// `DELETE /_mock/stacks/{api_key}/trash`
 pub async fn empty_trash(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Listing<Purged>> {
     find(&state, &api_key)?;
-    Ok(purged_json(
-        purge::purge_stack(&state, &api_key, Which::All).await?,
-    ))
+    let purged = purge::purge_stack(&state, &api_key, Which::All).await?;
+    Ok(purged_listing(purged))
 }
 
 /// `POST /_mock/stacks/{api_key}/trash/purge`
 pub async fn purge_due(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Listing<Purged>> {
     find(&state, &api_key)?;
-    Ok(purged_json(
-        purge::purge_stack(&state, &api_key, Which::Due).await?,
-    ))
+    let purged = purge::purge_stack(&state, &api_key, Which::Due).await?;
+    Ok(purged_listing(purged))
 }
