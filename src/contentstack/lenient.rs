@@ -63,11 +63,32 @@ pub fn query_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
 }
 
+/// A query-string number as sent: empty is as if absent, anything that does not read
+/// as a `T` is [`Sent::Invalid`] (an error for the caller to name).
+pub fn query_number<'de, D: Deserializer<'de>, T: std::str::FromStr>(
+    d: D,
+) -> Result<Option<Sent<T>>, D::Error> {
+    let text = String::deserialize(d)?;
+    Ok(match text.as_str() {
+        "" => None,
+        text => Some(text.parse().map_or(Sent::Invalid, Sent::Valid)),
+    })
+}
+
 /// A string; anything else is as if absent.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
         Value::String(s) => Some(s),
         _ => None,
+    })
+}
+
+/// A JSON number; `null` is not given, anything else (a numeric string too) is invalid.
+pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sent<f64>>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::Number(n) => Some(n.as_f64().map_or(Sent::Invalid, Sent::Valid)),
+        _ => Some(Sent::Invalid),
     })
 }
 

@@ -9,6 +9,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use futures_util::StreamExt;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::db::stacks::StackRow;
@@ -16,6 +17,7 @@ use crate::domain::branches;
 use crate::domain::grants::Grant;
 use crate::error::ApiError;
 use crate::routes::drain::BodyTimeout;
+use crate::routes::query::Query;
 use crate::state::AppState;
 
 /// Largest JSON body accepted on any route (uploads stream their files instead).
@@ -119,13 +121,24 @@ impl FromRequestParts<AppState> for Caller {
         }
         let stack = header(&parts.headers, "api_key").and_then(|key| state.stacks.get(key));
         let token = header(&parts.headers, "access_token").unwrap_or_default();
-        let params = crate::routes::query::Params::from_query(parts.uri.query());
-        let auth =
-            crate::domain::delivery::authenticate(state, stack, token, params.get("environment"))
-                .await?;
+        let query = Query::<EnvironmentQuery>::parse(parts.uri.query()).unwrap_or_default();
+        let auth = crate::domain::delivery::authenticate(
+            state,
+            stack,
+            token,
+            query.environment.as_deref(),
+        )
+        .await?;
         branches::check_requested(header(&parts.headers, "branch"))?;
         Ok(Caller::Delivery(auth))
     }
+}
+
+/// `?environment=`: the environment a delivery request reads, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct EnvironmentQuery {
+    #[serde(default)]
+    pub environment: Option<String>,
 }
 
 /// Path parameters, with a Contentstack-shaped 400 when they cannot be read (a

@@ -20,7 +20,10 @@ use crate::domain::journal::{self, Entry};
 use crate::domain::rate_limits::Bucket;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::error::error_response;
-use crate::routes::extract::{authenticated_stack, header, is_delivery, stack_of};
+use crate::routes::extract::{
+    EnvironmentQuery, authenticated_stack, header, is_delivery, stack_of,
+};
+use crate::routes::query::Query;
 use crate::state::AppState;
 
 static X_MOCK_NOW: HeaderName = HeaderName::from_static("x-mock-now");
@@ -236,10 +239,9 @@ async fn armed_fault(
             return None;
         }
         let token = header(headers, "access_token").unwrap_or_default();
-        let params = crate::routes::query::Params::from_query(uri.query());
-        let environment = params.get("environment");
+        let query = Query::<EnvironmentQuery>::parse(uri.query()).ok()?;
         let stack = state.stacks.get(&stack.api_key);
-        crate::domain::delivery::authenticate(state, stack, token, environment)
+        crate::domain::delivery::authenticate(state, stack, token, query.environment.as_deref())
             .await
             .ok()?;
         Scope::Delivery

@@ -3,11 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::TimeDelta;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use crate::contentstack::lenient::{self, Sent};
 use crate::contentstack::time::{StackClock, format_ts, parse_ts};
+use crate::db::publishing::QueueRow;
 use crate::domain::clock::{self, ClockChange, ClockOutcome};
+use crate::domain::purge::Purged;
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::extract::{ApiPath, OptionalJson};
@@ -17,33 +19,68 @@ use crate::state::AppState;
 const MAX_ADVANCE_MS: f64 = 1e15;
 
 /// A clock as `{"now", "offset_seconds", "frozen"}`.
-pub fn clock_json(clock: &StackClock) -> Value {
-    json!({
-        "now": format_ts(clock.now()),
-        "offset_seconds": clock::offset(clock).num_milliseconds() as f64 / 1000.0,
-        "frozen": clock.frozen_at.is_some(),
-    })
+#[derive(Debug, Clone, Serialize)]
+pub struct ClockView {
+    now: String,
+    offset_seconds: f64,
+    frozen: bool,
 }
 
-fn outcome_json(outcome: ClockOutcome) -> Json<Value> {
-    let mut body = clock_json(&outcome.clock);
-    if let Some(published) = outcome.published {
-        body["published"] = published
-            .iter()
-            .map(|item| {
-                json!({
-                    "uid": item.uid,
-                    "asset_uid": item.asset_uid,
-                    "action": item.action,
-                    "status": item.status,
-                })
-            })
-            .collect();
+impl From<&StackClock> for ClockView {
+    fn from(clock: &StackClock) -> Self {
+        ClockView {
+            now: format_ts(clock.now()),
+            offset_seconds: clock::offset(clock).num_milliseconds() as f64 / 1000.0,
+            frozen: clock.frozen_at.is_some(),
+        }
     }
-    if let Some(purged) = outcome.purged {
-        body["purged"] = serde_json::to_value(purged).expect("purged items serialise");
+}
+
+/// A scheduled publish applied while the clock moved.
+#[derive(Debug, Serialize)]
+pub struct AppliedView {
+    uid: String,
+    asset_uid: String,
+    action: String,
+    status: String,
+}
+
+impl From<QueueRow> for AppliedView {
+    fn from(row: QueueRow) -> Self {
+        AppliedView {
+            uid: row.uid,
+            asset_uid: row.asset_uid,
+            action: row.action,
+            status: row.status,
+        }
     }
-    Json(body)
+}
+
+/// The clock after a change, with what a move forward applied and purged.
+#[derive(Debug, Serialize)]
+pub struct ClockOutcomeView {
+    #[serde(flatten)]
+    clock: ClockView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<Vec<AppliedView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purged: Option<Vec<Purged>>,
+}
+
+impl From<ClockOutcome> for ClockOutcomeView {
+    fn from(outcome: ClockOutcome) -> Self {
+        ClockOutcomeView {
+            clock: ClockView::from(&outcome.clock),
+            published: outcome
+                .published
+                .map(|rows| rows.into_iter().map(AppliedView::from).collect()),
+            purged: outcome.purged,
+        }
+    }
+}
+
+fn outcome_json(outcome: ClockOutcome) -> Json<ClockOutcomeView> {
+    Json(ClockOutcomeView::from(outcome))
 }
 
 fn invalid(message: impl Into<String>, field: &str) -> ApiError {
@@ -54,18 +91,22 @@ fn invalid(message: impl Into<String>, field: &str) -> ApiError {
 pub async fn get_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockView>> {
     let stack = find(&state, &api_key)?;
-    Ok(Json(clock_json(&stack.clock())))
+    Ok(Json(ClockView::from(&stack.clock())))
 }
 
 /// `{"seconds"|"minutes"|"hours"|"days": n}` (several add up).
 #[derive(Debug, Default, Deserialize)]
 pub struct AdvanceBody {
-    seconds: Option<Value>,
-    minutes: Option<Value>,
-    hours: Option<Value>,
-    days: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    seconds: Option<Sent<f64>>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    minutes: Option<Sent<f64>>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    hours: Option<Sent<f64>>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    days: Option<Sent<f64>>,
 }
 
 impl AdvanceBody {
@@ -80,12 +121,12 @@ impl AdvanceBody {
             ("days", &self.days, 86_400e3),
         ] {
             let Some(value) = value else { continue };
-            let n = value
-                .as_f64()
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .ok_or_else(|| {
-                    invalid(format!("'{key}' must be a number of zero or more."), key)
-                })?;
+            let n = match value {
+                Sent::Valid(n) => Some(*n),
+                Sent::Invalid => None,
+            }
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .ok_or_else(|| invalid(format!("'{key}' must be a number of zero or more."), key))?;
             millis += n * unit;
             given = true;
         }
@@ -107,7 +148,7 @@ pub async fn advance_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<AdvanceBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockOutcomeView>> {
     let change = ClockChange::Advance(body.delta()?);
     Ok(outcome_json(clock::change(&state, &api_key, change).await?))
 }
@@ -115,7 +156,8 @@ pub async fn advance_clock(
 /// `{"now": "<RFC 3339>"}`
 #[derive(Debug, Default, Deserialize)]
 pub struct SetBody {
-    now: Option<Value>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    now: Option<String>,
 }
 
 /// `PUT /_mock/stacks/{api_key}/clock`: set the time (forward only).
@@ -123,11 +165,10 @@ pub async fn set_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<SetBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockOutcomeView>> {
     let target = body
         .now
-        .as_ref()
-        .and_then(Value::as_str)
+        .as_deref()
         .and_then(parse_ts)
         .ok_or_else(|| invalid("'now' must be an RFC 3339 timestamp.", "now"))?;
     let change = ClockChange::Set(target);
@@ -138,7 +179,7 @@ pub async fn set_clock(
 pub async fn freeze_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockOutcomeView>> {
     Ok(outcome_json(
         clock::change(&state, &api_key, ClockChange::Freeze).await?,
     ))
@@ -148,7 +189,7 @@ pub async fn freeze_clock(
 pub async fn resume_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockOutcomeView>> {
     Ok(outcome_json(
         clock::change(&state, &api_key, ClockChange::Resume).await?,
     ))
@@ -158,7 +199,7 @@ pub async fn resume_clock(
 pub async fn reset_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockOutcomeView>> {
     Ok(outcome_json(
         clock::change(&state, &api_key, ClockChange::Reset).await?,
     ))

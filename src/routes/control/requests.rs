@@ -3,56 +3,57 @@
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::Deserialize;
 
+use crate::contentstack::lenient::{self, Sent};
 use crate::domain::journal::{Entry, Filter};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::Listing;
 use crate::routes::extract::ApiPath;
-use crate::routes::query::Params;
+use crate::routes::query::Query;
 use crate::state::AppState;
 
-/// The answer of a listing.
-#[derive(Debug, Serialize)]
-pub struct RequestsView {
-    requests: Vec<Arc<Entry>>,
+/// `?method=&path_prefix=&status=`
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestsQuery {
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path_prefix: Option<String>,
+    #[serde(default, deserialize_with = "lenient::query_number")]
+    status: Option<Sent<u16>>,
 }
 
 /// `GET /_mock/stacks/{api_key}/requests` with optional `method`, `path_prefix`, `status`.
 pub async fn list_requests(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<RequestsView>> {
+    Query(query): Query<RequestsQuery>,
+) -> ApiResult<Listing<Arc<Entry>>> {
     find(&state, &api_key)?;
-    let params = Params::from_query(query.as_deref());
-    let status = match params.get("status") {
-        None | Some("") => None,
-        Some(text) => Some(text.parse::<u16>().map_err(|_| {
-            ApiError::invalid(
+    let status = match query.status {
+        None => None,
+        Some(Sent::Valid(status)) => Some(status),
+        Some(Sent::Invalid) => {
+            return Err(ApiError::invalid(
                 "'status' must be an HTTP status code.",
                 "status",
                 "is not valid.",
-            )
-        })?),
+            ));
+        }
     };
     let filter = Filter {
-        method: params
-            .get("method")
-            .filter(|m| !m.is_empty())
-            .map(str::to_owned),
-        path_prefix: params
-            .get("path_prefix")
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned),
+        method: query.method.filter(|m| !m.is_empty()),
+        path_prefix: query.path_prefix.filter(|p| !p.is_empty()),
         status,
     };
-    Ok(Json(RequestsView {
-        requests: state.journal.list(&api_key, &filter),
-    }))
+    Ok(Listing::new(
+        "requests",
+        state.journal.list(&api_key, &filter),
+    ))
 }
 
 /// `DELETE /_mock/stacks/{api_key}/requests`

@@ -4,37 +4,26 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use crate::contentstack::lenient;
 use crate::domain::snapshots::{self, SnapshotInfo};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::control::stacks::stack_json;
+use crate::routes::control::stacks::StackView;
+use crate::routes::envelope::{Envelope, Listing};
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::state::AppState;
 
 /// `POST .../snapshots` `{"name"}`
 #[derive(Debug, Default, Deserialize)]
 pub struct CreateSnapshotBody {
-    #[serde(default)]
-    name: Option<Value>,
-}
-
-/// `{"snapshot": {...}}`
-#[derive(Debug, Serialize)]
-pub struct SnapshotView {
-    snapshot: SnapshotInfo,
-}
-
-/// `{"snapshots": [...]}`
-#[derive(Debug, Serialize)]
-pub struct SnapshotList {
-    snapshots: Vec<SnapshotInfo>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    name: Option<String>,
 }
 
 /// `{"stack": {...}, "snapshot": {...}}`
 #[derive(Debug, Serialize)]
 pub struct RestoredView {
-    stack: Value,
+    stack: StackView,
     snapshot: SnapshotInfo,
 }
 
@@ -43,8 +32,8 @@ pub async fn create_snapshot(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<CreateSnapshotBody>,
-) -> ApiResult<(StatusCode, Json<SnapshotView>)> {
-    let Some(Value::String(name)) = body.name else {
+) -> ApiResult<(StatusCode, Envelope<SnapshotInfo>)> {
+    let Some(name) = body.name else {
         return Err(ApiError::invalid(
             "'name' is required: a string of 1 to 64 letters, digits, '.', '_' or '-'.",
             "name",
@@ -52,16 +41,16 @@ pub async fn create_snapshot(
         ));
     };
     let snapshot = snapshots::create(&state, &api_key, &name).await?;
-    Ok((StatusCode::CREATED, Json(SnapshotView { snapshot })))
+    Ok((StatusCode::CREATED, Envelope::new("snapshot", snapshot)))
 }
 
 /// `GET /_mock/stacks/{api_key}/snapshots`
 pub async fn list_snapshots(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<SnapshotList>> {
+) -> ApiResult<Listing<SnapshotInfo>> {
     let snapshots = snapshots::list(&state, &api_key).await?;
-    Ok(Json(SnapshotList { snapshots }))
+    Ok(Listing::new("snapshots", snapshots))
 }
 
 /// `POST /_mock/stacks/{api_key}/snapshots/{name}/restore`
@@ -71,7 +60,7 @@ pub async fn restore_snapshot(
 ) -> ApiResult<Json<RestoredView>> {
     let (stack, snapshot) = snapshots::restore(&state, &api_key, &name).await?;
     Ok(Json(RestoredView {
-        stack: stack_json(&stack, state.settings.trash_retention),
+        stack: StackView::of(&stack, state.settings.trash_retention),
         snapshot,
     }))
 }

@@ -3,54 +3,77 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use crate::contentstack::lenient::{self, Sent};
 use crate::db::stacks::StackRow;
 use crate::domain::rate_limits::Settings;
 use crate::domain::registry::NewStack;
 use crate::domain::stacks;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::control::clock::clock_json;
+use crate::routes::control::clock::ClockView;
 use crate::routes::control::rate_limits::RateLimitsBody;
+use crate::routes::envelope::{self, Envelope};
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::state::AppState;
 
 /// A stack with its credentials and clock, and how long its trash keeps an item.
-pub fn stack_json(stack: &StackRow, retention: std::time::Duration) -> Value {
-    json!({
-        "api_key": stack.api_key,
-        "management_token": stack.management_token,
-        "name": stack.name,
-        "user_uid": stack.user_uid,
-        "user_name": stack.user_name,
-        "created_at": stack.created_at,
-        "clock": clock_json(&stack.clock()),
-        "trash_retention_seconds": retention.as_secs(),
-    })
+#[derive(Debug, Serialize)]
+pub struct StackView {
+    api_key: String,
+    management_token: String,
+    name: String,
+    user_uid: String,
+    user_name: String,
+    created_at: String,
+    clock: ClockView,
+    trash_retention_seconds: u64,
+}
+
+impl StackView {
+    /// The view of `stack`, whose trash keeps an item for `retention`.
+    pub fn of(stack: &StackRow, retention: std::time::Duration) -> Self {
+        StackView {
+            api_key: stack.api_key.clone(),
+            management_token: stack.management_token.clone(),
+            name: stack.name.clone(),
+            user_uid: stack.user_uid.clone(),
+            user_name: stack.user_name.clone(),
+            created_at: stack.created_at.clone(),
+            clock: ClockView::from(&stack.clock()),
+            trash_retention_seconds: retention.as_secs(),
+        }
+    }
+}
+
+/// `{"count": n, "stacks": [...]}` (the count first).
+#[derive(Debug, Serialize)]
+pub struct StackList {
+    count: usize,
+    stacks: Vec<StackView>,
 }
 
 /// `POST /_mock/stacks` `{"name"?, "api_key"?, "management_token"?}`
 #[derive(Debug, Default, Deserialize)]
 pub struct CreateStackBody {
-    #[serde(default, deserialize_with = "text")]
-    name: Option<Text>,
-    #[serde(default, deserialize_with = "text")]
-    api_key: Option<Text>,
-    #[serde(default, deserialize_with = "text")]
-    management_token: Option<Text>,
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    name: Option<Sent<String>>,
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    api_key: Option<Sent<String>>,
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    management_token: Option<Sent<String>>,
     /// The environments the stack starts with (default: `development`).
     #[serde(default)]
     environments: Option<Vec<String>>,
     /// Its master locale (default: `en-us`).
-    #[serde(default, deserialize_with = "text")]
-    master_locale: Option<Text>,
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    master_locale: Option<Sent<String>>,
     /// The display name of the stack's user (default: `Local Developer`).
-    #[serde(default, deserialize_with = "text")]
-    user_name: Option<Text>,
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    user_name: Option<Sent<String>>,
     /// A `csdx cm:stacks:export` folder on the server's disk to load into the new stack.
-    #[serde(default, deserialize_with = "text")]
-    seed: Option<Text>,
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    seed: Option<Sent<String>>,
     /// Rate limits from the start: `true` for the plan defaults, or their settings.
     #[serde(default)]
     rate_limits: Option<RateLimitsChoice>,
@@ -64,27 +87,11 @@ enum RateLimitsChoice {
     Settings(RateLimitsBody),
 }
 
-/// A text field as sent.
-#[derive(Debug)]
-enum Text {
-    Given(String),
-    Invalid,
-}
-
-/// A non-empty string (trimmed); null or absent is not given.
-fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Null => None,
-        Value::String(s) if !s.trim().is_empty() => Some(Text::Given(s.trim().to_owned())),
-        _ => Some(Text::Invalid),
-    })
-}
-
-fn given(value: Option<Text>, key: &str) -> ApiResult<Option<String>> {
+fn given(value: Option<Sent<String>>, key: &str) -> ApiResult<Option<String>> {
     match value {
         None => Ok(None),
-        Some(Text::Given(text)) => Ok(Some(text)),
-        Some(Text::Invalid) => Err(ApiError::invalid(
+        Some(Sent::Valid(text)) => Ok(Some(text)),
+        Some(Sent::Invalid) => Err(ApiError::invalid(
             format!("'{key}' must be a non-empty string."),
             key,
             "is not valid.",
@@ -93,21 +100,24 @@ fn given(value: Option<Text>, key: &str) -> ApiResult<Option<String>> {
 }
 
 /// `GET /_mock/stacks`
-pub async fn list_stacks(State(state): State<AppState>) -> Json<Value> {
-    let stacks: Vec<Value> = state
+pub async fn list_stacks(State(state): State<AppState>) -> Json<StackList> {
+    let stacks: Vec<StackView> = state
         .stacks
         .all()
         .iter()
-        .map(|s| stack_json(s, state.settings.trash_retention))
+        .map(|s| StackView::of(s, state.settings.trash_retention))
         .collect();
-    Json(json!({ "count": stacks.len(), "stacks": stacks }))
+    Json(StackList {
+        count: stacks.len(),
+        stacks,
+    })
 }
 
 /// `POST /_mock/stacks`
 pub async fn create_stack(
     State(state): State<AppState>,
     OptionalJson(body): OptionalJson<CreateStackBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<StackView>)> {
     let new = NewStack {
         name: given(body.name, "name")?,
         api_key: given(body.api_key, "api_key")?,
@@ -131,7 +141,10 @@ pub async fn create_stack(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "stack": stack_json(&stack, state.settings.trash_retention) })),
+        Envelope::new(
+            "stack",
+            StackView::of(&stack, state.settings.trash_retention),
+        ),
     ))
 }
 
@@ -139,28 +152,29 @@ pub async fn create_stack(
 pub async fn delete_stack(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     stacks::delete(&state, &api_key).await?;
-    Ok(Json(
-        json!({ "notice": format!("Stack {api_key} deleted.") }),
-    ))
+    Ok(envelope::notice(format!("Stack {api_key} deleted.")))
 }
 
 /// `POST /_mock/stacks/{api_key}/reset`
 pub async fn reset_stack(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<StackView>> {
     let stack = stacks::reset_one(&state, &api_key).await?;
-    Ok(Json(
-        json!({ "stack": stack_json(&stack, state.settings.trash_retention) }),
+    Ok(Envelope::new(
+        "stack",
+        StackView::of(&stack, state.settings.trash_retention),
     ))
 }
 
 /// `POST /_mock/reset`
-pub async fn reset(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+pub async fn reset(State(state): State<AppState>) -> ApiResult<Envelope<StackView>> {
     let stack = stacks::reset(&state).await?;
-    Ok(Json(
-        json!({ "notice": "Everything was reset.", "stack": stack_json(&stack, state.settings.trash_retention) }),
-    ))
+    Ok(Envelope::new(
+        "stack",
+        StackView::of(&stack, state.settings.trash_retention),
+    )
+    .with_notice("Everything was reset."))
 }
