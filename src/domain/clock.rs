@@ -4,8 +4,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::contentstack::time::{StackClock, latest};
+use crate::db;
 use crate::db::publishing::QueueRow;
-use crate::db::stacks as stack_db;
 use crate::domain::publishing;
 use crate::domain::purge::{self, Purged, Which};
 use crate::domain::stacks::find;
@@ -123,7 +123,7 @@ pub async fn change(
         let clock = changed(stack.clock(), change)?;
         let mut row = (*stack).clone();
         row.set_clock(clock);
-        stack_db::save_clock(state.db.writer(), &row).await?;
+        db::stacks::save_clock(state.db.writer(), &row).await?;
         state.stacks.put(row);
         clock
     };

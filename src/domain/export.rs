@@ -15,8 +15,9 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde::Serialize;
 
+use crate::db;
 use crate::db::assets::AssetRow;
-use crate::db::export::{self as export_db, ExportRows};
+use crate::db::export::ExportRows;
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -99,7 +100,7 @@ struct LocaleRecord<'a> {
 pub async fn export(state: &AppState, api_key: &str) -> ApiResult<Archive> {
     find(state, api_key)?;
     let _purges = state.db.purge_lock.lock().await;
-    let rows = export_db::read(state.db.reader(), api_key).await?;
+    let rows = db::export::read(state.db.reader(), api_key).await?;
     let storage = state.storage.clone();
     let owned_key = api_key.to_owned();
     let temp = state

@@ -9,10 +9,11 @@ use chrono::Utc;
 
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
-use crate::db::environments::{self as environment_db, EnvironmentRow};
-use crate::db::locales::{self as locale_db, LocaleRow};
+use crate::db;
+use crate::db::environments::EnvironmentRow;
+use crate::db::locales::LocaleRow;
 use crate::db::management_tokens::ManagementTokenRow;
-use crate::db::stacks::{self as stack_db, StackRow};
+use crate::db::stacks::StackRow;
 use crate::db::{Db, DbResult};
 use crate::domain::grants::Grant;
 
@@ -57,7 +58,7 @@ pub const DEFAULT_LOCALE_NAME: &str = "English - United States";
 impl StackRegistry {
     /// Loads every stack from the database.
     pub async fn load(db: &Db) -> DbResult<StackRegistry> {
-        let rows = stack_db::list(db.reader()).await?;
+        let rows = db::stacks::list(db.reader()).await?;
         let map = rows
             .into_iter()
             .map(|row| (row.api_key.clone(), Arc::new(row)))
@@ -251,11 +252,11 @@ impl StackRegistry {
             updated_by: row.user_uid.clone(),
         };
         let mut tx = db.begin_write().await?;
-        stack_db::insert(&mut tx, &row).await?;
+        db::stacks::insert(&mut tx, &row).await?;
         for environment in &environments {
-            environment_db::insert(&mut tx, environment).await?;
+            db::environments::insert(&mut tx, environment).await?;
         }
-        locale_db::insert(&mut tx, &locale).await?;
+        db::locales::insert(&mut tx, &locale).await?;
         crate::db::stack_content::remember_creation_defaults(&mut tx, &row.api_key).await?;
         crate::db::commit(tx).await?;
         Ok(self.put(row))

@@ -13,10 +13,10 @@ use anyhow::{Context, bail};
 use crate::contentstack::filename;
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
-use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow};
-use crate::db::environments::{self as environment_db, EnvironmentRow};
-use crate::db::locales::{self as locale_db, LocaleRow};
-use crate::db::publishing::{self as publishing_db, PublishRecordRow};
+use crate::db::assets::{AssetFileRow, AssetRow};
+use crate::db::environments::EnvironmentRow;
+use crate::db::locales::LocaleRow;
+use crate::db::publishing::PublishRecordRow;
 use crate::db::stacks::StackRow;
 use crate::db::{self, Tx};
 use crate::domain::folders::FOLDER_CONTENT_TYPE;
@@ -70,7 +70,7 @@ pub async fn load(state: &AppState, stack: &StackRow, export: &Export) -> anyhow
         );
     }
     let mut tx = state.db.begin_write().await?;
-    if asset_db::count_all(&mut *tx, &stack.api_key).await? > 0 {
+    if db::assets::count_all(&mut *tx, &stack.api_key).await? > 0 {
         bail!(
             "the stack {} is not empty; a seed only loads into an empty stack",
             stack.api_key
@@ -97,8 +97,8 @@ async fn write_settings(
 ) -> anyhow::Result<HashSet<String>> {
     let now = format_ts(stack.clock().now());
     if !export.environments.is_empty() {
-        for existing in environment_db::list(&mut **tx, &stack.api_key).await? {
-            environment_db::delete(tx, &stack.api_key, &existing.uid).await?;
+        for existing in db::environments::list(&mut **tx, &stack.api_key).await? {
+            db::environments::delete(tx, &stack.api_key, &existing.uid).await?;
         }
         for environment in &export.environments {
             let row = EnvironmentRow {
@@ -112,7 +112,7 @@ async fn write_settings(
                 updated_at: now.clone(),
                 updated_by: stack.user_uid.clone(),
             };
-            environment_db::insert(tx, &row).await.with_context(|| {
+            db::environments::insert(tx, &row).await.with_context(|| {
                 format!(
                     "{}: environment {}",
                     export.shown(Path::new(seed_read::ENVIRONMENTS)),
@@ -122,7 +122,7 @@ async fn write_settings(
         }
     }
     if let Some(master) = &export.master_locale {
-        for existing in locale_db::list(&mut **tx, &stack.api_key).await? {
+        for existing in db::locales::list(&mut **tx, &stack.api_key).await? {
             remove_default_locale(tx, &existing).await?;
         }
         let row = |locale: &ExportLocale, fallback: Option<String>| LocaleRow {
@@ -140,7 +140,7 @@ async fn write_settings(
         let shown = |file: &str, locale: &ExportLocale| {
             format!("{}: locale {}", export.shown(Path::new(file)), locale.uid)
         };
-        locale_db::insert(tx, &row(master, None))
+        db::locales::insert(tx, &row(master, None))
             .await
             .with_context(|| shown(seed_read::MASTER_LOCALE, master))?;
         for locale in &export.locales {
@@ -148,12 +148,12 @@ async fn write_settings(
                 .fallback_locale
                 .clone()
                 .unwrap_or_else(|| master.code.clone());
-            locale_db::insert(tx, &row(locale, Some(fallback)))
+            db::locales::insert(tx, &row(locale, Some(fallback)))
                 .await
                 .with_context(|| shown(seed_read::LOCALES, locale))?;
         }
     }
-    Ok(environment_db::list(&mut **tx, &stack.api_key)
+    Ok(db::environments::list(&mut **tx, &stack.api_key)
         .await?
         .into_iter()
         .map(|e| e.uid)
@@ -164,7 +164,7 @@ async fn write_settings(
 async fn remove_default_locale(tx: &mut Tx, locale: &LocaleRow) -> anyhow::Result<()> {
     let mut fallback_free = locale.clone();
     fallback_free.fallback_locale = None;
-    locale_db::delete(tx, &fallback_free).await?;
+    db::locales::delete(tx, &fallback_free).await?;
     Ok(())
 }
 
@@ -188,7 +188,7 @@ async fn write_folders(tx: &mut Tx, stack: &StackRow, export: &Export) -> anyhow
             &folder.updated_at,
             &folder.updated_by,
         );
-        asset_db::insert(tx, &row).await.with_context(|| {
+        db::assets::insert(tx, &row).await.with_context(|| {
             format!(
                 "{}: folder {}",
                 export.shown(Path::new(seed_read::FOLDERS)),
@@ -290,7 +290,7 @@ async fn write_assets(
     environments: &HashSet<String>,
 ) -> anyhow::Result<()> {
     let now = format_ts(stack.clock().now());
-    let locales: HashSet<String> = locale_db::list(&mut **tx, &stack.api_key)
+    let locales: HashSet<String> = db::locales::list(&mut **tx, &stack.api_key)
         .await?
         .into_iter()
         .map(|l| l.code)
@@ -298,11 +298,11 @@ async fn write_assets(
     for (asset, file) in export.assets.iter().zip(files) {
         let (file_row, row) = rows_of(stack, asset, file, &now);
         let named = || format!("{}: asset {}", export.shown(&asset.chunk), asset.uid);
-        asset_db::insert_file(tx, &file_row)
+        db::assets::insert_file(tx, &file_row)
             .await
             .with_context(named)?;
-        asset_db::insert(tx, &row).await.with_context(named)?;
-        asset_db::record_version(tx, &row)
+        db::assets::insert(tx, &row).await.with_context(named)?;
+        db::assets::record_version(tx, &row)
             .await
             .with_context(named)?;
         for detail in &asset.publish_details {
@@ -322,7 +322,7 @@ async fn write_assets(
                     .clone()
                     .unwrap_or_else(|| stack.user_uid.clone()),
             };
-            publishing_db::put_record(tx, &record)
+            db::publishing::put_record(tx, &record)
                 .await
                 .with_context(named)?;
         }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::db::stack_content as content_db;
-use crate::db::stacks::{self as stack_db, StackRow};
+use crate::db;
+use crate::db::stacks::StackRow;
 use crate::domain::registry::{DEFAULT_API_KEY, DEFAULT_MANAGEMENT_TOKEN, NewStack};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
@@ -159,7 +159,7 @@ fn seed_error(error: anyhow::Error) -> ApiError {
 pub async fn delete(state: &AppState, api_key: &str) -> ApiResult<()> {
     let _changes = state.db.stack_changes.lock().await;
     let _purges = state.db.purge_lock.lock().await;
-    if !stack_db::delete(state.db.writer(), api_key).await? {
+    if !db::stacks::delete(state.db.writer(), api_key).await? {
         return Err(not_found(api_key));
     }
     state.stacks.forget(api_key);
@@ -176,12 +176,12 @@ pub async fn reset_one(state: &AppState, api_key: &str) -> ApiResult<Arc<StackRo
     let _purges = state.db.purge_lock.lock().await;
     let stack = find(state, api_key)?;
     let mut tx = state.db.begin_write().await?;
-    let keys = content_db::storage_keys(&mut tx, api_key).await?;
-    content_db::journal_deletions(&mut tx, api_key, &keys).await?;
-    content_db::clear(&mut tx, api_key).await?;
-    content_db::insert_creation_defaults(&mut tx, api_key).await?;
-    content_db::drop_missing_environments_from_tokens(&mut tx, api_key).await?;
-    content_db::reset_clock(&mut tx, api_key).await?;
+    let keys = db::stack_content::storage_keys(&mut tx, api_key).await?;
+    db::stack_content::journal_deletions(&mut tx, api_key, &keys).await?;
+    db::stack_content::clear(&mut tx, api_key).await?;
+    db::stack_content::insert_creation_defaults(&mut tx, api_key).await?;
+    db::stack_content::drop_missing_environments_from_tokens(&mut tx, api_key).await?;
+    db::stack_content::reset_clock(&mut tx, api_key).await?;
     crate::db::commit(tx).await?;
     let mut row = (*state.stacks.get(api_key).unwrap_or(stack)).clone();
     row.set_clock(crate::contentstack::time::StackClock::default());
@@ -227,7 +227,7 @@ pub async fn reset(state: &AppState) -> ApiResult<Arc<StackRow>> {
         .iter()
         .map(|s| s.api_key.clone())
         .collect();
-    stack_db::delete_all(state.db.writer()).await?;
+    db::stacks::delete_all(state.db.writer()).await?;
     state.stacks.clear();
     let mut removed = Ok(());
     for api_key in &api_keys {
