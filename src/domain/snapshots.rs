@@ -13,7 +13,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::contentstack::time::format_ts;
-use crate::db::stack_content::{self as content_db, TableRows};
+use crate::db;
+use crate::db::stack_content::TableRows;
 use crate::db::stacks::StackRow;
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult, codes, field_error};
@@ -116,7 +117,7 @@ pub async fn create(state: &AppState, api_key: &str, name: &str) -> ApiResult<Sn
     }
     // No purge (the only remover of stored files) runs until every file is linked.
     let _purges = state.db.purge_lock.lock().await;
-    let tables = content_db::read_consistent(state.db.reader(), api_key)
+    let tables = db::stack_content::read_consistent(state.db.reader(), api_key)
         .await
         .context("reading a stack for a snapshot")?;
     let info = SnapshotInfo {
@@ -151,7 +152,11 @@ pub async fn create(state: &AppState, api_key: &str, name: &str) -> ApiResult<Sn
         }
         write_json(&temp.join(ROWS_FILE), &saved)?;
         write_json(&temp.join(META_FILE), &meta)?;
-        std::fs::create_dir_all(target.parent().expect("a snapshot has a stack folder"))?;
+        std::fs::create_dir_all(
+            target
+                .parent()
+                .context("a snapshot's folder has a stack folder")?,
+        )?;
         std::fs::rename(&temp, &target)?;
         Ok(())
     })
@@ -336,18 +341,18 @@ async fn write_rows(
     let api_key = row.api_key.as_str();
     let kept: HashSet<&String> = keys.iter().collect();
     let mut tx = state.db.begin_write().await?;
-    let gone: Vec<String> = content_db::storage_keys(&mut tx, api_key)
+    let gone: Vec<String> = db::stack_content::storage_keys(&mut tx, api_key)
         .await?
         .into_iter()
         .filter(|key| !kept.contains(key))
         .collect();
-    content_db::journal_deletions(&mut tx, api_key, &gone).await?;
-    content_db::clear(&mut tx, api_key).await?;
-    content_db::insert_all(&mut tx, api_key, tables)
+    db::stack_content::journal_deletions(&mut tx, api_key, &gone).await?;
+    db::stack_content::clear(&mut tx, api_key).await?;
+    db::stack_content::insert_all(&mut tx, api_key, tables)
         .await
         .context("putting back a snapshot's rows")?;
-    content_db::drop_missing_environments_from_tokens(&mut tx, api_key).await?;
-    content_db::save_restored_stack(&mut tx, row).await?;
+    db::stack_content::drop_missing_environments_from_tokens(&mut tx, api_key).await?;
+    db::stack_content::save_restored_stack(&mut tx, row).await?;
     crate::db::commit(tx).await?;
     Ok(gone)
 }

@@ -455,11 +455,16 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 /// Answers a connection over the cap with a 503 in the error shape (over TLS on an HTTPS
 /// listener), then closes it.
 async fn refuse_busy(stream: TcpStream, tls: Option<TlsAcceptor>, max_connections: usize) {
-    let body = serde_json::to_string(&ErrorBody::new(
-        format!("Too many open connections (at most {max_connections}). Please try again."),
-        codes::UNAVAILABLE,
-    ))
-    .expect("an error body serialises");
+    let message =
+        format!("Too many open connections (at most {max_connections}). Please try again.");
+    // An error body always serialises; the literal is the same answer, written out.
+    let body = serde_json::to_string(&ErrorBody::new(message.clone(), codes::UNAVAILABLE))
+        .unwrap_or_else(|_| {
+            format!(
+                r#"{{"error_message":"{message}","error_code":{},"errors":{{}}}}"#,
+                codes::UNAVAILABLE
+            )
+        });
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
          retry-after: 1\r\nconnection: close\r\n\r\n{body}",
