@@ -204,3 +204,28 @@ pub async fn reset_clock(
         clock::change(&state, &api_key, ClockChange::Reset).await?,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_outcome_lists_what_it_applied_then_what_it_purged() {
+        let view = ClockOutcomeView {
+            clock: ClockView {
+                now: "2026-01-01T00:00:00.000Z".into(),
+                offset_seconds: 1.5,
+                frozen: false,
+            },
+            published: Some(Vec::new()),
+            purged: Some(vec![Purged {
+                uid: "u1".into(),
+                item_type: "asset".into(),
+            }]),
+        };
+        assert_eq!(
+            serde_json::to_string(&view).unwrap(),
+            r#"{"now":"2026-01-01T00:00:00.000Z","offset_seconds":1.5,"frozen":false,"published":[],"purged":[{"uid":"u1","type":"asset"}]}"#
+        );
+    }
+}

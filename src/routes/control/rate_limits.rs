@@ -1,21 +1,15 @@
 //! `/_mock/stacks/{api_key}/rate_limits`: turn a stack's rate limits on or off and set
 //! its requests per second.
 
-use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::domain::rate_limits::{MAX_PER_SECOND, Settings};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::Envelope;
 use crate::routes::extract::{ApiPath, JsonBody};
 use crate::state::AppState;
-
-/// The answer: the stack's settings.
-#[derive(Debug, Serialize)]
-pub struct RateLimitsView {
-    rate_limits: Settings,
-}
 
 /// `PUT .../rate_limits` `{"enabled", "read"?, "write"?, "bulk"?, "delivery"?}`, and the
 /// object form of `"rate_limits"` in `POST /_mock/stacks`. A number left out is the
@@ -64,11 +58,12 @@ impl RateLimitsBody {
 pub async fn get_rate_limits(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<RateLimitsView>> {
+) -> ApiResult<Envelope<Settings>> {
     find(&state, &api_key)?;
-    Ok(Json(RateLimitsView {
-        rate_limits: state.rate_limits.settings(&api_key),
-    }))
+    Ok(Envelope::new(
+        "rate_limits",
+        state.rate_limits.settings(&api_key),
+    ))
 }
 
 /// `PUT /_mock/stacks/{api_key}/rate_limits`
@@ -76,11 +71,9 @@ pub async fn set_rate_limits(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
     JsonBody(body): JsonBody<RateLimitsBody>,
-) -> ApiResult<Json<RateLimitsView>> {
+) -> ApiResult<Envelope<Settings>> {
     find(&state, &api_key)?;
     let settings = body.settings()?;
     state.rate_limits.set(&api_key, settings);
-    Ok(Json(RateLimitsView {
-        rate_limits: settings,
-    }))
+    Ok(Envelope::new("rate_limits", settings))
 }

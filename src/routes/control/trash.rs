@@ -200,3 +200,36 @@ pub async fn purge_due(
     let purged = purge::purge_stack(&state, &api_key, Which::Due).await?;
     Ok(purged_listing(purged))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(item_type: &str) -> TrashItemRow {
+        TrashItemRow {
+            uid: "u1".into(),
+            item_type: item_type.into(),
+            deleted_at: "2026-01-01T00:00:00.000Z".into(),
+            deleted_by: "cs1".into(),
+            purge_at: "2026-01-15T00:00:00.000Z".into(),
+            title: Some("A".into()),
+            name: None,
+            filename: Some("a.txt".into()),
+            parent_uid: None,
+            inside: 2,
+        }
+    }
+
+    #[test]
+    fn trash_items_keep_their_keys_in_order() {
+        let now = "2026-01-02T00:00:00.000Z";
+        assert_eq!(
+            serde_json::to_string(&TrashItemView::of(row("asset"), now)).unwrap(),
+            r#"{"uid":"u1","type":"asset","title":"A","filename":"a.txt","parent_uid":null,"deleted_at":"2026-01-01T00:00:00.000Z","deleted_by":"cs1","purge_at":"2026-01-15T00:00:00.000Z","restorable":true}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&TrashItemView::of(row("folder"), "2026-02-01")).unwrap(),
+            r#"{"uid":"u1","type":"folder","name":null,"parent_uid":null,"deleted_at":"2026-01-01T00:00:00.000Z","deleted_by":"cs1","purge_at":"2026-01-15T00:00:00.000Z","restorable":false,"items":2}"#
+        );
+    }
+}
