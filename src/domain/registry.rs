@@ -57,13 +57,13 @@ pub const DEFAULT_LOCALE_NAME: &str = "English - United States";
 
 impl StackRegistry {
     /// Loads every stack from the database.
-    pub async fn load(db: &Db) -> DbResult<StackRegistry> {
-        let rows = db::stacks::list(db.reader()).await?;
+    pub async fn load(store: &Db) -> DbResult<StackRegistry> {
+        let rows = db::stacks::list(store.reader()).await?;
         let map = rows
             .into_iter()
             .map(|row| (row.api_key.clone(), Arc::new(row)))
             .collect();
-        let grants = crate::db::management_tokens::all(db.reader())
+        let grants = db::management_tokens::all(store.reader())
             .await?
             .iter()
             .map(|row| (row.token.clone(), Arc::new(Grant::of(row))))
@@ -160,7 +160,7 @@ impl StackRegistry {
     }
 
     /// Creates the default stack unless it exists; returns it.
-    pub async fn ensure_default(&self, db: &Db) -> DbResult<Arc<StackRow>> {
+    pub async fn ensure_default(&self, store: &Db) -> DbResult<Arc<StackRow>> {
         if let Some(stack) = self.get(DEFAULT_API_KEY) {
             return Ok(stack);
         }
@@ -177,11 +177,11 @@ impl StackRegistry {
             user_name: DEFAULT_USER_NAME.to_owned(),
             settings: "{}".to_owned(),
         };
-        self.insert(db, row, &NewStack::default()).await
+        self.insert(store, row, &NewStack::default()).await
     }
 
     /// Creates a stack with the given or generated credentials.
-    pub async fn create(&self, db: &Db, new: NewStack) -> DbResult<Arc<StackRow>> {
+    pub async fn create(&self, store: &Db, new: NewStack) -> DbResult<Arc<StackRow>> {
         let row = StackRow {
             api_key: new.api_key.clone().unwrap_or_else(ids::api_key),
             name: new.name.clone().unwrap_or_else(|| "Test stack".to_owned()),
@@ -201,12 +201,12 @@ impl StackRegistry {
                 .unwrap_or_else(|| DEFAULT_USER_NAME.to_owned()),
             settings: "{}".to_owned(),
         };
-        self.insert(db, row, &new).await
+        self.insert(store, row, &new).await
     }
 
     /// Writes a new stack with its environments and master locale, in one transaction,
     /// then caches it.
-    async fn insert(&self, db: &Db, row: StackRow, new: &NewStack) -> DbResult<Arc<StackRow>> {
+    async fn insert(&self, store: &Db, row: StackRow, new: &NewStack) -> DbResult<Arc<StackRow>> {
         let environments: Vec<EnvironmentRow> = match &new.environments {
             Some(names) => names.clone(),
             None => vec![DEFAULT_ENVIRONMENT.to_owned()],
@@ -251,14 +251,14 @@ impl StackRegistry {
             updated_at: row.created_at.clone(),
             updated_by: row.user_uid.clone(),
         };
-        let mut tx = db.begin_write().await?;
+        let mut tx = store.begin_write().await?;
         db::stacks::insert(&mut tx, &row).await?;
         for environment in &environments {
             db::environments::insert(&mut tx, environment).await?;
         }
         db::locales::insert(&mut tx, &locale).await?;
-        crate::db::stack_content::remember_creation_defaults(&mut tx, &row.api_key).await?;
-        crate::db::commit(tx).await?;
+        db::stack_content::remember_creation_defaults(&mut tx, &row.api_key).await?;
+        db::commit(tx).await?;
         Ok(self.put(row))
     }
 }
