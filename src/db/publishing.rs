@@ -413,3 +413,113 @@ pub async fn versions_in(
     .await
     .map_err(Into::into)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One in-memory database with the two tables, without the rest of the schema.
+    async fn tables() -> sqlx::SqlitePool {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query(
+            "create table publish_queue (uid text primary key, stack_api_key text, asset_uid text, title text, \
+             action text, environments text, locales text, version integer, scheduled_at text, status text, \
+             message text, bulk_job_uid text, published_at text, created_at text, created_by text, updated_at text)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "create table sync_events (seq integer primary key, stack_api_key text, environment_uid text, \
+             locale text, asset_uid text, event_type text, event_at text, data text)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool
+    }
+
+    fn item(uid: &str) -> QueueRow {
+        QueueRow {
+            uid: uid.into(),
+            stack_api_key: "blt1".into(),
+            asset_uid: "blta".into(),
+            title: "A".into(),
+            action: "publish".into(),
+            environments: Json(vec!["blte".into()]),
+            locales: Json(vec!["en-us".into(), "fr-fr".into()]),
+            version: Some(1),
+            scheduled_at: None,
+            status: "success".into(),
+            message: None,
+            bulk_job_uid: None,
+            published_at: None,
+            created_at: "t".into(),
+            created_by: "u".into(),
+            updated_at: "t".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn json_columns_round_trip_and_a_bad_one_names_its_row() {
+        let pool = tables().await;
+        let mut conn = pool.acquire().await.unwrap();
+        put_queue_item(&mut *conn, &item("q1")).await.unwrap();
+        let stored: String = sqlx::query_scalar("select locales from publish_queue")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, r#"["en-us","fr-fr"]"#);
+        let read = queue_item(&mut *conn, "blt1", "q1").await.unwrap();
+        assert_eq!(read, Some(item("q1")));
+
+        sqlx::query("update publish_queue set environments = 'not json'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let error = queue_item(&mut *conn, "blt1", "q1").await.unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("publish_queue row q1"), "{message}");
+        assert!(message.contains("environments"), "{message}");
+
+        let gone = SyncEventRow {
+            seq: 0,
+            stack_api_key: "blt1".into(),
+            environment_uid: "blte".into(),
+            locale: "en-us".into(),
+            asset_uid: "blta".into(),
+            event_type: "asset_deleted".into(),
+            event_at: "t".into(),
+            data: Json(EventData::Gone(GoneCopy {
+                uid: "blta".into(),
+                locale: "en-us".into(),
+            })),
+        };
+        add_event(&mut conn, &gone).await.unwrap();
+        let stored: String = sqlx::query_scalar("select data from sync_events")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, r#"{"uid":"blta","locale":"en-us"}"#);
+        sqlx::query("update sync_events set event_type = 'asset_published'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let window = EventWindow {
+            api_key: "blt1".into(),
+            environment_uid: "blte".into(),
+            after: 0,
+            upto: 10,
+            locale: None,
+            types: vec!["asset_published".into()],
+            since: None,
+        };
+        drop(conn);
+        let error = events(&pool, &window, 0, 10).await.unwrap_err();
+        assert!(error.to_string().contains("sync_events row 1"), "{error}");
+    }
+}
