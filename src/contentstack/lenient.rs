@@ -123,6 +123,26 @@ pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::E
     })
 }
 
+/// A stored list of strings: a JSON list, or the JSON text of one (as records written
+/// before the list was stored as such hold it); anything else is an error.
+pub fn list_or_json_text<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<Vec<String>>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        List(Vec<String>),
+        Text(String),
+    }
+    let list = match Stored::deserialize(d)? {
+        Stored::List(list) => list,
+        Stored::Text(text) => serde_json::from_str(&text).map_err(serde::de::Error::custom)?,
+    };
+    Ok(T::from(list))
+}
+
 /// A folder uid as text: empty, `null` and `cs_root` mean the root (`None`).
 pub fn folder_uid(text: &str) -> Option<String> {
     let trimmed = text.trim();
@@ -198,5 +218,19 @@ mod tests {
         assert_eq!(parse_count("NaN"), None);
         assert_eq!(split_tags(" a, ,b "), vec!["a", "b"]);
         assert_eq!(folder_uid("cs_root"), None);
+    }
+
+    #[test]
+    fn stored_lists_are_read_as_lists_or_as_their_json_text() {
+        #[derive(Deserialize)]
+        struct Stored {
+            #[serde(deserialize_with = "list_or_json_text")]
+            tags: Vec<String>,
+        }
+        let read = |json: &str| serde_json::from_str::<Stored>(json).map(|s| s.tags);
+        assert_eq!(read(r#"{"tags": ["a", "b,c"]}"#).unwrap(), ["a", "b,c"]);
+        assert_eq!(read(r#"{"tags": "[\"a\",\"b\"]"}"#).unwrap(), ["a", "b"]);
+        assert!(read(r#"{"tags": "a,b"}"#).is_err());
+        assert!(read(r#"{"tags": 3}"#).is_err());
     }
 }

@@ -2,24 +2,29 @@
 //! version published there, its file and details), by locale and fallback chain.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::sqlite::SqliteRow;
+use sqlx::types::Json;
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
 use super::filter_sql::push_filter;
 use super::listing::{Sort, Wanted};
+use super::publishing::json_column;
 use crate::contentstack::filter::Filter;
+use crate::contentstack::lenient;
 
-/// An asset as published in one environment and locale.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, Deserialize)]
+/// An asset as published in one environment and locale (a sync event keeps one too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveredRow {
     pub uid: String,
     pub stack_api_key: String,
     pub created_at: String,
     pub created_by: String,
     pub content_type: String,
-    /// JSON array of strings.
-    pub tags: String,
+    /// The tags of the version (events written before kept them as JSON text).
+    #[serde(deserialize_with = "lenient::list_or_json_text")]
+    pub tags: Json<Vec<String>>,
     pub filename: String,
     pub version_uid: String,
     pub version: i64,
@@ -35,10 +40,33 @@ pub struct DeliveredRow {
     pub published_by: String,
 }
 
-impl DeliveredRow {
-    /// The tags as a list.
-    pub fn tag_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.tags).unwrap_or_default()
+impl FromRow<'_, SqliteRow> for DeliveredRow {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        let uid: String = row.try_get("uid")?;
+        let version: i64 = row.try_get("version")?;
+        // The tags are the version's.
+        let key = format!("{uid} version {version}");
+        Ok(DeliveredRow {
+            stack_api_key: row.try_get("stack_api_key")?,
+            created_at: row.try_get("created_at")?,
+            created_by: row.try_get("created_by")?,
+            content_type: row.try_get("content_type")?,
+            tags: json_column(row, "asset_versions", &key, "tags")?,
+            filename: row.try_get("filename")?,
+            version_uid: row.try_get("version_uid")?,
+            title: row.try_get("title")?,
+            updated_at: row.try_get("updated_at")?,
+            updated_by: row.try_get("updated_by")?,
+            file_size: row.try_get("file_size")?,
+            width: row.try_get("width")?,
+            height: row.try_get("height")?,
+            environment_uid: row.try_get("environment_uid")?,
+            locale: row.try_get("locale")?,
+            published_at: row.try_get("published_at")?,
+            published_by: row.try_get("published_by")?,
+            uid,
+            version,
+        })
     }
 }
 

@@ -1,10 +1,29 @@
 //! Queries on what is published (`publish_records`), the publish queue, bulk job
 //! details and the Sync API's events.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::sqlite::SqliteRow;
+use sqlx::types::Json;
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
+use super::delivery::DeliveredRow;
+
+/// Reads a JSON column of a row; one that does not decode is an error that names the
+/// table, the row's key and the column (never an empty default).
+pub(super) fn json_column<T: DeserializeOwned>(
+    row: &SqliteRow,
+    table: &str,
+    key: &str,
+    column: &str,
+) -> sqlx::Result<Json<T>> {
+    row.try_get::<Json<T>, _>(column).map_err(|error| {
+        sqlx::Error::Decode(
+            format!("{table} row {key}: the column {column} does not decode: {error}").into(),
+        )
+    })
+}
 
 /// One asset published in one environment and locale.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
@@ -103,17 +122,17 @@ pub async fn delete_record(
 }
 
 /// One publish or unpublish request of one asset.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRow {
     pub uid: String,
     pub stack_api_key: String,
     pub asset_uid: String,
     pub title: String,
     pub action: String,
-    /// JSON array of environment uids.
-    pub environments: String,
-    /// JSON array of locale codes.
-    pub locales: String,
+    /// Environment uids.
+    pub environments: Json<Vec<String>>,
+    /// Locale codes.
+    pub locales: Json<Vec<String>>,
     pub version: Option<i64>,
     pub scheduled_at: Option<String>,
     pub status: String,
@@ -125,15 +144,28 @@ pub struct QueueRow {
     pub updated_at: String,
 }
 
-impl QueueRow {
-    /// The environment uids of the request.
-    pub fn environment_uids(&self) -> Vec<String> {
-        serde_json::from_str(&self.environments).unwrap_or_default()
-    }
-
-    /// The locale codes of the request.
-    pub fn locale_codes(&self) -> Vec<String> {
-        serde_json::from_str(&self.locales).unwrap_or_default()
+impl FromRow<'_, SqliteRow> for QueueRow {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        let uid: String = row.try_get("uid")?;
+        let json = |column| json_column(row, "publish_queue", &uid, column);
+        Ok(QueueRow {
+            stack_api_key: row.try_get("stack_api_key")?,
+            asset_uid: row.try_get("asset_uid")?,
+            title: row.try_get("title")?,
+            action: row.try_get("action")?,
+            environments: json("environments")?,
+            locales: json("locales")?,
+            version: row.try_get("version")?,
+            scheduled_at: row.try_get("scheduled_at")?,
+            status: row.try_get("status")?,
+            message: row.try_get("message")?,
+            bulk_job_uid: row.try_get("bulk_job_uid")?,
+            published_at: row.try_get("published_at")?,
+            created_at: row.try_get("created_at")?,
+            created_by: row.try_get("created_by")?,
+            updated_at: row.try_get("updated_at")?,
+            uid,
+        })
     }
 }
 
@@ -220,8 +252,12 @@ pub async fn due_items(
     .map_err(Into::into)
 }
 
+/// The type of the event that a publish leaves (the others are `asset_unpublished`
+/// and `asset_deleted`).
+pub const PUBLISHED_EVENT: &str = "asset_published";
+
 /// One event of the Sync API's history.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SyncEventRow {
     pub seq: i64,
     pub stack_api_key: String,
@@ -230,8 +266,49 @@ pub struct SyncEventRow {
     pub asset_uid: String,
     pub event_type: String,
     pub event_at: String,
-    /// JSON.
-    pub data: String,
+    pub data: Json<EventData>,
+}
+
+/// What an event keeps: the asset as delivered from a publish, or which copy went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum EventData {
+    /// [`PUBLISHED_EVENT`].
+    Published(Box<DeliveredRow>),
+    /// An unpublish or a delete.
+    Gone(GoneCopy),
+}
+
+/// The copy an unpublish or a delete took away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoneCopy {
+    pub uid: String,
+    pub locale: String,
+}
+
+impl FromRow<'_, SqliteRow> for SyncEventRow {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        let seq: i64 = row.try_get("seq")?;
+        let event_type: String = row.try_get("event_type")?;
+        // The type says what the data holds.
+        let key = seq.to_string();
+        let data = if event_type == PUBLISHED_EVENT {
+            let asset = json_column::<Box<DeliveredRow>>(row, "sync_events", &key, "data")?;
+            EventData::Published(asset.0)
+        } else {
+            EventData::Gone(json_column(row, "sync_events", &key, "data")?.0)
+        };
+        Ok(SyncEventRow {
+            seq,
+            stack_api_key: row.try_get("stack_api_key")?,
+            environment_uid: row.try_get("environment_uid")?,
+            locale: row.try_get("locale")?,
+            asset_uid: row.try_get("asset_uid")?,
+            event_type,
+            event_at: row.try_get("event_at")?,
+            data: Json(data),
+        })
+    }
 }
 
 /// Appends an event.
@@ -335,4 +412,114 @@ pub async fn versions_in(
     .fetch_all(db)
     .await
     .map_err(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One in-memory database with the two tables, without the rest of the schema.
+    async fn tables() -> sqlx::SqlitePool {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query(
+            "create table publish_queue (uid text primary key, stack_api_key text, asset_uid text, title text, \
+             action text, environments text, locales text, version integer, scheduled_at text, status text, \
+             message text, bulk_job_uid text, published_at text, created_at text, created_by text, updated_at text)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "create table sync_events (seq integer primary key, stack_api_key text, environment_uid text, \
+             locale text, asset_uid text, event_type text, event_at text, data text)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool
+    }
+
+    fn item(uid: &str) -> QueueRow {
+        QueueRow {
+            uid: uid.into(),
+            stack_api_key: "blt1".into(),
+            asset_uid: "blta".into(),
+            title: "A".into(),
+            action: "publish".into(),
+            environments: Json(vec!["blte".into()]),
+            locales: Json(vec!["en-us".into(), "fr-fr".into()]),
+            version: Some(1),
+            scheduled_at: None,
+            status: "success".into(),
+            message: None,
+            bulk_job_uid: None,
+            published_at: None,
+            created_at: "t".into(),
+            created_by: "u".into(),
+            updated_at: "t".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn json_columns_round_trip_and_a_bad_one_names_its_row() {
+        let pool = tables().await;
+        let mut conn = pool.acquire().await.unwrap();
+        put_queue_item(&mut *conn, &item("q1")).await.unwrap();
+        let stored: String = sqlx::query_scalar("select locales from publish_queue")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, r#"["en-us","fr-fr"]"#);
+        let read = queue_item(&mut *conn, "blt1", "q1").await.unwrap();
+        assert_eq!(read, Some(item("q1")));
+
+        sqlx::query("update publish_queue set environments = 'not json'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let error = queue_item(&mut *conn, "blt1", "q1").await.unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("publish_queue row q1"), "{message}");
+        assert!(message.contains("environments"), "{message}");
+
+        let gone = SyncEventRow {
+            seq: 0,
+            stack_api_key: "blt1".into(),
+            environment_uid: "blte".into(),
+            locale: "en-us".into(),
+            asset_uid: "blta".into(),
+            event_type: "asset_deleted".into(),
+            event_at: "t".into(),
+            data: Json(EventData::Gone(GoneCopy {
+                uid: "blta".into(),
+                locale: "en-us".into(),
+            })),
+        };
+        add_event(&mut conn, &gone).await.unwrap();
+        let stored: String = sqlx::query_scalar("select data from sync_events")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, r#"{"uid":"blta","locale":"en-us"}"#);
+        sqlx::query("update sync_events set event_type = 'asset_published'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let window = EventWindow {
+            api_key: "blt1".into(),
+            environment_uid: "blte".into(),
+            after: 0,
+            upto: 10,
+            locale: None,
+            types: vec!["asset_published".into()],
+            since: None,
+        };
+        drop(conn);
+        let error = events(&pool, &window, 0, 10).await.unwrap_err();
+        assert!(error.to_string().contains("sync_events row 1"), "{error}");
+    }
 }

@@ -9,25 +9,24 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::contentstack::filter::Filter;
-use crate::db::DbError;
+use crate::contentstack::page::{self, Caps, Page};
 use crate::db::budget::{Slot, Weight};
-use crate::db::delivery::{self as delivery_db, DeliveredRow, DeliveryListing, Locales};
-use crate::db::environments::{self as environment_db, EnvironmentRow};
+use crate::db::delivery::{DeliveredRow, DeliveryListing, Locales};
+use crate::db::environments::EnvironmentRow;
 use crate::db::listing::{Sort, SortColumn, Wanted};
-use crate::db::publishing::{self as publishing_db, EventWindow};
+use crate::db::publishing::{EventData, EventWindow, PUBLISHED_EVENT};
 use crate::db::stacks::StackRow;
-use crate::db::tokens as token_db;
+use crate::db::{self, DbError};
 use crate::domain::assets::{query_too_slow, start_listing};
 use crate::domain::locales;
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
 
-/// Page size of delivery lists when `limit` is absent.
-pub const PAGE_LIMIT: u64 = 100;
-/// Largest delivery page.
-pub const MAX_PAGE_LIMIT: u64 = 250;
-/// Largest Sync API page.
-pub const SYNC_PAGE_LIMIT: u64 = 100;
+/// Sync API pages: 100 items by default, at most 100.
+pub const SYNC_PAGE: Caps = Caps {
+    default: 100,
+    max: 100,
+};
 
 /// A delivery request's credentials, checked: the stack, and the environment the
 /// request reads (which the token's scope holds).
@@ -46,7 +45,7 @@ pub async fn authenticate(
 ) -> ApiResult<DeliveryAuth> {
     let stack = stack.ok_or(ApiError::DeliveryInvalidApiKey)?;
     let reader = state.db.reader();
-    let token = token_db::by_value(reader, &stack.api_key, token)
+    let token = db::tokens::by_value(reader, &stack.api_key, token)
         .await?
         .ok_or(ApiError::DeliveryNotAuthenticated)?;
     let name = environment
@@ -61,7 +60,7 @@ pub async fn authenticate(
             )
         })?;
     // An unknown environment, or one outside the token's scope, is a wrong token.
-    let environment = environment_db::by_name(reader, &stack.api_key, name)
+    let environment = db::environments::by_name(reader, &stack.api_key, name)
         .await?
         .filter(|e| token.environment_uids().contains(&e.uid))
         .ok_or(ApiError::DeliveryNotAuthenticated)?;
@@ -76,19 +75,10 @@ pub struct DeliveryRequest {
     /// The `query` parameter's text (lists only), read within the time budget.
     pub query: Option<String>,
     pub sort: Sort,
-    pub skip: u64,
-    pub limit: u64,
-    pub include_count: bool,
+    /// `skip`, `limit` (within [`page::DELIVERY`]) and `include_count` (lists only).
+    pub page: Page,
     /// A single fetch: only when it is the version published.
     pub version: Option<i64>,
-}
-
-/// The page size for a requested delivery `limit`.
-pub fn page_limit(requested: Option<u64>) -> u64 {
-    match requested {
-        Some(0) | None => PAGE_LIMIT,
-        Some(n) => n.min(MAX_PAGE_LIMIT),
-    }
 }
 
 /// Which locale copies a request reads: without a locale, a list reads every copy and
@@ -121,7 +111,7 @@ async fn run(
         Some(slot) => slot,
         None => start_listing(state, None, Weight::Light).await?.0,
     };
-    delivery_db::run(state.db.budgeted(), slot, listing, wanted)
+    db::delivery::run(state.db.budgeted(), slot, listing, wanted)
         .await
         .map_err(|e| match e {
             DbError::OutOfTime(budget) => query_too_slow(budget),
@@ -145,10 +135,10 @@ pub async fn list(
         published_since: None,
         filter,
         sort: request.sort,
-        skip: request.skip,
-        limit: request.limit,
+        skip: request.page.skip(),
+        limit: request.page.limit(page::DELIVERY),
     };
-    let wanted = if request.include_count {
+    let wanted = if request.page.include_count {
         Wanted::PageAndCount
     } else {
         Wanted::Page
@@ -192,7 +182,8 @@ pub struct SyncRequest {
     pub types: Vec<String>,
     pub start_from: Option<String>,
     pub content_type_uid: Option<String>,
-    pub limit: Option<u64>,
+    /// `limit`, within [`SYNC_PAGE`].
+    pub page: Page,
 }
 
 /// Where a sync is, carried by its tokens (so they survive a restart).
@@ -215,8 +206,11 @@ struct SyncCursor {
 }
 
 impl SyncCursor {
-    fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serialises"))
+    fn encode(&self) -> ApiResult<String> {
+        let json = serde_json::to_vec(self).map_err(|e| {
+            ApiError::Internal(anyhow::Error::new(e).context("a sync cursor does not serialise"))
+        })?;
+        Ok(URL_SAFE_NO_PAD.encode(json))
     }
 
     fn decode(text: &str, auth: &DeliveryAuth, field: &str) -> ApiResult<SyncCursor> {
@@ -268,11 +262,7 @@ pub async fn sync(
     auth: &DeliveryAuth,
     request: SyncRequest,
 ) -> ApiResult<SyncPage> {
-    let limit = request
-        .limit
-        .filter(|l| *l > 0)
-        .unwrap_or(SYNC_PAGE_LIMIT)
-        .min(SYNC_PAGE_LIMIT);
+    let limit = request.page.limit(SYNC_PAGE);
     let cursor = match cursor_for(state, auth, &request).await? {
         Ok(cursor) => cursor,
         Err(unchanged) => return Ok(unchanged),
@@ -294,7 +284,7 @@ pub async fn sync(
         Ok(SyncPage {
             items,
             paging,
-            pagination_token: Some(next.encode()),
+            pagination_token: Some(next.encode()?),
             sync_token: None,
         })
     } else {
@@ -308,7 +298,7 @@ pub async fn sync(
             items,
             paging,
             pagination_token: None,
-            sync_token: Some(done.encode()),
+            sync_token: Some(done.encode()?),
         })
     }
 }
@@ -323,7 +313,7 @@ async fn cursor_for(
     if let Some(token) = &request.pagination_token {
         return Ok(Ok(SyncCursor::decode(token, auth, "pagination_token")?));
     }
-    let last = publishing_db::last_event(state.db.reader(), &auth.stack.api_key).await?;
+    let last = db::publishing::last_event(state.db.reader(), &auth.stack.api_key).await?;
     if let Some(token) = &request.sync_token {
         let mut cursor = SyncCursor::decode(token, auth, "sync_token")?;
         if cursor.upto == last {
@@ -380,7 +370,7 @@ async fn init_page(
     cursor: &SyncCursor,
     limit: u64,
 ) -> ApiResult<(Vec<SyncItem>, i64)> {
-    if !cursor.types.is_empty() && !cursor.types.iter().any(|t| t == "asset_published") {
+    if !cursor.types.is_empty() && !cursor.types.iter().any(|t| t == PUBLISHED_EVENT) {
         return Ok((Vec::new(), 0));
     }
     let listing = DeliveryListing {
@@ -420,7 +410,7 @@ async fn delta_page(
 ) -> ApiResult<(Vec<SyncItem>, i64)> {
     let types = if cursor.types.is_empty() {
         vec![
-            "asset_published".into(),
+            PUBLISHED_EVENT.into(),
             "asset_unpublished".into(),
             "asset_deleted".into(),
         ]
@@ -438,25 +428,21 @@ async fn delta_page(
     };
     let skip = i64::try_from(cursor.skip).unwrap_or(i64::MAX);
     let (events, total) =
-        publishing_db::events(state.db.reader(), &window, skip, limit as i64).await?;
-    let mut items = Vec::with_capacity(events.len());
-    for event in events {
-        items.push(if event.event_type == "asset_published" {
-            let asset: DeliveredRow = serde_json::from_str(&event.data).map_err(|e| {
-                ApiError::Internal(anyhow::Error::new(e).context("a sync event does not read"))
-            })?;
-            SyncItem::Published {
+        db::publishing::events(state.db.reader(), &window, skip, limit as i64).await?;
+    let items = events
+        .into_iter()
+        .map(|event| match event.data.0 {
+            EventData::Published(asset) => SyncItem::Published {
                 event_at: event.event_at,
-                asset: Box::new(asset),
-            }
-        } else {
-            SyncItem::Gone {
+                asset,
+            },
+            EventData::Gone(_) => SyncItem::Gone {
                 event_type: event.event_type,
                 event_at: event.event_at,
                 uid: event.asset_uid,
                 locale: event.locale,
-            }
-        });
-    }
+            },
+        })
+        .collect();
     Ok((items, total))
 }

@@ -7,10 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::contentstack::ids;
 use crate::contentstack::time::{format_ts, parse_ts};
-use crate::db::assets::{self as asset_db, AssetRow};
+use sqlx::types::Json;
+
+use crate::db::assets::{AssetFileRow, AssetRow, VersionRow};
 use crate::db::delivery::DeliveredRow;
 use crate::db::environments::EnvironmentRow;
-use crate::db::publishing::{self as publishing_db, PublishRecordRow, QueueRow, SyncEventRow};
+use crate::db::publishing::{
+    EventData, GoneCopy, PUBLISHED_EVENT, PublishRecordRow, QueueRow, SyncEventRow,
+};
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn, Tx};
 use crate::domain::{environments, locales};
@@ -187,7 +191,7 @@ fn schedule(stack: &StackRow, scheduled_at: Option<&str>) -> ApiResult<Option<Da
 
 /// A live file asset of the stack (folders are not published).
 async fn live_asset(conn: &mut Conn, api_key: &str, uid: &str) -> ApiResult<AssetRow> {
-    asset_db::get(conn, api_key, uid)
+    db::assets::get(conn, api_key, uid)
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)
@@ -202,10 +206,10 @@ pub fn queue_item_for(
     version: Option<i64>,
 ) -> QueueRow {
     let now = format_ts(stack.clock().now());
-    let environment_uids: Vec<&str> = resolved
+    let environment_uids: Vec<String> = resolved
         .environments
         .iter()
-        .map(|e| e.uid.as_str())
+        .map(|e| e.uid.clone())
         .collect();
     QueueRow {
         uid: ids::job_id(),
@@ -213,8 +217,8 @@ pub fn queue_item_for(
         asset_uid: asset.uid.clone(),
         title: asset.title.clone().unwrap_or_default(),
         action: action.as_str().into(),
-        environments: serde_json::to_string(&environment_uids).expect("uids serialise"),
-        locales: serde_json::to_string(&resolved.locales).expect("codes serialise"),
+        environments: Json(environment_uids),
+        locales: Json(resolved.locales.clone()),
         // Pinned when queued: a scheduled publish sends what was there when it was asked.
         version: match action {
             Action::Publish => Some(version.unwrap_or(asset.version)),
@@ -243,7 +247,7 @@ pub async fn publish_one(
     let mut tx = state.db.begin_write().await?;
     let asset = live_asset(&mut tx, &stack.api_key, uid).await?;
     if let Some(version) = request.version
-        && asset_db::version(&mut *tx, &stack.api_key, uid, version)
+        && db::assets::version(&mut *tx, &stack.api_key, uid, version)
             .await?
             .is_none()
     {
@@ -258,7 +262,7 @@ pub async fn publish_one(
     if resolved.at.is_none() {
         apply_item(&mut tx, stack, &mut item).await?;
     }
-    publishing_db::put_queue_item(&mut tx, &item).await?;
+    db::publishing::put_queue_item(&mut tx, &item).await?;
     db::commit(tx).await?;
     Ok(item)
 }
@@ -267,7 +271,7 @@ pub async fn publish_one(
 pub async fn apply_item(tx: &mut Tx, stack: &StackRow, item: &mut QueueRow) -> ApiResult<Applied> {
     let now = format_ts(stack.clock().now());
     item.updated_at = now.clone();
-    let Some(asset) = asset_db::get(&mut **tx, &stack.api_key, &item.asset_uid)
+    let Some(asset) = db::assets::get(&mut **tx, &stack.api_key, &item.asset_uid)
         .await?
         .filter(|row| !row.is_dir)
     else {
@@ -275,8 +279,8 @@ pub async fn apply_item(tx: &mut Tx, stack: &StackRow, item: &mut QueueRow) -> A
         item.message = Some("Asset was not found.".into());
         return Ok(Applied::default());
     };
-    let environments = item.environment_uids();
-    let locales = item.locale_codes();
+    let environments = item.environments.0.clone();
+    let locales = item.locales.0.clone();
     let applied = match Action::from_str(&item.action) {
         Action::Publish => {
             let version = item.version.unwrap_or(asset.version);
@@ -308,7 +312,7 @@ async fn publish_pairs(
     locales: &[String],
     now: &str,
 ) -> ApiResult<Applied> {
-    let version_row = asset_db::version(&mut **tx, &stack.api_key, &asset.uid, version)
+    let version_row = db::assets::version(&mut **tx, &stack.api_key, &asset.uid, version)
         .await?
         .ok_or_else(|| {
             ApiError::invalid(
@@ -317,7 +321,7 @@ async fn publish_pairs(
                 "is not valid.",
             )
         })?;
-    let file = asset_db::file(&mut **tx, &version_row.version_uid)
+    let file = db::assets::file(&mut **tx, &version_row.version_uid)
         .await?
         .ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!(
@@ -329,7 +333,7 @@ async fn publish_pairs(
     for environment in environments {
         for locale in locales {
             let existing =
-                publishing_db::record(&mut **tx, &stack.api_key, &asset.uid, environment, locale)
+                db::publishing::record(&mut **tx, &stack.api_key, &asset.uid, environment, locale)
                     .await?;
             if existing.is_some_and(|r| r.version == version) {
                 applied.skipped += 1;
@@ -345,18 +349,17 @@ async fn publish_pairs(
                 published_at: now.to_owned(),
                 published_by: stack.user_uid.clone(),
             };
-            publishing_db::put_record(tx, &record).await?;
-            let delivered = delivered_row(asset, &version_row, &file, &record);
-            let data = serde_json::to_string(&delivered).expect("a delivered asset serialises");
+            db::publishing::put_record(tx, &record).await?;
+            let delivered = delivered_row(asset, &version_row, &file, &record)?;
             add_event(
                 tx,
                 stack,
                 &record.asset_uid,
                 environment,
                 locale,
-                "asset_published",
+                PUBLISHED_EVENT,
                 now,
-                data,
+                EventData::Published(Box::new(delivered)),
             )
             .await?;
             applied.changed += 1;
@@ -368,17 +371,17 @@ async fn publish_pairs(
 /// The asset as the delivery API will show it from this publish (a sync event keeps it).
 fn delivered_row(
     asset: &AssetRow,
-    version: &crate::db::assets::VersionRow,
-    file: &crate::db::assets::AssetFileRow,
+    version: &VersionRow,
+    file: &AssetFileRow,
     record: &PublishRecordRow,
-) -> DeliveredRow {
-    DeliveredRow {
+) -> ApiResult<DeliveredRow> {
+    Ok(DeliveredRow {
         uid: asset.uid.clone(),
         stack_api_key: asset.stack_api_key.clone(),
         created_at: asset.created_at.clone(),
         created_by: asset.created_by.clone(),
         content_type: file.content_type.clone(),
-        tags: version.tags.clone(),
+        tags: Json(version_tags(asset, version)?),
         filename: file.filename.clone(),
         version_uid: file.version_uid.clone(),
         version: record.version,
@@ -392,7 +395,17 @@ fn delivered_row(
         locale: record.locale.clone(),
         published_at: record.published_at.clone(),
         published_by: record.published_by.clone(),
-    }
+    })
+}
+
+/// The tags of an asset's version; tags that do not decode are an error naming the row.
+fn version_tags(asset: &AssetRow, version: &VersionRow) -> ApiResult<Vec<String>> {
+    serde_json::from_str(&version.tags).map_err(|error| {
+        ApiError::Internal(anyhow::Error::new(error).context(format!(
+            "asset_versions row {} version {}: the tags do not decode",
+            asset.uid, version.version
+        )))
+    })
 }
 
 /// Takes an asset out of every (environment, locale) pair.
@@ -407,10 +420,13 @@ async fn unpublish_pairs(
     let mut applied = Applied::default();
     for environment in environments {
         for locale in locales {
-            if publishing_db::delete_record(tx, &stack.api_key, asset_uid, environment, locale)
+            if db::publishing::delete_record(tx, &stack.api_key, asset_uid, environment, locale)
                 .await?
             {
-                let data = serde_json::json!({ "uid": asset_uid, "locale": locale }).to_string();
+                let data = EventData::Gone(GoneCopy {
+                    uid: asset_uid.to_owned(),
+                    locale: locale.clone(),
+                });
                 add_event(
                     tx,
                     stack,
@@ -441,7 +457,7 @@ async fn add_event(
     locale: &str,
     event_type: &str,
     now: &str,
-    data: String,
+    data: EventData,
 ) -> ApiResult<()> {
     let event = SyncEventRow {
         seq: 0,
@@ -451,9 +467,9 @@ async fn add_event(
         asset_uid: asset_uid.to_owned(),
         event_type: event_type.to_owned(),
         event_at: now.to_owned(),
-        data,
+        data: Json(data),
     };
-    Ok(publishing_db::add_event(tx, &event).await?)
+    Ok(db::publishing::add_event(tx, &event).await?)
 }
 
 /// The trash's part: a trashed item has left every environment (its `unpublished`
@@ -466,8 +482,10 @@ pub async fn record_deleted(
     now: &str,
 ) -> ApiResult<()> {
     for record in unpublished {
-        let data =
-            serde_json::json!({ "uid": record.asset_uid, "locale": record.locale }).to_string();
+        let data = EventData::Gone(GoneCopy {
+            uid: record.asset_uid.clone(),
+            locale: record.locale.clone(),
+        });
         add_event(
             tx,
             stack,
@@ -492,13 +510,13 @@ pub async fn run_due(state: &AppState, api_key: &str) -> ApiResult<Vec<QueueRow>
         };
         let now = format_ts(stack.clock().now());
         let mut tx = state.db.begin_write().await?;
-        let due = publishing_db::due_items(&mut tx, api_key, &now, 100).await?;
+        let due = db::publishing::due_items(&mut tx, api_key, &now, 100).await?;
         if due.is_empty() {
             return Ok(done);
         }
         for mut item in due {
             apply_item(&mut tx, &stack, &mut item).await?;
-            publishing_db::put_queue_item(&mut tx, &item).await?;
+            db::publishing::put_queue_item(&mut tx, &item).await?;
             done.push(item);
         }
         db::commit(tx).await?;
@@ -525,7 +543,7 @@ fn item_not_found(uid: &str) -> ApiError {
 
 /// One item of the stack's publish queue.
 pub async fn queue_item(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<QueueRow> {
-    publishing_db::queue_item(state.db.reader(), &stack.api_key, uid)
+    db::publishing::queue_item(state.db.reader(), &stack.api_key, uid)
         .await?
         .ok_or_else(|| item_not_found(uid))
 }
@@ -539,13 +557,13 @@ pub async fn queue(
 ) -> ApiResult<(Vec<QueueRow>, i64)> {
     let skip = i64::try_from(skip).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    Ok(publishing_db::queue_page(state.db.reader(), &stack.api_key, skip, limit).await?)
+    Ok(db::publishing::queue_page(state.db.reader(), &stack.api_key, skip, limit).await?)
 }
 
 /// Cancels a scheduled item that has not been applied yet.
 pub async fn unschedule(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<QueueRow> {
     let mut tx = state.db.begin_write().await?;
-    let mut item = publishing_db::queue_item(&mut *tx, &stack.api_key, uid)
+    let mut item = db::publishing::queue_item(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| item_not_found(uid))?;
     if item.status != "scheduled" {
@@ -560,7 +578,7 @@ pub async fn unschedule(state: &AppState, stack: &StackRow, uid: &str) -> ApiRes
     }
     item.status = "cancelled".into();
     item.updated_at = format_ts(stack.clock().now());
-    publishing_db::put_queue_item(&mut tx, &item).await?;
+    db::publishing::put_queue_item(&mut tx, &item).await?;
     db::commit(tx).await?;
     Ok(item)
 }
@@ -572,7 +590,7 @@ pub async fn records_of(
     asset_uids: &[String],
 ) -> ApiResult<std::collections::HashMap<String, Vec<PublishRecordRow>>> {
     let mut by_asset: std::collections::HashMap<String, Vec<PublishRecordRow>> = Default::default();
-    for record in publishing_db::records_of(state.db.reader(), &stack.api_key, asset_uids).await? {
+    for record in db::publishing::records_of(state.db.reader(), &stack.api_key, asset_uids).await? {
         by_asset
             .entry(record.asset_uid.clone())
             .or_default()

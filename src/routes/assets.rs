@@ -119,7 +119,9 @@ pub async fn list_assets(
                 message: format!("The delivery API has no {}.", uri.path()),
             });
         }
-        Caller::Delivery(auth) => return delivery::list_assets(&state, base, &auth, &params).await,
+        Caller::Delivery(auth) => {
+            return delivery::list_assets(&state, base, &auth, query.as_deref()).await;
+        }
     };
     let mut request = list_request(&params, family)?;
     let count_only = request.count_only;
@@ -278,7 +280,7 @@ pub async fn get_asset(
     let stack = match caller {
         Caller::Management(stack) => stack,
         Caller::Delivery(auth) => {
-            return delivery::get_asset(&state, base, &auth, &uid, &params).await;
+            return delivery::get_asset(&state, base, &auth, &uid, query.as_deref()).await;
         }
     };
     let mut version = match params.get("version") {

@@ -2,57 +2,30 @@
 //! publish queue; and the asset calls around it (references, version names).
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use crate::contentstack::lenient;
+use crate::contentstack::page::{self, Page};
+use crate::db::publishing::QueueRow;
 use crate::domain::assets;
 use crate::domain::bulk::{self, BulkAsset, BulkPublishRequest, JobItem};
 use crate::domain::publishing::{self, Action, PublishRequest, Targets};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
-use crate::routes::query::Params;
-use crate::routes::settings_views::queue_json;
+use crate::routes::query::Query;
 use crate::state::AppState;
-
-/// A list of names: strings, or objects with a `name` (or `uid`).
-fn names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let items = Option::<Vec<Value>>::deserialize(d)?.unwrap_or_default();
-    Ok(items
-        .iter()
-        .filter_map(|item| match item {
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Object(o) => o
-                .get("name")
-                .or_else(|| o.get("code"))
-                .or_else(|| o.get("uid"))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            _ => None,
-        })
-        .collect())
-}
-
-/// A version number, as a number or a numeric string.
-fn version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let invalid = || serde::de::Error::custom("the version is not a whole number");
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Number(n) => n.as_i64().map(Some).ok_or_else(invalid),
-        Value::String(s) => s.trim().parse().map(Some).map_err(|_| invalid()),
-        _ => Err(invalid()),
-    }
-}
 
 /// `{"asset": {"environments", "locales"}, "version"?, "scheduled_at"?, "locale"?}`
 #[derive(Debug, Deserialize)]
 pub struct PublishBody {
     #[serde(default)]
     asset: Option<PublishTargets>,
-    #[serde(default, deserialize_with = "version")]
+    #[serde(default, deserialize_with = "lenient::version")]
     version: Option<i64>,
     #[serde(default)]
     scheduled_at: Option<String>,
@@ -63,9 +36,9 @@ pub struct PublishBody {
 
 #[derive(Debug, Default, Deserialize)]
 struct PublishTargets {
-    #[serde(default, deserialize_with = "names")]
+    #[serde(default, deserialize_with = "lenient::names")]
     environments: Vec<String>,
-    #[serde(default, deserialize_with = "names")]
+    #[serde(default, deserialize_with = "lenient::names")]
     locales: Vec<String>,
 }
 
@@ -95,13 +68,13 @@ async fn publish(
     uid: &str,
     action: Action,
     body: PublishBody,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<()>)> {
     publishing::publish_one(&state, stack, uid, action, body.into_request()).await?;
     let notice = match action {
         Action::Publish => "Asset sent for publishing.",
         Action::Unpublish => "Asset sent for unpublishing.",
     };
-    Ok((StatusCode::CREATED, Json(json!({ "notice": notice }))))
+    Ok((StatusCode::CREATED, envelope::notice(notice)))
 }
 
 /// `POST /v3/assets/{uid}/publish`
@@ -110,7 +83,7 @@ pub async fn publish_asset(
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
     JsonBody(body): JsonBody<PublishBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<()>)> {
     publish(state, &stack, &uid, Action::Publish, body).await
 }
 
@@ -120,7 +93,7 @@ pub async fn unpublish_asset(
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
     JsonBody(body): JsonBody<PublishBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<()>)> {
     publish(state, &stack, &uid, Action::Unpublish, body).await
 }
 
@@ -131,9 +104,9 @@ pub struct BulkPublishBody {
     assets: Option<Vec<BulkAssetRef>>,
     #[serde(default)]
     entries: Option<Vec<IgnoredAny>>,
-    #[serde(default, deserialize_with = "names")]
+    #[serde(default, deserialize_with = "lenient::names")]
     locales: Vec<String>,
-    #[serde(default, deserialize_with = "names")]
+    #[serde(default, deserialize_with = "lenient::names")]
     environments: Vec<String>,
     #[serde(default)]
     scheduled_at: Option<String>,
@@ -141,9 +114,10 @@ pub struct BulkPublishBody {
 
 #[derive(Debug, Deserialize)]
 struct BulkAssetRef {
-    #[serde(default)]
-    uid: Option<Value>,
-    #[serde(default, deserialize_with = "version")]
+    /// A uid that is not a string is as if absent.
+    #[serde(default, deserialize_with = "lenient::text")]
+    uid: Option<String>,
+    #[serde(default, deserialize_with = "lenient::version")]
     version: Option<i64>,
 }
 
@@ -157,8 +131,7 @@ impl BulkPublishBody {
                 .map(|a| BulkAsset {
                     uid: a
                         .uid
-                        .as_ref()
-                        .and_then(Value::as_str)
+                        .as_deref()
                         .map(str::trim)
                         .filter(|u| !u.is_empty())
                         .map(str::to_owned),
@@ -180,15 +153,12 @@ async fn bulk_publish(
     stack: &crate::db::stacks::StackRow,
     action: Action,
     body: BulkPublishBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<String>> {
     let job = bulk::publish(&state, stack, action, body.into_request()).await?;
-    Ok(Json(json!({
-        "notice": format!(
-            "Your bulk {} request is in progress. Please check publish queue for more details.",
-            action.as_str()
-        ),
-        "job_id": job.row.uid,
-    })))
+    Ok(Envelope::new("job_id", job.row.uid).with_notice(format!(
+        "Your bulk {} request is in progress. Please check publish queue for more details.",
+        action.as_str()
+    )))
 }
 
 /// `POST /v3/bulk/publish`
@@ -196,7 +166,7 @@ pub async fn bulk_publish_assets(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     JsonBody(body): JsonBody<BulkPublishBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<String>> {
     bulk_publish(state, &stack, Action::Publish, body).await
 }
 
@@ -205,30 +175,79 @@ pub async fn bulk_unpublish_assets(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     JsonBody(body): JsonBody<BulkPublishBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<String>> {
     bulk_publish(state, &stack, Action::Unpublish, body).await
 }
 
-fn job_item_json(item: &JobItem) -> Value {
-    let mut details = json!({ "status": item.status });
-    if let Some(reason) = &item.failure_reason {
-        details["failure_reason"] = reason.clone().into();
+/// One item of a publish job, as `GET /v3/bulk/jobs/{id}/items` shows it.
+#[derive(Serialize)]
+pub struct JobItemView {
+    uid: String,
+    locale: &'static str,
+    version: Option<i64>,
+    title: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    publish_details: JobItemDetails,
+    publish_locale: String,
+    environment: String,
+    action: String,
+    published_at: Option<String>,
+    scheduled_at: String,
+    user: String,
+    depth: u32,
+}
+
+#[derive(Serialize)]
+struct JobItemDetails {
+    status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure_reason: Option<String>,
+}
+
+impl From<JobItem> for JobItemView {
+    fn from(item: JobItem) -> Self {
+        JobItemView {
+            uid: item.uid,
+            locale: "",
+            version: item.version,
+            title: item.title,
+            kind: "asset",
+            publish_details: JobItemDetails {
+                status: item.status,
+                failure_reason: item.failure_reason,
+            },
+            publish_locale: item.publish_locale,
+            environment: item.environment,
+            action: item.action,
+            published_at: item.published_at,
+            scheduled_at: item.scheduled_at,
+            user: item.user,
+            depth: 0,
+        }
     }
-    json!({
-        "uid": item.uid,
-        "locale": "",
-        "version": item.version,
-        "title": item.title,
-        "type": "asset",
-        "publish_details": details,
-        "publish_locale": item.publish_locale,
-        "environment": item.environment,
-        "action": item.action,
-        "published_at": item.published_at,
-        "scheduled_at": item.scheduled_at,
-        "user": item.user,
-        "depth": 0,
-    })
+}
+
+/// A page of a job's items; `total_count` on the first page or when asked for.
+#[derive(Serialize)]
+pub struct JobItemsView {
+    items: Vec<JobItemView>,
+    skip: u64,
+    limit: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_count: Option<usize>,
+}
+
+/// `?status=&type=&skip=&limit=&include_count=` of a job's items (`status` and `type`
+/// as sent).
+#[derive(Debug, Default, Deserialize)]
+pub struct JobItemsQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(flatten)]
+    page: Page,
 }
 
 /// `GET /v3/bulk/jobs/{job_id}/items`
@@ -236,52 +255,137 @@ pub async fn get_job_items(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(job_id): ApiPath<String>,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
+    Query(query): Query<JobItemsQuery>,
+) -> ApiResult<Json<JobItemsView>> {
     let job = bulk::job(&state, &stack, &job_id).await?;
-    let mut items: Vec<JobItem> = serde_json::from_str(&job.row.items).unwrap_or_default();
-    if let Some(status) = params.get("status").filter(|s| !s.is_empty()) {
+    let mut items: Vec<JobItem> = serde_json::from_str(&job.row.items).map_err(|error| {
+        ApiError::Internal(anyhow::Error::new(error).context(format!(
+            "bulk_jobs row {}: the items do not decode",
+            job.row.uid
+        )))
+    })?;
+    if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
         items.retain(|item| item.status == status);
     }
-    if params.get("type").is_some_and(|t| t == "entry") {
+    if query.kind.as_deref() == Some("entry") {
         items.clear();
     }
     let total = items.len();
-    let skip = params.count("skip").unwrap_or(0);
-    let limit = assets::page_limit(params.count("limit"));
-    let page: Vec<Value> = items
-        .iter()
-        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-        .take(limit as usize)
-        .map(job_item_json)
-        .collect();
-    let mut body = json!({ "items": page, "skip": skip, "limit": limit });
-    if params.flag("include_count") || skip == 0 {
-        body["total_count"] = total.into();
+    let skip = query.page.skip();
+    Ok(Json(JobItemsView {
+        items: query
+            .page
+            .of(items, page::MANAGEMENT)
+            .into_iter()
+            .map(JobItemView::from)
+            .collect(),
+        skip,
+        limit: query.page.limit(page::MANAGEMENT),
+        total_count: (query.page.include_count || skip == 0).then_some(total),
+    }))
+}
+
+/// A publish queue item, as the management API shows it.
+#[derive(Serialize)]
+pub struct QueueView {
+    uid: String,
+    stack: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action: String,
+    entry: QueueEntry,
+    environment: Vec<String>,
+    locale: Vec<String>,
+    publish_details: QueueDetails,
+    published_at: Option<String>,
+    user: String,
+    approval: bool,
+    approved: bool,
+    rejected: bool,
+    created_at: String,
+    updated_at: String,
+    created_by: String,
+    updated_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_at: Option<String>,
+    #[serde(rename = "bulkJobId", skip_serializing_if = "Option::is_none")]
+    bulk_job_id: Option<String>,
+}
+
+/// The asset a queue item names (Contentstack calls it the entry).
+#[derive(Serialize)]
+struct QueueEntry {
+    uid: String,
+    title: String,
+    version: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct QueueDetails {
+    status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl From<QueueRow> for QueueView {
+    fn from(row: QueueRow) -> Self {
+        QueueView {
+            uid: row.uid,
+            stack: row.stack_api_key,
+            kind: "asset",
+            action: row.action,
+            entry: QueueEntry {
+                uid: row.asset_uid,
+                title: row.title,
+                version: row.version,
+            },
+            environment: row.environments.0,
+            locale: row.locales.0,
+            publish_details: QueueDetails {
+                status: row.status,
+                message: row.message,
+            },
+            published_at: row.published_at,
+            user: row.created_by.clone(),
+            approval: false,
+            approved: true,
+            rejected: false,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            updated_by: row.created_by.clone(),
+            created_by: row.created_by,
+            scheduled_at: row.scheduled_at,
+            bulk_job_id: row.bulk_job_uid,
+        }
     }
-    Ok(Json(body))
+}
+
+/// `?skip=&limit=&include_count=` (or `count=true`) of the publish queue.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(flatten)]
+    page: Page,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    count: bool,
 }
 
 /// `GET /v3/publish-queue`
 pub async fn list_queue(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
+    Query(query): Query<QueueQuery>,
+) -> ApiResult<Listing<QueueView>> {
     let (items, count) = publishing::queue(
         &state,
         &stack,
-        params.count("skip").unwrap_or(0),
-        assets::page_limit(params.count("limit")),
+        query.page.skip(),
+        query.page.limit(page::MANAGEMENT),
     )
     .await?;
-    let mut body = json!({ "queue": items.iter().map(queue_json).collect::<Vec<_>>() });
-    if params.flag("count") || params.flag("include_count") {
-        body["count"] = count.into();
-    }
-    Ok(Json(body))
+    let count =
+        (query.count || query.page.include_count).then(|| u64::try_from(count).unwrap_or(0));
+    let views = items.into_iter().map(QueueView::from).collect();
+    Ok(Listing::new("queue", views).with_count(count))
 }
 
 /// `GET /v3/publish-queue/{uid}`
@@ -289,9 +393,9 @@ pub async fn get_queue_item(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<QueueView>> {
     let item = publishing::queue_item(&state, &stack, &uid).await?;
-    Ok(Json(json!({ "entry": queue_json(&item) })))
+    Ok(Envelope::new("entry", QueueView::from(item)))
 }
 
 /// `GET /v3/publish-queue/{uid}/unschedule` (Contentstack's method for it really is GET)
@@ -299,19 +403,23 @@ pub async fn unschedule(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     publishing::unschedule(&state, &stack, &uid).await?;
-    Ok(Json(json!({ "notice": "Asset unscheduled successfully." })))
+    Ok(envelope::notice("Asset unscheduled successfully."))
 }
+
+/// An entry that refers to an asset: none, as no entries are emulated.
+#[derive(Serialize)]
+pub enum Reference {}
 
 /// `GET /v3/assets/{uid}/references`: no entries are emulated, so none refer to it.
 pub async fn get_references(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Listing<Reference>> {
     assets::require(&state, &stack, &uid).await?;
-    Ok(Json(json!({ "references": [] })))
+    Ok(Listing::new("references", Vec::new()))
 }
 
 /// `{"upload": {"_version_name"}}` (the docs) or `{"asset": {"_version_name"}}`.
@@ -335,7 +443,7 @@ pub async fn name_version(
     StackAuth(stack): StackAuth,
     ApiPath((uid, version)): ApiPath<(String, i64)>,
     JsonBody(body): JsonBody<VersionNameBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<()>)> {
     let name = body
         .upload
         .or(body.asset)
@@ -350,7 +458,7 @@ pub async fn name_version(
     assets::name_version(&state, &stack, &uid, version, Some(name)).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "notice": "Version name assigned successfully." })),
+        envelope::notice("Version name assigned successfully."),
     ))
 }
 

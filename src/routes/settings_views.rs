@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 
 use crate::db::environments::EnvironmentRow;
 use crate::db::locales::LocaleRow;
-use crate::db::publishing::QueueRow;
 use crate::domain::tokens::TokenView;
 
 /// An environment.
@@ -81,42 +80,6 @@ pub fn token_json(view: &TokenView) -> Value {
     });
     if let Some(preview) = &row.preview_token {
         out["preview_token"] = preview.clone().into();
-    }
-    out
-}
-
-/// A publish queue item.
-pub fn queue_json(row: &QueueRow) -> Value {
-    let environments: Value = serde_json::from_str(&row.environments).unwrap_or_else(|_| json!([]));
-    let locales: Value = serde_json::from_str(&row.locales).unwrap_or_else(|_| json!([]));
-    let mut details = json!({ "status": row.status });
-    if let Some(message) = &row.message {
-        details["message"] = message.clone().into();
-    }
-    let mut out = json!({
-        "uid": row.uid,
-        "stack": row.stack_api_key,
-        "type": "asset",
-        "action": row.action,
-        "entry": { "uid": row.asset_uid, "title": row.title, "version": row.version },
-        "environment": environments,
-        "locale": locales,
-        "publish_details": details,
-        "published_at": row.published_at,
-        "user": row.created_by,
-        "approval": false,
-        "approved": true,
-        "rejected": false,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "created_by": row.created_by,
-        "updated_by": row.created_by,
-    });
-    if let Some(at) = &row.scheduled_at {
-        out["scheduled_at"] = at.clone().into();
-    }
-    if let Some(job) = &row.bulk_job_uid {
-        out["bulkJobId"] = job.clone().into();
     }
     out
 }

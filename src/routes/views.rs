@@ -317,12 +317,12 @@ pub fn render_version(version: &VersionRow) -> Value {
 
 /// An asset as the delivery API shows it, key order as recorded from the real service.
 #[derive(Serialize)]
-struct DeliveredView<'a> {
+pub struct DeliveredView<'a> {
     uid: &'a str,
     created_at: &'a str,
     content_type: &'a str,
     created_by: &'a str,
-    tags: Vec<String>,
+    tags: &'a [String],
     filename: &'a str,
     url: String,
     _version: i64,
@@ -330,7 +330,7 @@ struct DeliveredView<'a> {
     is_dir: bool,
     updated_at: &'a str,
     #[serde(rename = "ACL", skip_serializing_if = "Option::is_none")]
-    acl: Option<Map<String, Value>>,
+    acl: Option<DeliveredAcl>,
     updated_by: &'a str,
     file_size: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -342,6 +342,10 @@ struct DeliveredView<'a> {
     metadata: Option<MetadataView>,
 }
 
+/// A delivered asset's `ACL`: always `{}`.
+#[derive(Serialize)]
+struct DeliveredAcl {}
+
 /// Where the delivered copy is published: one object, without `version`.
 #[derive(Serialize)]
 struct DeliveredDetails<'a> {
@@ -351,9 +355,13 @@ struct DeliveredDetails<'a> {
     user: &'a str,
 }
 
-/// Renders a delivered asset; in a sync item (`for_sync`) without `ACL` and always
+/// The view of a delivered asset; in a sync item (`for_sync`) without `ACL` and always
 /// with the dimension of an image.
-pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: bool) -> Value {
+pub fn render_delivered<'a>(
+    row: &'a DeliveredRow,
+    options: &'a RenderOptions,
+    for_sync: bool,
+) -> DeliveredView<'a> {
     let wants_dimension = for_sync || options.include_dimension;
     let dimension = match (wants_dimension, row.width, row.height) {
         (true, Some(width), Some(height)) => Some(Dimension {
@@ -362,12 +370,12 @@ pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: b
         }),
         _ => None,
     };
-    let view = DeliveredView {
+    DeliveredView {
         uid: &row.uid,
         created_at: &row.created_at,
         content_type: &row.content_type,
         created_by: &row.created_by,
-        tags: row.tag_list(),
+        tags: &row.tags,
         filename: &row.filename,
         url: file_url(
             options,
@@ -380,7 +388,7 @@ pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: b
         title: row.title.as_deref().unwrap_or(&row.filename),
         is_dir: false,
         updated_at: &row.updated_at,
-        acl: (!for_sync).then(Map::new),
+        acl: (!for_sync).then_some(DeliveredAcl {}),
         updated_by: &row.updated_by,
         file_size: row.file_size.to_string(),
         dimension,
@@ -392,6 +400,5 @@ pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: b
         },
         branch: options.branch(),
         metadata: options.metadata(),
-    };
-    serde_json::to_value(view).expect("views serialise")
+    }
 }
