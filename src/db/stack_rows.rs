@@ -1,0 +1,103 @@
+//! What the tables of a stack's settings share (environments, locales, delivery and
+//! management tokens): each row belongs to one stack and has a uid, a stack lists its
+//! rows oldest first, one row is found by one of its columns, and a row whose columns
+//! do not decode (a JSON column that is not what it should be) is an error that names
+//! the table and the row's uid.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, FromRow, Row, SqliteConnection, SqliteExecutor};
+
+use super::DbResult;
+
+/// A table of rows that belong to a stack.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Table {
+    /// The table's name.
+    pub name: &'static str,
+    /// The order a stack's rows are listed in.
+    pub order: &'static str,
+}
+
+/// Reads a row, naming the table and the row's uid when a column does not decode.
+fn decode<R>(table: Table, row: &SqliteRow) -> DbResult<R>
+where
+    R: for<'r> FromRow<'r, SqliteRow>,
+{
+    R::from_row(row).map_err(|error| {
+        let uid: String = row.try_get("uid").unwrap_or_default();
+        sqlx::Error::Decode(format!("{} row '{uid}' does not decode: {error}", table.name).into())
+            .into()
+    })
+}
+
+/// Every row of a stack, in the table's order.
+pub(super) async fn list<R>(
+    db: impl SqliteExecutor<'_>,
+    table: Table,
+    api_key: &str,
+) -> DbResult<Vec<R>>
+where
+    R: for<'r> FromRow<'r, SqliteRow>,
+{
+    let sql = format!(
+        "select * from {} where stack_api_key = ? order by {}",
+        table.name, table.order
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(api_key)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(|row| decode(table, row)).collect()
+}
+
+/// The row of a stack whose `column` holds `value`.
+pub(super) async fn find<R>(
+    db: impl SqliteExecutor<'_>,
+    table: Table,
+    column: &'static str,
+    api_key: &str,
+    value: &str,
+) -> DbResult<Option<R>>
+where
+    R: for<'r> FromRow<'r, SqliteRow>,
+{
+    let sql = format!(
+        "select * from {} where stack_api_key = ? and {column} = ?",
+        table.name
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(api_key)
+        .bind(value)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(|row| decode(table, row)).transpose()
+}
+
+/// Deletes the row of a stack with this uid.
+pub(super) async fn delete(
+    conn: &mut SqliteConnection,
+    table: Table,
+    api_key: &str,
+    uid: &str,
+) -> DbResult<()> {
+    let sql = format!(
+        "delete from {} where stack_api_key = ? and uid = ?",
+        table.name
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(api_key)
+        .bind(uid)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every row of every stack, in the table's order.
+pub(super) async fn all<R>(db: impl SqliteExecutor<'_>, table: Table) -> DbResult<Vec<R>>
+where
+    R: for<'r> FromRow<'r, SqliteRow>,
+{
+    let sql = format!("select * from {} order by {}", table.name, table.order);
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
+    rows.iter().map(|row| decode(table, row)).collect()
+}
