@@ -101,3 +101,49 @@ where
     let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
     rows.iter().map(|row| decode(table, row)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+
+    use crate::db::environments;
+
+    #[tokio::test]
+    async fn a_row_whose_json_does_not_decode_is_an_error_naming_it() {
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query(
+            "create table environments (uid text, stack_api_key text, name text, urls text, \
+             version integer, created_at text, created_by text, updated_at text, updated_by text)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into environments values ('blt1', 'k', 'production', '[{\"locale\":\"en-us\",\"url\":\"https://x\"}]', 1, 'a', 'b', 'c', 'd'), \
+             ('blt2', 'k', 'staging', 'not json', 1, 'e', 'b', 'e', 'd')",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+        let good = environments::by_name(&mut conn, "k", "production")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(good.urls[0].url, "https://x");
+        let error = environments::list(&mut conn, "k").await.unwrap_err();
+        assert!(
+            error.to_string().contains("environments row 'blt2'"),
+            "{error}"
+        );
+        let error = environments::by_name(&mut conn, "k", "staging")
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("environments row 'blt2'"),
+            "{error}"
+        );
+    }
+}
