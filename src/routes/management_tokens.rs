@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
 use crate::routes::query::Query;
+use crate::routes::tokens::TokenBody;
 use crate::state::AppState;
 
 /// A management token as the API shows it.
@@ -55,15 +56,10 @@ fn answer(row: ManagementTokenRow, with_value: bool) -> Envelope<TokenView> {
     Envelope::new("token", view(row, with_value))
 }
 
-/// `{"token": {"name", "description"?, "scope", "expires_on"?, "is_email_notification_enabled"?}}`;
-/// the whole fetched object sent back (as the JS SDK's update does) is fine too.
+/// A management token's `{"name", "description"?, "scope", "expires_on"?,
+/// "is_email_notification_enabled"?}`.
 #[derive(Debug, Deserialize)]
-pub struct TokenBody {
-    token: Option<TokenFields>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TokenFields {
+pub struct TokenFields {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -76,18 +72,15 @@ struct TokenFields {
     is_email_notification_enabled: Option<bool>,
 }
 
-impl TokenBody {
-    fn into_request(self) -> ApiResult<TokenRequest> {
-        let fields = self.token.ok_or_else(|| {
-            ApiError::invalid("Please provide the token details.", "token", "is required.")
-        })?;
-        Ok(TokenRequest {
+impl From<TokenFields> for TokenRequest {
+    fn from(fields: TokenFields) -> Self {
+        TokenRequest {
             name: fields.name,
             description: fields.description,
             scope: fields.scope,
             expires_on: fields.expires_on,
             is_email_notification_enabled: fields.is_email_notification_enabled,
-        })
+        }
     }
 }
 
@@ -111,9 +104,9 @@ pub async fn list_tokens(
 pub async fn create_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    JsonBody(body): JsonBody<TokenBody>,
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
 ) -> ApiResult<(StatusCode, Envelope<TokenView>)> {
-    let row = management_tokens::create(&state, &stack, body.into_request()?).await?;
+    let row = management_tokens::create(&state, &stack, body.fields()?.into()).await?;
     Ok((
         StatusCode::CREATED,
         answer(row, true).with_notice("Management Token created successfully."),
@@ -135,9 +128,9 @@ pub async fn update_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    JsonBody(body): JsonBody<TokenBody>,
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
 ) -> ApiResult<Envelope<TokenView>> {
-    let row = management_tokens::update(&state, &stack, &uid, body.into_request()?).await?;
+    let row = management_tokens::update(&state, &stack, &uid, body.fields()?.into()).await?;
     Ok(answer(row, false).with_notice("Management Token updated successfully."))
 }
 

@@ -25,15 +25,25 @@ pub struct CreateQuery {
     create_with_preview_token: bool,
 }
 
-/// `{"token": {"name", "description"?, "scope": [...]}}`; the whole fetched object
-/// sent back (as the JS SDK's update does) is fine too.
+/// `{"token": {...}}`, the body of a delivery or management token's create and
+/// update; the whole fetched object sent back (as the JS SDK's update does) is fine too.
 #[derive(Debug, Deserialize)]
-pub struct TokenBody {
-    token: Option<TokenFields>,
+pub struct TokenBody<F> {
+    token: Option<F>,
 }
 
+impl<F> TokenBody<F> {
+    /// The token's fields; a body without them is a 422.
+    pub fn fields(self) -> ApiResult<F> {
+        self.token.ok_or_else(|| {
+            ApiError::invalid("Please provide the token details.", "token", "is required.")
+        })
+    }
+}
+
+/// A delivery token's `{"name", "description"?, "scope": [...]}`.
 #[derive(Debug, Deserialize)]
-struct TokenFields {
+pub struct TokenFields {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -55,11 +65,8 @@ struct ScopeItem {
     branch_aliases: Option<Vec<String>>,
 }
 
-impl TokenBody {
-    fn into_request(self) -> ApiResult<TokenRequest> {
-        let fields = self.token.ok_or_else(|| {
-            ApiError::invalid("Please provide the token details.", "token", "is required.")
-        })?;
+impl From<TokenFields> for TokenRequest {
+    fn from(fields: TokenFields) -> Self {
         let mut request = TokenRequest {
             name: fields.name,
             description: fields.description,
@@ -78,7 +85,7 @@ impl TokenBody {
                 _ => {}
             }
         }
-        Ok(request)
+        request
     }
 }
 
@@ -99,12 +106,12 @@ pub async fn create_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     Query(query): Query<CreateQuery>,
-    JsonBody(body): JsonBody<TokenBody>,
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
 ) -> ApiResult<(StatusCode, Envelope<TokenJson>)> {
     let view = tokens::create(
         &state,
         &stack,
-        body.into_request()?,
+        body.fields()?.into(),
         query.create_with_preview_token,
     )
     .await?;
@@ -128,9 +135,9 @@ pub async fn update_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    JsonBody(body): JsonBody<TokenBody>,
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
 ) -> ApiResult<Envelope<TokenJson>> {
-    let view = tokens::update(&state, &stack, &uid, body.into_request()?).await?;
+    let view = tokens::update(&state, &stack, &uid, body.fields()?.into()).await?;
     Ok(answer(view).with_notice("Delivery Token updated successfully."))
 }
 
