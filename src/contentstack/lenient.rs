@@ -203,6 +203,24 @@ pub fn names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         .collect())
 }
 
+/// A list of names as given: strings, or objects with a `name` (else a `uid`); other
+/// items are skipped. Absent is an empty list; `null` is an error.
+pub fn names_or_uids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let items = Vec::<Value>::deserialize(d)?;
+    Ok(items
+        .iter()
+        .filter_map(|item| match item {
+            Value::String(name) => Some(name.clone()),
+            Value::Object(o) => o
+                .get("name")
+                .or_else(|| o.get("uid"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            _ => None,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

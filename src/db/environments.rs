@@ -1,8 +1,25 @@
 //! Queries on `environments`.
 
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
+use super::stack_rows::{self, Table};
+
+const TABLE: Table = Table {
+    name: "environments",
+    order: "created_at, rowid",
+};
+
+/// One url of an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentUrl {
+    #[serde(default)]
+    pub locale: String,
+    #[serde(default)]
+    pub url: String,
+}
 
 /// An environment as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -10,8 +27,7 @@ pub struct EnvironmentRow {
     pub uid: String,
     pub stack_api_key: String,
     pub name: String,
-    /// JSON array of `{"locale", "url"}`.
-    pub urls: String,
+    pub urls: Json<Vec<EnvironmentUrl>>,
     pub version: i64,
     pub created_at: String,
     pub created_by: String,
@@ -21,11 +37,7 @@ pub struct EnvironmentRow {
 
 /// Every environment of a stack, oldest first.
 pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<EnvironmentRow>> {
-    sqlx::query_as("select * from environments where stack_api_key = ? order by created_at, rowid")
-        .bind(api_key)
-        .fetch_all(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::list(db, TABLE, api_key).await
 }
 
 /// The environment of a stack with this name.
@@ -34,12 +46,7 @@ pub async fn by_name(
     api_key: &str,
     name: &str,
 ) -> DbResult<Option<EnvironmentRow>> {
-    sqlx::query_as("select * from environments where stack_api_key = ? and name = ?")
-        .bind(api_key)
-        .bind(name)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::find(db, TABLE, "name", api_key, name).await
 }
 
 /// Inserts an environment.
@@ -51,7 +58,7 @@ pub async fn insert(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResu
     .bind(&row.uid)
     .bind(&row.stack_api_key)
     .bind(&row.name)
-    .bind(&row.urls)
+    .bind(Json(&row.urls.0))
     .bind(row.version)
     .bind(&row.created_at)
     .bind(&row.created_by)
@@ -69,7 +76,7 @@ pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult
          where stack_api_key = ? and uid = ?",
     )
     .bind(&row.name)
-    .bind(&row.urls)
+    .bind(Json(&row.urls.0))
     .bind(row.version)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
@@ -82,10 +89,5 @@ pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult
 
 /// Deletes an environment (its publish records go with it).
 pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
-    sqlx::query("delete from environments where stack_api_key = ? and uid = ?")
-        .bind(api_key)
-        .bind(uid)
-        .execute(conn)
-        .await?;
-    Ok(())
+    stack_rows::delete(conn, TABLE, api_key, uid).await
 }

@@ -3,6 +3,12 @@
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
+use super::stack_rows::{self, Table};
+
+const TABLE: Table = Table {
+    name: "locales",
+    order: "created_at, rowid",
+};
 
 /// A locale as stored. The master locale has no fallback.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -21,11 +27,7 @@ pub struct LocaleRow {
 
 /// Every locale of a stack, oldest first.
 pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<LocaleRow>> {
-    sqlx::query_as("select * from locales where stack_api_key = ? order by created_at, rowid")
-        .bind(api_key)
-        .fetch_all(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::list(db, TABLE, api_key).await
 }
 
 /// The locale of a stack with this code.
@@ -34,12 +36,7 @@ pub async fn by_code(
     api_key: &str,
     code: &str,
 ) -> DbResult<Option<LocaleRow>> {
-    sqlx::query_as("select * from locales where stack_api_key = ? and code = ?")
-        .bind(api_key)
-        .bind(code)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::find(db, TABLE, "code", api_key, code).await
 }
 
 /// Inserts a locale.
@@ -97,10 +94,5 @@ pub async fn delete(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()
         .bind(&row.code)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("delete from locales where stack_api_key = ? and uid = ?")
-        .bind(&row.stack_api_key)
-        .bind(&row.uid)
-        .execute(conn)
-        .await?;
-    Ok(())
+    stack_rows::delete(conn, TABLE, &row.stack_api_key, &row.uid).await
 }

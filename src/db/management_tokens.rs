@@ -1,8 +1,39 @@
 //! Queries on `management_tokens`.
 
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
+use super::stack_rows::{self, Table};
+
+/// In the order they were made, also within one millisecond.
+const TABLE: Table = Table {
+    name: "management_tokens",
+    order: "created_at, rowid",
+};
+
+/// One item of a token's scope, as sent, stored and shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScopeItem {
+    #[serde(default)]
+    pub module: String,
+    #[serde(default)]
+    pub acl: Acl,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branches: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_aliases: Option<Vec<String>>,
+}
+
+/// What a scope item allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Acl {
+    #[serde(default)]
+    pub read: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub write: bool,
+}
 
 /// A management token made through the API, as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -12,8 +43,7 @@ pub struct ManagementTokenRow {
     pub name: String,
     pub description: String,
     pub token: String,
-    /// JSON array of scope items, as given.
-    pub scope: String,
+    pub scope: Json<Vec<ScopeItem>>,
     pub expires_on: Option<String>,
     pub is_email_notification_enabled: bool,
     pub created_at: String,
@@ -24,22 +54,12 @@ pub struct ManagementTokenRow {
 
 /// Every management token of every stack (the registry's cache is loaded from these).
 pub async fn all(db: impl SqliteExecutor<'_>) -> DbResult<Vec<ManagementTokenRow>> {
-    sqlx::query_as("select * from management_tokens order by created_at, rowid")
-        .fetch_all(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::all(db, TABLE).await
 }
 
-/// Every management token of a stack, oldest first (in the order they were made, also
-/// within one millisecond).
+/// Every management token of a stack, oldest first.
 pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<ManagementTokenRow>> {
-    sqlx::query_as(
-        "select * from management_tokens where stack_api_key = ? order by created_at, rowid",
-    )
-    .bind(api_key)
-    .fetch_all(db)
-    .await
-    .map_err(Into::into)
+    stack_rows::list(db, TABLE, api_key).await
 }
 
 /// A management token of a stack by its uid.
@@ -48,12 +68,7 @@ pub async fn get(
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<ManagementTokenRow>> {
-    sqlx::query_as("select * from management_tokens where stack_api_key = ? and uid = ?")
-        .bind(api_key)
-        .bind(uid)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::find(db, TABLE, "uid", api_key, uid).await
 }
 
 /// Inserts a token, or writes back every field of an existing one.
@@ -73,7 +88,7 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &ManagementTokenRow) -> Db
     .bind(&row.name)
     .bind(&row.description)
     .bind(&row.token)
-    .bind(&row.scope)
+    .bind(Json(&row.scope.0))
     .bind(&row.expires_on)
     .bind(row.is_email_notification_enabled)
     .bind(&row.created_at)
@@ -87,10 +102,5 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &ManagementTokenRow) -> Db
 
 /// Deletes a token of a stack.
 pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
-    sqlx::query("delete from management_tokens where stack_api_key = ? and uid = ?")
-        .bind(api_key)
-        .bind(uid)
-        .execute(conn)
-        .await?;
-    Ok(())
+    stack_rows::delete(conn, TABLE, api_key, uid).await
 }

@@ -15,6 +15,7 @@ pub mod management_tokens;
 pub mod publishing;
 pub mod scan_status;
 pub mod stack_content;
+pub mod stack_rows;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;
@@ -47,6 +48,9 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 /// Where read-only statements run: the reader pool.
 pub type Reader<'a> = &'a Pool;
+
+/// A JSON column's value, as rows hold it and statements bind it.
+pub use sqlx::types::Json;
 
 /// A failed statement. Opaque outside this module: the cause is logged, not sent.
 #[derive(Debug, thiserror::Error)]

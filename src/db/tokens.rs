@@ -1,8 +1,15 @@
 //! Queries on `delivery_tokens`.
 
+use sqlx::types::Json;
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
+use super::stack_rows::{self, Table};
+
+const TABLE: Table = Table {
+    name: "delivery_tokens",
+    order: "created_at, uid",
+};
 
 /// A delivery token as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -13,10 +20,10 @@ pub struct DeliveryTokenRow {
     pub description: String,
     pub token: String,
     pub preview_token: Option<String>,
-    /// JSON array of environment uids.
-    pub environments: String,
-    /// JSON array of branch names.
-    pub branches: String,
+    /// The uids of the environments in its scope.
+    pub environments: Json<Vec<String>>,
+    /// The branch names in its scope.
+    pub branches: Json<Vec<String>>,
     pub created_at: String,
     pub created_by: String,
     pub updated_at: String,
@@ -25,18 +32,14 @@ pub struct DeliveryTokenRow {
 
 impl DeliveryTokenRow {
     /// The uids of the environments in its scope.
-    pub fn environment_uids(&self) -> Vec<String> {
-        serde_json::from_str(&self.environments).unwrap_or_default()
+    pub fn environment_uids(&self) -> &[String] {
+        &self.environments
     }
 }
 
 /// Every delivery token of a stack, oldest first.
 pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<DeliveryTokenRow>> {
-    sqlx::query_as("select * from delivery_tokens where stack_api_key = ? order by created_at, uid")
-        .bind(api_key)
-        .fetch_all(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::list(db, TABLE, api_key).await
 }
 
 /// A delivery token of a stack by its uid.
@@ -45,12 +48,7 @@ pub async fn get(
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<DeliveryTokenRow>> {
-    sqlx::query_as("select * from delivery_tokens where stack_api_key = ? and uid = ?")
-        .bind(api_key)
-        .bind(uid)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::find(db, TABLE, "uid", api_key, uid).await
 }
 
 /// Inserts a token, or writes back every field of an existing one.
@@ -65,8 +63,8 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &DeliveryTokenRow) -> DbRe
     .bind(&row.description)
     .bind(&row.token)
     .bind(&row.preview_token)
-    .bind(&row.environments)
-    .bind(&row.branches)
+    .bind(Json(&row.environments.0))
+    .bind(Json(&row.branches.0))
     .bind(&row.created_at)
     .bind(&row.created_by)
     .bind(&row.updated_at)
@@ -78,12 +76,7 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &DeliveryTokenRow) -> DbRe
 
 /// Deletes a token.
 pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
-    sqlx::query("delete from delivery_tokens where stack_api_key = ? and uid = ?")
-        .bind(api_key)
-        .bind(uid)
-        .execute(conn)
-        .await?;
-    Ok(())
+    stack_rows::delete(conn, TABLE, api_key, uid).await
 }
 
 /// The token of a stack with this value (a delivery request's `access_token`).
@@ -92,10 +85,5 @@ pub async fn by_value(
     api_key: &str,
     token: &str,
 ) -> DbResult<Option<DeliveryTokenRow>> {
-    sqlx::query_as("select * from delivery_tokens where stack_api_key = ? and token = ?")
-        .bind(api_key)
-        .bind(token)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    stack_rows::find(db, TABLE, "token", api_key, token).await
 }

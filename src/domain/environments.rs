@@ -1,29 +1,18 @@
 //! Environments: where assets are published to. Addressed by name (unique in a stack)
 //! in paths, publish bodies, token scopes and delivery requests; by uid elsewhere.
 
-use serde::{Deserialize, Serialize};
-
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
-use crate::db::environments::{self as environment_db, EnvironmentRow};
+use crate::db::environments::EnvironmentRow;
+pub use crate::db::environments::EnvironmentUrl;
 use crate::db::stacks::StackRow;
-use crate::db::tokens as token_db;
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Json};
 use crate::domain::limits::MAX_NAME_BYTES;
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
 
 /// Characters an environment name may not hold (besides white space and capitals).
 const FORBIDDEN: &str = "#%^+\\/?*:|\"'<>`{}=,";
-
-/// One url of an environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnvironmentUrl {
-    #[serde(default)]
-    pub locale: String,
-    #[serde(default)]
-    pub url: String,
-}
 
 /// `POST /v3/environments`, `PUT /v3/environments/{name}`: `None` leaves it as it is.
 #[derive(Debug, Clone, Default)]
@@ -84,12 +73,12 @@ fn taken(name: &str) -> ApiError {
 
 /// Every environment of the stack, oldest first.
 pub async fn list(state: &AppState, stack: &StackRow) -> ApiResult<Vec<EnvironmentRow>> {
-    Ok(environment_db::list(state.db.reader(), &stack.api_key).await?)
+    Ok(db::environments::list(state.db.reader(), &stack.api_key).await?)
 }
 
 /// The environment with this name.
 pub async fn get(state: &AppState, stack: &StackRow, name: &str) -> ApiResult<EnvironmentRow> {
-    environment_db::by_name(state.db.reader(), &stack.api_key, name)
+    db::environments::by_name(state.db.reader(), &stack.api_key, name)
         .await?
         .ok_or_else(|| not_found(name))
 }
@@ -100,14 +89,10 @@ pub async fn find_on(
     api_key: &str,
     name_or_uid: &str,
 ) -> ApiResult<Option<EnvironmentRow>> {
-    let all = environment_db::list(conn, api_key).await?;
+    let all = db::environments::list(conn, api_key).await?;
     Ok(all
         .into_iter()
         .find(|e| e.name == name_or_uid || e.uid == name_or_uid))
-}
-
-fn urls_json(urls: &[EnvironmentUrl]) -> String {
-    serde_json::to_string(urls).expect("urls serialise")
 }
 
 /// Creates an environment.
@@ -120,7 +105,7 @@ pub async fn create(
     check_name(&name)?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    if environment_db::by_name(&mut *tx, &stack.api_key, &name)
+    if db::environments::by_name(&mut *tx, &stack.api_key, &name)
         .await?
         .is_some()
     {
@@ -130,14 +115,14 @@ pub async fn create(
         uid: ids::asset_uid(),
         stack_api_key: stack.api_key.clone(),
         name,
-        urls: urls_json(&request.urls.unwrap_or_default()),
+        urls: Json(request.urls.unwrap_or_default()),
         version: 1,
         created_at: now.clone(),
         created_by: stack.user_uid.clone(),
         updated_at: now,
         updated_by: stack.user_uid.clone(),
     };
-    environment_db::insert(&mut tx, &row).await?;
+    db::environments::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(row)
 }
@@ -151,12 +136,12 @@ pub async fn update(
 ) -> ApiResult<EnvironmentRow> {
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let mut row = environment_db::by_name(&mut *tx, &stack.api_key, name)
+    let mut row = db::environments::by_name(&mut *tx, &stack.api_key, name)
         .await?
         .ok_or_else(|| not_found(name))?;
     if let Some(new_name) = request.name.filter(|n| n != name) {
         check_name(&new_name)?;
-        if environment_db::by_name(&mut *tx, &stack.api_key, &new_name)
+        if db::environments::by_name(&mut *tx, &stack.api_key, &new_name)
             .await?
             .is_some()
         {
@@ -165,12 +150,12 @@ pub async fn update(
         row.name = new_name;
     }
     if let Some(urls) = request.urls {
-        row.urls = urls_json(&urls);
+        row.urls = Json(urls);
     }
     row.version += 1;
     row.updated_at = now;
     row.updated_by = stack.user_uid.clone();
-    environment_db::save(&mut tx, &row).await?;
+    db::environments::save(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(row)
 }
@@ -179,18 +164,16 @@ pub async fn update(
 /// lose it from their scope.
 pub async fn delete(state: &AppState, stack: &StackRow, name: &str) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let row = environment_db::by_name(&mut *tx, &stack.api_key, name)
+    let row = db::environments::by_name(&mut *tx, &stack.api_key, name)
         .await?
         .ok_or_else(|| not_found(name))?;
-    for mut token in token_db::list(&mut *tx, &stack.api_key).await? {
-        let mut uids = token.environment_uids();
-        if uids.contains(&row.uid) {
-            uids.retain(|uid| uid != &row.uid);
-            token.environments = serde_json::to_string(&uids).expect("uids serialise");
-            token_db::upsert(&mut tx, &token).await?;
+    for mut token in db::tokens::list(&mut *tx, &stack.api_key).await? {
+        if token.environments.contains(&row.uid) {
+            token.environments.retain(|uid| uid != &row.uid);
+            db::tokens::upsert(&mut tx, &token).await?;
         }
     }
-    environment_db::delete(&mut tx, &row.stack_api_key, &row.uid).await?;
+    db::environments::delete(&mut tx, &row.stack_api_key, &row.uid).await?;
     db::commit(tx).await?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::db;
 use crate::db::assets::AssetRow;
+use crate::db::environments::EnvironmentUrl;
 use crate::db::export::ExportRows;
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
@@ -84,7 +85,7 @@ struct PublishDetail<'a> {
 struct EnvironmentRecord<'a> {
     uid: &'a str,
     name: &'a str,
-    urls: serde_json::Value,
+    urls: &'a [EnvironmentUrl],
 }
 
 #[derive(Serialize)]
@@ -202,18 +203,16 @@ fn write_archive(
         .environments
         .iter()
         .map(|e| {
-            let urls = serde_json::from_str(&e.urls)
-                .with_context(|| format!("the urls of environment {}", e.uid))?;
-            Ok((
+            (
                 e.uid.as_str(),
                 EnvironmentRecord {
                     uid: &e.uid,
                     name: &e.name,
-                    urls,
+                    urls: &e.urls,
                 },
-            ))
+            )
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect();
     add_json(&mut tar, "environments/environments.json", &environments)?;
     let (master, others): (Vec<_>, Vec<_>) = rows
         .locales

@@ -3,32 +3,10 @@
 //! branches it names, its expiry on the stack's clock).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::db::management_tokens::ManagementTokenRow;
+pub use crate::db::management_tokens::{Acl, ScopeItem};
 use crate::error::{ApiError, ApiResult, field_error};
-
-/// One item of a token's scope, as sent and shown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ScopeItem {
-    #[serde(default)]
-    pub module: String,
-    #[serde(default)]
-    pub acl: Acl,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branches: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_aliases: Option<Vec<String>>,
-}
-
-/// What a scope item allows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Acl {
-    #[serde(default)]
-    pub read: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub write: bool,
-}
 
 /// What a management token may do, as the request path checks it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +21,7 @@ pub struct Grant {
 impl Grant {
     /// The grant a stored token gives.
     pub fn of(row: &ManagementTokenRow) -> Grant {
-        let scope: Vec<ScopeItem> = serde_json::from_str(&row.scope).unwrap_or_default();
+        let scope: &[ScopeItem] = &row.scope;
         let asset = scope
             .iter()
             .find(|item| item.module == "asset")

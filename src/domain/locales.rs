@@ -3,7 +3,7 @@
 
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
-use crate::db::locales::{self as locale_db, LocaleRow};
+use crate::db::locales::LocaleRow;
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn};
 use crate::error::{ApiError, ApiResult, codes, field_error};
@@ -78,19 +78,19 @@ fn check_name(name: Option<&str>) -> ApiResult<()> {
 
 /// Every locale of the stack, oldest first (the master first).
 pub async fn list(state: &AppState, stack: &StackRow) -> ApiResult<Vec<LocaleRow>> {
-    Ok(locale_db::list(state.db.reader(), &stack.api_key).await?)
+    Ok(db::locales::list(state.db.reader(), &stack.api_key).await?)
 }
 
 /// The locale with this code.
 pub async fn get(state: &AppState, stack: &StackRow, code: &str) -> ApiResult<LocaleRow> {
-    locale_db::by_code(state.db.reader(), &stack.api_key, code)
+    db::locales::by_code(state.db.reader(), &stack.api_key, code)
         .await?
         .ok_or_else(|| not_found(code, "code"))
 }
 
 /// The master locale's code (the one without a fallback).
 pub async fn master(conn: &mut Conn, api_key: &str) -> ApiResult<String> {
-    locale_db::list(conn, api_key)
+    db::locales::list(conn, api_key)
         .await?
         .into_iter()
         .find(|l| l.fallback_locale.is_none())
@@ -98,9 +98,15 @@ pub async fn master(conn: &mut Conn, api_key: &str) -> ApiResult<String> {
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stack {api_key} has no master locale")))
 }
 
+/// The stack's master locale's code.
+pub async fn master_of(state: &AppState, stack: &StackRow) -> ApiResult<String> {
+    let mut conn = state.db.read_conn().await?;
+    master(&mut conn, &stack.api_key).await
+}
+
 /// `code` followed by its fallbacks, up to the master locale.
 pub async fn fallback_chain(conn: &mut Conn, api_key: &str, code: &str) -> ApiResult<Vec<String>> {
-    let all = locale_db::list(conn, api_key).await?;
+    let all = db::locales::list(conn, api_key).await?;
     let mut chain = vec![code.to_owned()];
     let mut at = code.to_owned();
     while let Some(next) = all
@@ -124,7 +130,7 @@ async fn check_fallback(
     code: &str,
     fallback: &str,
 ) -> ApiResult<()> {
-    if locale_db::by_code(&mut *conn, api_key, fallback)
+    if db::locales::by_code(&mut *conn, api_key, fallback)
         .await?
         .is_none()
     {
@@ -157,7 +163,7 @@ pub async fn create(
     check_name(request.name.as_deref())?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    if locale_db::by_code(&mut *tx, &stack.api_key, &code)
+    if db::locales::by_code(&mut *tx, &stack.api_key, &code)
         .await?
         .is_some()
     {
@@ -186,7 +192,7 @@ pub async fn create(
         updated_at: now,
         updated_by: stack.user_uid.clone(),
     };
-    locale_db::insert(&mut tx, &row).await?;
+    db::locales::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(row)
 }
@@ -201,7 +207,7 @@ pub async fn update(
     check_name(request.name.as_deref())?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let mut row = locale_db::by_code(&mut *tx, &stack.api_key, code)
+    let mut row = db::locales::by_code(&mut *tx, &stack.api_key, code)
         .await?
         .ok_or_else(|| not_found(code, "code"))?;
     if let Some(name) = request.name {
@@ -225,7 +231,7 @@ pub async fn update(
     row.version += 1;
     row.updated_at = now;
     row.updated_by = stack.user_uid.clone();
-    locale_db::save(&mut tx, &row).await?;
+    db::locales::save(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(row)
 }
@@ -233,7 +239,7 @@ pub async fn update(
 /// Removes a locale (never the master one); what was published in it is no longer.
 pub async fn delete(state: &AppState, stack: &StackRow, code: &str) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let row = locale_db::by_code(&mut *tx, &stack.api_key, code)
+    let row = db::locales::by_code(&mut *tx, &stack.api_key, code)
         .await?
         .ok_or_else(|| not_found(code, "code"))?;
     if row.fallback_locale.is_none() {
@@ -243,7 +249,7 @@ pub async fn delete(state: &AppState, stack: &StackRow, code: &str) -> ApiResult
             "is the master locale.",
         ));
     }
-    locale_db::delete(&mut tx, &row).await?;
+    db::locales::delete(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(())
 }

@@ -4,12 +4,11 @@
 //! stack's clock. The stack's own token (from `/_mock/stacks`) is not one of these and
 //! opens everything.
 
-use serde_json::Value;
-
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
 use crate::db;
-use crate::db::management_tokens::{self as token_db, ManagementTokenRow};
+use crate::db::Json;
+use crate::db::management_tokens::ManagementTokenRow;
 use crate::db::stacks::StackRow;
 use crate::domain::branches;
 use crate::domain::grants::{Grant, ScopeItem, parse_expiry};
@@ -89,12 +88,12 @@ fn check_expiry(stack: &StackRow, expires_on: Option<&str>) -> ApiResult<()> {
 
 /// Every token of the stack, oldest first.
 pub async fn list(state: &AppState, stack: &StackRow) -> ApiResult<Vec<ManagementTokenRow>> {
-    Ok(token_db::list(state.db.reader(), &stack.api_key).await?)
+    Ok(db::management_tokens::list(state.db.reader(), &stack.api_key).await?)
 }
 
 /// One token of the stack.
 pub async fn get(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<ManagementTokenRow> {
-    token_db::get(state.db.reader(), &stack.api_key, uid)
+    db::management_tokens::get(state.db.reader(), &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))
 }
@@ -129,7 +128,7 @@ pub async fn create(
         name,
         description: request.description.unwrap_or_default(),
         token: ids::management_token(),
-        scope: serde_json::to_string(&scope).expect("scope serialises"),
+        scope: Json(scope),
         expires_on,
         is_email_notification_enabled: request.is_email_notification_enabled.unwrap_or(false),
         created_at: format_ts(now),
@@ -138,7 +137,7 @@ pub async fn create(
         updated_by: stack.user_uid.clone(),
     };
     let mut tx = state.db.begin_write().await?;
-    let valid: Vec<ManagementTokenRow> = token_db::list(&mut *tx, &stack.api_key)
+    let valid: Vec<ManagementTokenRow> = db::management_tokens::list(&mut *tx, &stack.api_key)
         .await?
         .into_iter()
         .filter(|t| !Grant::of(t).expired(now))
@@ -148,9 +147,9 @@ pub async fn create(
         .take((valid.len() + 1).saturating_sub(MAX_TOKENS_PER_STACK))
         .collect();
     for old in &retired {
-        token_db::delete(&mut tx, &stack.api_key, &old.uid).await?;
+        db::management_tokens::delete(&mut tx, &stack.api_key, &old.uid).await?;
     }
-    token_db::upsert(&mut tx, &row).await?;
+    db::management_tokens::upsert(&mut tx, &row).await?;
     db::commit(tx).await?;
     for old in retired {
         state.stacks.revoke(&old.token);
@@ -179,7 +178,7 @@ pub async fn update(
         check_expiry(stack, expires_on.as_deref())?;
     }
     let mut tx = state.db.begin_write().await?;
-    let mut row = token_db::get(&mut *tx, &stack.api_key, uid)
+    let mut row = db::management_tokens::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
     if let Some(name) = request.name.filter(|n| !n.trim().is_empty()) {
@@ -189,7 +188,7 @@ pub async fn update(
         row.description = description;
     }
     if let Some(scope) = request.scope {
-        row.scope = serde_json::to_string(&scope).expect("scope serialises");
+        row.scope = Json(scope);
     }
     if let Some(expires_on) = request.expires_on {
         row.expires_on = expires_on;
@@ -199,7 +198,7 @@ pub async fn update(
     }
     row.updated_at = format_ts(stack.clock().now());
     row.updated_by = stack.user_uid.clone();
-    token_db::upsert(&mut tx, &row).await?;
+    db::management_tokens::upsert(&mut tx, &row).await?;
     db::commit(tx).await?;
     state.stacks.grant(&row);
     Ok(row)
@@ -208,16 +207,11 @@ pub async fn update(
 /// Deletes a token: it stops working at once.
 pub async fn delete(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let row = token_db::get(&mut *tx, &stack.api_key, uid)
+    let row = db::management_tokens::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
-    token_db::delete(&mut tx, &stack.api_key, uid).await?;
+    db::management_tokens::delete(&mut tx, &stack.api_key, uid).await?;
     db::commit(tx).await?;
     state.stacks.revoke(&row.token);
     Ok(())
-}
-
-/// A scope item of the answer, as stored (unknown modules kept as sent).
-pub fn scope_of(row: &ManagementTokenRow) -> Value {
-    serde_json::from_str(&row.scope).unwrap_or_else(|_| Value::Array(Vec::new()))
 }

@@ -10,11 +10,11 @@ use chrono::Utc;
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
 use crate::db;
-use crate::db::environments::EnvironmentRow;
+use crate::db::environments::{EnvironmentRow, EnvironmentUrl};
 use crate::db::locales::LocaleRow;
 use crate::db::management_tokens::ManagementTokenRow;
 use crate::db::stacks::StackRow;
-use crate::db::{Db, DbResult};
+use crate::db::{Db, DbResult, Json};
 use crate::domain::grants::Grant;
 
 /// The default stack's fixed credentials (contract section 1).
@@ -214,15 +214,18 @@ impl StackRegistry {
         .into_iter()
         .map(|name| {
             let urls = if name == DEFAULT_ENVIRONMENT {
-                format!(r#"[{{"locale":"{DEFAULT_LOCALE}","url":"{DEFAULT_ENVIRONMENT_URL}"}}]"#)
+                vec![EnvironmentUrl {
+                    locale: DEFAULT_LOCALE.to_owned(),
+                    url: DEFAULT_ENVIRONMENT_URL.to_owned(),
+                }]
             } else {
-                "[]".to_owned()
+                Vec::new()
             };
             EnvironmentRow {
                 uid: ids::asset_uid(),
                 stack_api_key: row.api_key.clone(),
                 name,
-                urls,
+                urls: Json(urls),
                 version: 1,
                 created_at: row.created_at.clone(),
                 created_by: row.user_uid.clone(),

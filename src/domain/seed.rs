@@ -105,7 +105,7 @@ async fn write_settings(
                 uid: environment.uid.clone(),
                 stack_api_key: stack.api_key.clone(),
                 name: environment.name.clone(),
-                urls: serde_json::to_string(&environment.urls)?,
+                urls: db::Json(environment.urls.clone()),
                 version: 1,
                 created_at: now.clone(),
                 created_by: stack.user_uid.clone(),

@@ -4,10 +4,13 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::contentstack::time::format_ts;
-use crate::db::stacks::{self as stack_db, StackRow};
+use crate::db;
+use crate::db::stacks::StackRow;
 use crate::domain::limits::{MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES, check_len};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
@@ -31,19 +34,42 @@ pub struct DetailsRequest {
     pub description: Option<String>,
 }
 
-/// The stack's settings, every section present (an empty object when never set).
-pub fn settings(stack: &StackRow) -> Map<String, Value> {
-    let stored: Map<String, Value> = serde_json::from_str(&stack.settings).unwrap_or_default();
-    SETTINGS_SECTIONS
-        .iter()
-        .map(|section| {
-            let value = stored
-                .get(*section)
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Map::new()));
-            ((*section).to_owned(), value)
-        })
-        .collect()
+/// One section of the settings: an object of the client's own keys.
+pub type Section = Map<String, Value>;
+
+/// The stack's settings, every section present (an empty object when never set), in
+/// the order of [`SETTINGS_SECTIONS`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StackSettings {
+    #[serde(default)]
+    pub stack_variables: Section,
+    #[serde(default)]
+    pub discrete_variables: Section,
+    #[serde(default)]
+    pub live_preview: Section,
+    #[serde(default)]
+    pub rte: Section,
+}
+
+impl StackSettings {
+    /// The section with this name, if it is one.
+    fn section_mut(&mut self, name: &str) -> Option<&mut Section> {
+        match name {
+            "stack_variables" => Some(&mut self.stack_variables),
+            "discrete_variables" => Some(&mut self.discrete_variables),
+            "live_preview" => Some(&mut self.live_preview),
+            "rte" => Some(&mut self.rte),
+            _ => None,
+        }
+    }
+}
+
+/// The stack's settings as stored; stored settings that do not read are an error that
+/// names the stack.
+pub fn settings(stack: &StackRow) -> ApiResult<StackSettings> {
+    serde_json::from_str(&stack.settings)
+        .with_context(|| format!("the settings of stack {} do not read", stack.api_key))
+        .map_err(ApiError::Internal)
 }
 
 /// Writes a changed stack row (database first, then the registry), under the stack lock.
@@ -58,8 +84,8 @@ async fn save(
     change(&mut row)?;
     row.updated_at = Some(format_ts(stack.clock().now()));
     let mut tx = state.db.begin_write().await?;
-    stack_db::save_details(&mut tx, &row).await?;
-    crate::db::commit(tx).await?;
+    db::stacks::save_details(&mut tx, &row).await?;
+    db::commit(tx).await?;
     Ok(state.stacks.put(row))
 }
 
@@ -103,7 +129,8 @@ pub async fn update_settings(
     stack: &StackRow,
     sections: Map<String, Value>,
 ) -> ApiResult<Arc<StackRow>> {
-    for (section, value) in &sections {
+    let mut given: Vec<(String, Section)> = Vec::new();
+    for (section, value) in sections {
         if !SETTINGS_SECTIONS.contains(&section.as_str()) {
             return Err(ApiError::invalid(
                 format!(
@@ -114,18 +141,25 @@ pub async fn update_settings(
                 "is not valid.",
             ));
         }
-        if !value.is_object() {
+        let Value::Object(value) = value else {
             return Err(ApiError::invalid(
                 format!("'{section}' must be an object."),
                 &format!("stack_settings.{section}"),
                 "is not valid.",
             ));
-        }
+        };
+        given.push((section, value));
     }
     save(state, &stack.api_key, |row| {
-        let mut merged = settings(row);
-        merged.extend(sections);
-        let text = Value::Object(merged).to_string();
+        let mut merged = settings(row)?;
+        for (name, value) in given {
+            if let Some(section) = merged.section_mut(&name) {
+                *section = value;
+            }
+        }
+        let text = serde_json::to_string(&merged)
+            .context("the stack settings do not serialise")
+            .map_err(ApiError::Internal)?;
         if text.len() > MAX_SETTINGS_BYTES {
             return Err(crate::domain::limits::too_long(
                 "stack_settings",

@@ -5,8 +5,8 @@ use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
 use crate::db::environments::EnvironmentRow;
 use crate::db::stacks::StackRow;
-use crate::db::tokens::{self as token_db, DeliveryTokenRow};
-use crate::db::{self, Conn};
+use crate::db::tokens::DeliveryTokenRow;
+use crate::db::{self, Conn, Json};
 use crate::domain::environments;
 use crate::domain::limits::{MAX_NAME_BYTES, check_len};
 use crate::error::{ApiError, ApiResult, codes, field_error};
@@ -66,24 +66,26 @@ async fn scope(conn: &mut Conn, api_key: &str, names: &[String]) -> ApiResult<Ve
     Ok(found)
 }
 
+/// The uids of a scope's environments.
+fn uids(environments: &[EnvironmentRow]) -> Vec<String> {
+    environments.iter().map(|e| e.uid.clone()).collect()
+}
+
 /// The token's scope as rows (environments deleted meanwhile are gone from it).
 async fn view(conn: &mut Conn, row: DeliveryTokenRow) -> ApiResult<TokenView> {
-    let all = crate::db::environments::list(conn, &row.stack_api_key).await?;
-    let uids = row.environment_uids();
-    let environments = all.into_iter().filter(|e| uids.contains(&e.uid)).collect();
+    let all = db::environments::list(conn, &row.stack_api_key).await?;
+    let environments = all
+        .into_iter()
+        .filter(|e| row.environments.contains(&e.uid))
+        .collect();
     Ok(TokenView { row, environments })
 }
 
 /// Every token of the stack, with its scope.
 pub async fn list(state: &AppState, stack: &StackRow) -> ApiResult<Vec<TokenView>> {
-    let mut conn = state
-        .db
-        .reader()
-        .acquire()
-        .await
-        .map_err(db::DbError::from)?;
+    let mut conn = state.db.read_conn().await?;
     let mut views = Vec::new();
-    for row in token_db::list(&mut *conn, &stack.api_key).await? {
+    for row in db::tokens::list(&mut *conn, &stack.api_key).await? {
         views.push(view(&mut conn, row).await?);
     }
     Ok(views)
@@ -91,13 +93,8 @@ pub async fn list(state: &AppState, stack: &StackRow) -> ApiResult<Vec<TokenView
 
 /// One token of the stack.
 pub async fn get(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<TokenView> {
-    let mut conn = state
-        .db
-        .reader()
-        .acquire()
-        .await
-        .map_err(db::DbError::from)?;
-    let row = token_db::get(&mut *conn, &stack.api_key, uid)
+    let mut conn = state.db.read_conn().await?;
+    let row = db::tokens::get(&mut *conn, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
     view(&mut conn, row).await
@@ -129,7 +126,6 @@ pub async fn create(
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
     let environments = scope(&mut tx, &stack.api_key, &names).await?;
-    let uids: Vec<&str> = environments.iter().map(|e| e.uid.as_str()).collect();
     let row = DeliveryTokenRow {
         uid: ids::asset_uid(),
         stack_api_key: stack.api_key.clone(),
@@ -137,15 +133,14 @@ pub async fn create(
         description: request.description.unwrap_or_default(),
         token: ids::delivery_token(),
         preview_token: with_preview.then(ids::delivery_token),
-        environments: serde_json::to_string(&uids).expect("uids serialise"),
-        branches: serde_json::to_string(&request.branches.unwrap_or_default())
-            .expect("names serialise"),
+        environments: Json(uids(&environments)),
+        branches: Json(request.branches.unwrap_or_default()),
         created_at: now.clone(),
         created_by: stack.user_uid.clone(),
         updated_at: now,
         updated_by: stack.user_uid.clone(),
     };
-    token_db::upsert(&mut tx, &row).await?;
+    db::tokens::upsert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(TokenView { row, environments })
 }
@@ -163,7 +158,7 @@ pub async fn update(
     }
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let mut row = token_db::get(&mut *tx, &stack.api_key, uid)
+    let mut row = db::tokens::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
     if let Some(name) = request.name.filter(|n| !n.trim().is_empty()) {
@@ -174,15 +169,14 @@ pub async fn update(
     }
     if let Some(names) = request.environments {
         let environments = scope(&mut tx, &stack.api_key, &names).await?;
-        let uids: Vec<&str> = environments.iter().map(|e| e.uid.as_str()).collect();
-        row.environments = serde_json::to_string(&uids).expect("uids serialise");
+        row.environments = Json(uids(&environments));
     }
     if let Some(branches) = request.branches {
-        row.branches = serde_json::to_string(&branches).expect("names serialise");
+        row.branches = Json(branches);
     }
     row.updated_at = now;
     row.updated_by = stack.user_uid.clone();
-    token_db::upsert(&mut tx, &row).await?;
+    db::tokens::upsert(&mut tx, &row).await?;
     let view = view(&mut tx, row).await?;
     db::commit(tx).await?;
     Ok(view)
@@ -191,10 +185,10 @@ pub async fn update(
 /// Deletes a token.
 pub async fn delete(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    token_db::get(&mut *tx, &stack.api_key, uid)
+    db::tokens::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
-    token_db::delete(&mut tx, &stack.api_key, uid).await?;
+    db::tokens::delete(&mut tx, &stack.api_key, uid).await?;
     db::commit(tx).await?;
     Ok(())
 }
@@ -207,7 +201,7 @@ pub async fn set_preview(
     on: bool,
 ) -> ApiResult<TokenView> {
     let mut tx = state.db.begin_write().await?;
-    let mut row = token_db::get(&mut *tx, &stack.api_key, uid)
+    let mut row = db::tokens::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| not_found(uid))?;
     if !on && row.preview_token.is_none() {
@@ -219,7 +213,7 @@ pub async fn set_preview(
     }
     row.preview_token = on.then(ids::delivery_token);
     row.updated_at = format_ts(stack.clock().now());
-    token_db::upsert(&mut tx, &row).await?;
+    db::tokens::upsert(&mut tx, &row).await?;
     let view = view(&mut tx, row).await?;
     db::commit(tx).await?;
     Ok(view)

@@ -5,15 +5,15 @@
 //! with a 422 that says so. Nothing is stored for them. Whole-stack tools (`csdx
 //! cm:stacks:clone`, export, import, audit) then copy what the mock does emulate.
 
-use axum::Json;
-use axum::extract::RawQuery;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::Deserialize;
 
+use crate::contentstack::lenient;
 use crate::error::{ApiError, ApiResult, codes, field_error};
+use crate::routes::envelope::{Envelope, Listing};
 use crate::routes::extract::StackAuth;
-use crate::routes::query::Params;
+use crate::routes::query::Query;
 
 /// One resource family that answers as empty.
 #[derive(Debug, Clone, Copy)]
@@ -97,13 +97,14 @@ fn family_of(path: &str) -> Option<(&'static Family, Option<&str>)> {
         .max_by_key(|(family, _)| family.path.len())
 }
 
-/// An empty page: `{"<key>": [], "count"?: 0}`.
-#[derive(Serialize)]
-struct EmptyList {
-    #[serde(flatten)]
-    items: std::collections::BTreeMap<&'static str, [(); 0]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<u64>,
+/// What a read of an empty family takes: `include_count`, and `count` (the number
+/// alone).
+#[derive(Debug, Default, Deserialize)]
+pub struct EmptyQuery {
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_count: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    count: bool,
 }
 
 /// The answer for a single one that is not there. Content types answer as recorded from
@@ -131,24 +132,20 @@ pub const CONTENT_TYPE_NOT_FOUND: u32 = 118;
 pub async fn read(
     StackAuth(_): StackAuth,
     uri: Uri,
-    RawQuery(query): RawQuery,
+    Query(query): Query<EmptyQuery>,
 ) -> ApiResult<Response> {
     let (family, uid) = family_of(uri.path()).ok_or_else(|| unknown(&uri))?;
     if let Some(uid) = uid {
         return Err(not_found(family, uid));
     }
-    let params = Params::from_query(query.as_deref());
-    let count = (params.flag("include_count") || params.flag("count")).then_some(0);
-    if params.flag("count") {
-        // `count=true` answers the number alone, as for assets.
-        let count: std::collections::BTreeMap<&str, u64> = [(family.key, 0)].into_iter().collect();
-        return Ok(Json(count).into_response());
+    if query.count {
+        // `count=true` answers the number alone, as for assets: `{"<key>": 0}`.
+        return Ok(Envelope::new(family.key, 0u64).into_response());
     }
-    let list = EmptyList {
-        items: [(family.key, [])].into_iter().collect(),
-        count,
-    };
-    Ok(Json(list).into_response())
+    // An empty page: `{"<key>": [], "count"?: 0}`.
+    let list =
+        Listing::new(family.key, Vec::<()>::new()).with_count(query.include_count.then_some(0));
+    Ok(list.into_response())
 }
 
 /// `POST`, `PUT`, `DELETE` on a family: refused, since nothing of it is stored. A

@@ -1,17 +1,22 @@
 //! `/v3/environments`: list, create, fetch, update (and rename), delete, by name.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
+use crate::db::environments::EnvironmentRow;
 use crate::domain::environments::{self, EnvironmentRequest, EnvironmentUrl};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
-use crate::routes::query::Params;
-use crate::routes::settings_views::{environment_json, page_of};
+use crate::routes::query::{ListQuery, Query};
+use crate::routes::settings_views::{EnvironmentView, page_of};
 use crate::state::AppState;
+
+/// `{"notice"?, "environment": {...}}`
+fn answer(row: EnvironmentRow) -> Envelope<EnvironmentView> {
+    Envelope::new("environment", EnvironmentView::from(row))
+}
 
 /// `{"environment": {"name"?, "urls"?}}`; anything else sent back is ignored.
 #[derive(Debug, Deserialize)]
@@ -47,12 +52,11 @@ impl EnvironmentBody {
 pub async fn list_environments(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
-    let items = environments::list(&state, &stack).await?;
-    let items = items.iter().map(environment_json).collect();
-    Ok(Json(page_of(items, &params, "environments")?))
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Listing<EnvironmentView>> {
+    let rows = environments::list(&state, &stack).await?;
+    let items = rows.into_iter().map(EnvironmentView::from).collect();
+    page_of(items, &query, "environments")
 }
 
 /// `POST /v3/environments`
@@ -60,13 +64,11 @@ pub async fn create_environment(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     JsonBody(body): JsonBody<EnvironmentBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<EnvironmentView>)> {
     let row = environments::create(&state, &stack, body.into_request()?).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "notice": "Environment created successfully.", "environment": environment_json(&row) }),
-        ),
+        answer(row).with_notice("Environment created successfully."),
     ))
 }
 
@@ -75,9 +77,8 @@ pub async fn get_environment(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(name): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
-    let row = environments::get(&state, &stack, &name).await?;
-    Ok(Json(json!({ "environment": environment_json(&row) })))
+) -> ApiResult<Envelope<EnvironmentView>> {
+    Ok(answer(environments::get(&state, &stack, &name).await?))
 }
 
 /// `PUT /v3/environments/{name}`: a rename goes through the old name's path.
@@ -86,11 +87,9 @@ pub async fn update_environment(
     StackAuth(stack): StackAuth,
     ApiPath(name): ApiPath<String>,
     JsonBody(body): JsonBody<EnvironmentBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<EnvironmentView>> {
     let row = environments::update(&state, &stack, &name, body.into_request()?).await?;
-    Ok(Json(
-        json!({ "notice": "Environment updated successfully.", "environment": environment_json(&row) }),
-    ))
+    Ok(answer(row).with_notice("Environment updated successfully."))
 }
 
 /// `DELETE /v3/environments/{name}`
@@ -98,9 +97,7 @@ pub async fn delete_environment(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(name): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     environments::delete(&state, &stack, &name).await?;
-    Ok(Json(
-        json!({ "notice": "Environment deleted successfully." }),
-    ))
+    Ok(envelope::notice("Environment deleted successfully."))
 }

@@ -1,18 +1,24 @@
 //! `/v3/locales`: list (the master locale has `fallback_locale: null`), add, fetch,
 //! update, remove, by code.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
+use crate::contentstack::lenient;
+use crate::db::locales::LocaleRow;
 use crate::domain::locales::{self, LocaleRequest};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
-use crate::routes::query::Params;
-use crate::routes::settings_views::{locale_json, page_of};
+use crate::routes::query::{ListQuery, Query};
+use crate::routes::settings_views::{LocaleView, page_of};
 use crate::state::AppState;
+
+/// `{"notice"?, "locale": {...}}`
+fn answer(row: LocaleRow) -> Envelope<LocaleView> {
+    Envelope::new("locale", LocaleView::from(row))
+}
 
 /// `{"locale": {"code"?, "name"?, "fallback_locale"?}}`
 #[derive(Debug, Deserialize)]
@@ -26,13 +32,8 @@ struct LocaleFields {
     code: Option<String>,
     #[serde(default)]
     name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "lenient::nullable")]
     fallback_locale: Option<Option<String>>,
-}
-
-/// A field that may be null: absent is `None`, null is `Some(None)`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::<String>::deserialize(d)?))
 }
 
 impl LocaleBody {
@@ -56,12 +57,11 @@ impl LocaleBody {
 pub async fn list_locales(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
-    let items = locales::list(&state, &stack).await?;
-    let items = items.iter().map(locale_json).collect();
-    Ok(Json(page_of(items, &params, "locales")?))
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Listing<LocaleView>> {
+    let rows = locales::list(&state, &stack).await?;
+    let items = rows.into_iter().map(LocaleView::from).collect();
+    page_of(items, &query, "locales")
 }
 
 /// `POST /v3/locales`
@@ -69,11 +69,11 @@ pub async fn create_locale(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     JsonBody(body): JsonBody<LocaleBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<LocaleView>)> {
     let row = locales::create(&state, &stack, body.into_request()?).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "notice": "Language added successfully.", "locale": locale_json(&row) })),
+        answer(row).with_notice("Language added successfully."),
     ))
 }
 
@@ -82,9 +82,8 @@ pub async fn get_locale(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
-    let row = locales::get(&state, &stack, &code).await?;
-    Ok(Json(json!({ "locale": locale_json(&row) })))
+) -> ApiResult<Envelope<LocaleView>> {
+    Ok(answer(locales::get(&state, &stack, &code).await?))
 }
 
 /// `PUT /v3/locales/{code}`
@@ -93,11 +92,9 @@ pub async fn update_locale(
     StackAuth(stack): StackAuth,
     ApiPath(code): ApiPath<String>,
     JsonBody(body): JsonBody<LocaleBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<LocaleView>> {
     let row = locales::update(&state, &stack, &code, body.into_request()?).await?;
-    Ok(Json(
-        json!({ "notice": "Language updated successfully.", "locale": locale_json(&row) }),
-    ))
+    Ok(answer(row).with_notice("Language updated successfully."))
 }
 
 /// `DELETE /v3/locales/{code}`
@@ -105,7 +102,7 @@ pub async fn delete_locale(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     locales::delete(&state, &stack, &code).await?;
-    Ok(Json(json!({ "notice": "Language removed successfully." })))
+    Ok(envelope::notice("Language removed successfully."))
 }

@@ -1,109 +1,86 @@
 //! `/v3/stacks/management_tokens`: list, create, fetch, update, delete. The token's
 //! value is shown once, in the answer that creates it.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
+use crate::contentstack::lenient;
+use crate::contentstack::page::{MANAGEMENT, Page};
 use crate::db::management_tokens::ManagementTokenRow;
 use crate::domain::grants::ScopeItem;
-use crate::domain::management_tokens::{self, TokenRequest, scope_of};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::management_tokens::{self, TokenRequest};
+use crate::error::ApiResult;
+use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
-use crate::routes::query::Params;
+use crate::routes::query::Query;
+use crate::routes::tokens::TokenBody;
 use crate::state::AppState;
 
 /// A management token as the API shows it.
 #[derive(Serialize)]
-pub struct TokenView<'a> {
-    name: &'a str,
-    description: &'a str,
-    scope: Value,
-    expires_on: Option<&'a str>,
+pub struct TokenView {
+    name: String,
+    description: String,
+    scope: Vec<ScopeItem>,
+    expires_on: Option<String>,
     is_email_notification_enabled: bool,
-    uid: &'a str,
-    created_by: &'a str,
-    updated_by: &'a str,
-    created_at: &'a str,
-    updated_at: &'a str,
+    uid: String,
+    created_by: String,
+    updated_by: String,
+    created_at: String,
+    updated_at: String,
     /// The value: only when the token is made.
     #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
+    token: Option<String>,
 }
 
-fn view(row: &ManagementTokenRow, with_value: bool) -> TokenView<'_> {
+fn view(row: ManagementTokenRow, with_value: bool) -> TokenView {
     TokenView {
-        name: &row.name,
-        description: &row.description,
-        scope: scope_of(row),
-        expires_on: row.expires_on.as_deref(),
+        name: row.name,
+        description: row.description,
+        scope: row.scope.0,
+        expires_on: row.expires_on,
         is_email_notification_enabled: row.is_email_notification_enabled,
-        uid: &row.uid,
-        created_by: &row.created_by,
-        updated_by: &row.updated_by,
-        created_at: &row.created_at,
-        updated_at: &row.updated_at,
-        token: with_value.then_some(row.token.as_str()),
+        uid: row.uid,
+        created_by: row.created_by,
+        updated_by: row.updated_by,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        token: with_value.then_some(row.token),
     }
 }
 
 /// `{"notice"?, "token": ...}`
-#[derive(Serialize)]
-struct TokenAnswer<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<&'static str>,
-    token: TokenView<'a>,
+fn answer(row: ManagementTokenRow, with_value: bool) -> Envelope<TokenView> {
+    Envelope::new("token", view(row, with_value))
 }
 
-/// `{"tokens": [...], "count"?}`
-#[derive(Serialize)]
-struct TokenList<'a> {
-    tokens: Vec<TokenView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<usize>,
-}
-
-/// `{"token": {"name", "description"?, "scope", "expires_on"?, "is_email_notification_enabled"?}}`;
-/// the whole fetched object sent back (as the JS SDK's update does) is fine too.
+/// A management token's `{"name", "description"?, "scope", "expires_on"?,
+/// "is_email_notification_enabled"?}`.
 #[derive(Debug, Deserialize)]
-pub struct TokenBody {
-    token: Option<TokenFields>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TokenFields {
+pub struct TokenFields {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     scope: Option<Vec<ScopeItem>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "lenient::nullable")]
     expires_on: Option<Option<String>>,
     #[serde(default)]
     is_email_notification_enabled: Option<bool>,
 }
 
-/// A field that may be null: absent is `None`, null is `Some(None)`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::<String>::deserialize(d)?))
-}
-
-impl TokenBody {
-    fn into_request(self) -> ApiResult<TokenRequest> {
-        let fields = self.token.ok_or_else(|| {
-            ApiError::invalid("Please provide the token details.", "token", "is required.")
-        })?;
-        Ok(TokenRequest {
+impl From<TokenFields> for TokenRequest {
+    fn from(fields: TokenFields) -> Self {
+        TokenRequest {
             name: fields.name,
             description: fields.description,
             scope: fields.scope,
             expires_on: fields.expires_on,
             is_email_notification_enabled: fields.is_email_notification_enabled,
-        })
+        }
     }
 }
 
@@ -111,39 +88,29 @@ impl TokenBody {
 pub async fn list_tokens(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Response> {
-    let params = Params::from_query(query.as_deref());
+    Query(page): Query<Page>,
+) -> ApiResult<Listing<TokenView>> {
     let rows = management_tokens::list(&state, &stack).await?;
-    let skip = usize::try_from(params.count("skip").unwrap_or(0)).unwrap_or(usize::MAX);
-    let limit = match params.count("limit") {
-        None | Some(0) => 100,
-        Some(n) => usize::try_from(n).unwrap_or(usize::MAX).min(100),
-    };
-    let list = TokenList {
-        tokens: rows
-            .iter()
-            .skip(skip)
-            .take(limit)
-            .map(|r| view(r, false))
-            .collect(),
-        count: params.flag("include_count").then_some(rows.len()),
-    };
-    Ok(Json(list).into_response())
+    let count = rows.len() as u64;
+    let tokens = page
+        .of(rows, MANAGEMENT)
+        .into_iter()
+        .map(|row| view(row, false))
+        .collect();
+    Ok(Listing::new("tokens", tokens).with_count(page.include_count.then_some(count)))
 }
 
 /// `POST /v3/stacks/management_tokens`
 pub async fn create_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    JsonBody(body): JsonBody<TokenBody>,
-) -> ApiResult<Response> {
-    let row = management_tokens::create(&state, &stack, body.into_request()?).await?;
-    let answer = TokenAnswer {
-        notice: Some("Management Token created successfully."),
-        token: view(&row, true),
-    };
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
+) -> ApiResult<(StatusCode, Envelope<TokenView>)> {
+    let row = management_tokens::create(&state, &stack, body.fields()?.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        answer(row, true).with_notice("Management Token created successfully."),
+    ))
 }
 
 /// `GET /v3/stacks/management_tokens/{uid}`
@@ -151,13 +118,9 @@ pub async fn get_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Response> {
+) -> ApiResult<Envelope<TokenView>> {
     let row = management_tokens::get(&state, &stack, &uid).await?;
-    let answer = TokenAnswer {
-        notice: None,
-        token: view(&row, false),
-    };
-    Ok(Json(answer).into_response())
+    Ok(answer(row, false))
 }
 
 /// `PUT /v3/stacks/management_tokens/{uid}`
@@ -165,20 +128,10 @@ pub async fn update_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    JsonBody(body): JsonBody<TokenBody>,
-) -> ApiResult<Response> {
-    let row = management_tokens::update(&state, &stack, &uid, body.into_request()?).await?;
-    let answer = TokenAnswer {
-        notice: Some("Management Token updated successfully."),
-        token: view(&row, false),
-    };
-    Ok(Json(answer).into_response())
-}
-
-/// `{"notice"}`
-#[derive(Serialize)]
-struct Notice {
-    notice: &'static str,
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
+) -> ApiResult<Envelope<TokenView>> {
+    let row = management_tokens::update(&state, &stack, &uid, body.fields()?.into()).await?;
+    Ok(answer(row, false).with_notice("Management Token updated successfully."))
 }
 
 /// `DELETE /v3/stacks/management_tokens/{uid}`
@@ -186,10 +139,7 @@ pub async fn delete_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Response> {
+) -> ApiResult<Envelope<()>> {
     management_tokens::delete(&state, &stack, &uid).await?;
-    Ok(Json(Notice {
-        notice: "Management Token deleted successfully.",
-    })
-    .into_response())
+    Ok(envelope::notice("Management Token deleted successfully."))
 }

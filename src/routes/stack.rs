@@ -1,16 +1,17 @@
 //! `/v3/stacks`: the stack itself (fetch, rename, describe) and its settings.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::contentstack::lenient;
 use crate::db::stacks::StackRow;
-use crate::domain::stack_details::{self, DetailsRequest};
+use crate::domain::locales;
+use crate::domain::stack_details::{self, DetailsRequest, Section, StackSettings};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::Envelope;
 use crate::routes::extract::{JsonBody, OptionalJson, StackAuth};
-use crate::routes::query::Params;
+use crate::routes::query::Query;
 use crate::state::AppState;
 
 /// The organisation every stack of the mock belongs to.
@@ -18,25 +19,36 @@ pub const ORG_UID: &str = "blt0000000000000a01";
 
 /// The stack as `GET /v3/stacks` shows it.
 #[derive(Serialize)]
-pub struct StackView<'a> {
-    created_at: &'a str,
-    updated_at: &'a str,
+pub struct StackView {
+    created_at: String,
+    updated_at: String,
     uid: String,
-    name: &'a str,
-    description: &'a str,
+    name: String,
+    description: String,
     org_uid: &'static str,
-    api_key: &'a str,
+    api_key: String,
     master_locale: String,
     is_asset_download_public: bool,
-    owner_uid: &'a str,
-    user_uids: [&'a str; 1],
+    owner_uid: String,
+    user_uids: [String; 1],
     settings: SettingsSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
-    collaborators: Option<[Collaborator<'a>; 1]>,
+    collaborators: Option<[Collaborator; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    stack_variables: Option<Value>,
+    stack_variables: Option<Section>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    discrete_variables: Option<Value>,
+    discrete_variables: Option<Section>,
+}
+
+/// What `GET /v3/stacks` may add to the stack.
+#[derive(Debug, Default, Deserialize)]
+pub struct StackQuery {
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_collaborators: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_stack_variables: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_discrete_variables: bool,
 }
 
 /// The fixed part of a stack's `settings` (what the plan of a real stack turns on).
@@ -57,11 +69,11 @@ struct SettingsSummary {
 
 /// The stack's user, with `include_collaborators=true`.
 #[derive(Serialize)]
-struct Collaborator<'a> {
-    uid: &'a str,
-    username: &'a str,
-    first_name: &'a str,
-    last_name: &'a str,
+struct Collaborator {
+    uid: String,
+    username: String,
+    first_name: String,
+    last_name: String,
     is_owner: bool,
 }
 
@@ -74,28 +86,35 @@ fn stack_uid(api_key: &str) -> String {
 }
 
 /// Renders a stack.
-pub fn stack_view<'a>(
-    stack: &'a StackRow,
+pub fn stack_view(
+    stack: &StackRow,
     master_locale: String,
-    params: &Params,
-) -> StackView<'a> {
-    let settings = stack_details::settings(stack);
+    query: &StackQuery,
+) -> ApiResult<StackView> {
+    let StackSettings {
+        stack_variables,
+        discrete_variables,
+        ..
+    } = stack_details::settings(stack)?;
     let (first_name, last_name) = stack
         .user_name
         .split_once(' ')
         .unwrap_or((stack.user_name.as_str(), ""));
-    StackView {
-        created_at: &stack.created_at,
-        updated_at: stack.updated_at.as_deref().unwrap_or(&stack.created_at),
+    Ok(StackView {
+        created_at: stack.created_at.clone(),
+        updated_at: stack
+            .updated_at
+            .clone()
+            .unwrap_or_else(|| stack.created_at.clone()),
         uid: stack_uid(&stack.api_key),
-        name: &stack.name,
-        description: &stack.description,
+        name: stack.name.clone(),
+        description: stack.description.clone(),
         org_uid: ORG_UID,
-        api_key: &stack.api_key,
+        api_key: stack.api_key.clone(),
         master_locale,
         is_asset_download_public: true,
-        owner_uid: &stack.user_uid,
-        user_uids: [&stack.user_uid],
+        owner_uid: stack.user_uid.clone(),
+        user_uids: [stack.user_uid.clone()],
         settings: SettingsSummary {
             version: "2019-04-30",
             rte_version: 3,
@@ -106,55 +125,30 @@ pub fn stack_view<'a>(
             webhook_enabled: true,
             language_fallback: false,
         },
-        collaborators: params.flag("include_collaborators").then(|| {
+        collaborators: query.include_collaborators.then(|| {
             [Collaborator {
-                uid: &stack.user_uid,
-                username: &stack.user_name,
-                first_name,
-                last_name,
+                uid: stack.user_uid.clone(),
+                username: stack.user_name.clone(),
+                first_name: first_name.to_owned(),
+                last_name: last_name.to_owned(),
                 is_owner: true,
             }]
         }),
-        stack_variables: params
-            .flag("include_stack_variables")
-            .then(|| settings["stack_variables"].clone()),
-        discrete_variables: params
-            .flag("include_discrete_variables")
-            .then(|| settings["discrete_variables"].clone()),
-    }
-}
-
-/// `{"stack": ...}`
-#[derive(Serialize)]
-pub struct StackAnswer<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<&'static str>,
-    stack: StackView<'a>,
-}
-
-async fn master_locale(state: &AppState, stack: &StackRow) -> ApiResult<String> {
-    let mut conn = state
-        .db
-        .reader()
-        .acquire()
-        .await
-        .map_err(crate::db::DbError::from)?;
-    crate::domain::locales::master(&mut conn, &stack.api_key).await
+        stack_variables: query.include_stack_variables.then_some(stack_variables),
+        discrete_variables: query
+            .include_discrete_variables
+            .then_some(discrete_variables),
+    })
 }
 
 /// `GET /v3/stacks`
 pub async fn get_stack(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Response> {
-    let params = Params::from_query(query.as_deref());
-    let master = master_locale(&state, &stack).await?;
-    let answer = StackAnswer {
-        notice: None,
-        stack: stack_view(&stack, master, &params),
-    };
-    Ok(Json(answer).into_response())
+    Query(query): Query<StackQuery>,
+) -> ApiResult<Envelope<StackView>> {
+    let master = locales::master_of(&state, &stack).await?;
+    Ok(Envelope::new("stack", stack_view(&stack, master, &query)?))
 }
 
 /// `{"stack": {"name"?, "description"?}}`; the whole fetched object (as the JS SDK's
@@ -177,7 +171,7 @@ pub async fn update_stack(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     JsonBody(body): JsonBody<StackBody>,
-) -> ApiResult<Response> {
+) -> ApiResult<Envelope<StackView>> {
     let fields = body.stack.ok_or_else(|| {
         ApiError::invalid("Please provide the stack details.", "stack", "is required.")
     })?;
@@ -186,29 +180,17 @@ pub async fn update_stack(
         description: fields.description,
     };
     let row = stack_details::update(&state, &stack, request).await?;
-    let master = master_locale(&state, &row).await?;
-    let answer = StackAnswer {
-        notice: Some("Stack updated successfully."),
-        stack: stack_view(&row, master, &Params::default()),
-    };
-    Ok(Json(answer).into_response())
+    let master = locales::master_of(&state, &row).await?;
+    let view = stack_view(&row, master, &StackQuery::default())?;
+    Ok(Envelope::new("stack", view).with_notice("Stack updated successfully."))
 }
 
-/// `{"notice"?, "stack_settings": {...}}`
-#[derive(Serialize)]
-struct SettingsAnswer {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<&'static str>,
-    stack_settings: Map<String, Value>,
-}
-
-/// `GET /v3/stacks/settings`
-pub async fn get_settings(StackAuth(stack): StackAuth) -> Response {
-    let answer = SettingsAnswer {
-        notice: None,
-        stack_settings: stack_details::settings(&stack),
-    };
-    Json(answer).into_response()
+/// `GET /v3/stacks/settings`: `{"stack_settings": {...}}`.
+pub async fn get_settings(StackAuth(stack): StackAuth) -> ApiResult<Envelope<StackSettings>> {
+    Ok(Envelope::new(
+        "stack_settings",
+        stack_details::settings(&stack)?,
+    ))
 }
 
 /// `{"stack_settings": {"stack_variables"?, "discrete_variables"?, "live_preview"?, "rte"?}}`
@@ -223,7 +205,7 @@ pub async fn update_settings(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     OptionalJson(body): OptionalJson<SettingsBody>,
-) -> ApiResult<Response> {
+) -> ApiResult<Envelope<StackSettings>> {
     let sections = body.stack_settings.ok_or_else(|| {
         ApiError::invalid(
             "Please provide the stack settings.",
@@ -232,9 +214,8 @@ pub async fn update_settings(
         )
     })?;
     let row = stack_details::update_settings(&state, &stack, sections).await?;
-    let answer = SettingsAnswer {
-        notice: Some("Stack settings updated successfully."),
-        stack_settings: stack_details::settings(&row),
-    };
-    Ok(Json(answer).into_response())
+    Ok(
+        Envelope::new("stack_settings", stack_details::settings(&row)?)
+            .with_notice("Stack settings updated successfully."),
+    )
 }

@@ -1,27 +1,49 @@
 //! `/v3/stacks/delivery_tokens`: list, create, fetch, update, delete, preview tokens.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use crate::domain::tokens::{self, TokenRequest};
+use crate::contentstack::lenient;
+use crate::domain::tokens::{self, TokenRequest, TokenView};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
-use crate::routes::query::Params;
-use crate::routes::settings_views::token_json;
+use crate::routes::query::Query;
+use crate::routes::settings_views::{CountQuery, TokenJson};
 use crate::state::AppState;
 
-/// `{"token": {"name", "description"?, "scope": [...]}}`; the whole fetched object
-/// sent back (as the JS SDK's update does) is fine too.
-#[derive(Debug, Deserialize)]
-pub struct TokenBody {
-    token: Option<TokenFields>,
+/// `{"notice"?, "token": {...}}`
+fn answer(view: TokenView) -> Envelope<TokenJson> {
+    Envelope::new("token", TokenJson::from(view))
 }
 
+/// `POST /v3/stacks/delivery_tokens?create_with_preview_token=true`
+#[derive(Debug, Default, Deserialize)]
+pub struct CreateQuery {
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    create_with_preview_token: bool,
+}
+
+/// `{"token": {...}}`, the body of a delivery or management token's create and
+/// update; the whole fetched object sent back (as the JS SDK's update does) is fine too.
 #[derive(Debug, Deserialize)]
-struct TokenFields {
+pub struct TokenBody<F> {
+    token: Option<F>,
+}
+
+impl<F> TokenBody<F> {
+    /// The token's fields; a body without them is a 422.
+    pub fn fields(self) -> ApiResult<F> {
+        self.token.ok_or_else(|| {
+            ApiError::invalid("Please provide the token details.", "token", "is required.")
+        })
+    }
+}
+
+/// A delivery token's `{"name", "description"?, "scope": [...]}`.
+#[derive(Debug, Deserialize)]
+pub struct TokenFields {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -35,19 +57,16 @@ struct ScopeItem {
     #[serde(default)]
     module: String,
     /// Names, or environment objects (matched by `name`, else `uid`).
-    #[serde(default)]
-    environments: Vec<Value>,
+    #[serde(default, deserialize_with = "lenient::names_or_uids")]
+    environments: Vec<String>,
     #[serde(default)]
     branches: Option<Vec<String>>,
     #[serde(default)]
     branch_aliases: Option<Vec<String>>,
 }
 
-impl TokenBody {
-    fn into_request(self) -> ApiResult<TokenRequest> {
-        let fields = self.token.ok_or_else(|| {
-            ApiError::invalid("Please provide the token details.", "token", "is required.")
-        })?;
+impl From<TokenFields> for TokenRequest {
+    fn from(fields: TokenFields) -> Self {
         let mut request = TokenRequest {
             name: fields.name,
             description: fields.description,
@@ -60,28 +79,13 @@ impl TokenBody {
         }
         for item in fields.scope.unwrap_or_default() {
             match item.module.as_str() {
-                "environment" => {
-                    let names = item
-                        .environments
-                        .iter()
-                        .filter_map(|e| match e {
-                            Value::String(name) => Some(name.clone()),
-                            Value::Object(env) => env
-                                .get("name")
-                                .or_else(|| env.get("uid"))
-                                .and_then(Value::as_str)
-                                .map(str::to_owned),
-                            _ => None,
-                        })
-                        .collect();
-                    request.environments = Some(names);
-                }
+                "environment" => request.environments = Some(item.environments),
                 "branch" => request.branches = item.branches.or(Some(Vec::new())),
                 "branch_alias" => request.branch_aliases = item.branch_aliases.or(Some(Vec::new())),
                 _ => {}
             }
         }
-        Ok(request)
+        request
     }
 }
 
@@ -89,38 +93,31 @@ impl TokenBody {
 pub async fn list_tokens(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
+    Query(query): Query<CountQuery>,
+) -> ApiResult<Listing<TokenJson>> {
     let views = tokens::list(&state, &stack).await?;
-    let tokens: Vec<Value> = views.iter().map(token_json).collect();
-    let mut body = json!({ "tokens": tokens });
-    if params.flag("include_count") {
-        body["count"] = views.len().into();
-    }
-    Ok(Json(body))
+    let count = views.len() as u64;
+    let tokens = views.into_iter().map(TokenJson::from).collect();
+    Ok(Listing::new("tokens", tokens).with_count(query.include_count.then_some(count)))
 }
 
 /// `POST /v3/stacks/delivery_tokens`
 pub async fn create_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-    JsonBody(body): JsonBody<TokenBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let params = Params::from_query(query.as_deref());
+    Query(query): Query<CreateQuery>,
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
+) -> ApiResult<(StatusCode, Envelope<TokenJson>)> {
     let view = tokens::create(
         &state,
         &stack,
-        body.into_request()?,
-        params.flag("create_with_preview_token"),
+        body.fields()?.into(),
+        query.create_with_preview_token,
     )
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "notice": "Delivery Token created successfully.", "token": token_json(&view) }),
-        ),
+        answer(view).with_notice("Delivery Token created successfully."),
     ))
 }
 
@@ -129,9 +126,8 @@ pub async fn get_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
-    let view = tokens::get(&state, &stack, &uid).await?;
-    Ok(Json(json!({ "token": token_json(&view) })))
+) -> ApiResult<Envelope<TokenJson>> {
+    Ok(answer(tokens::get(&state, &stack, &uid).await?))
 }
 
 /// `PUT /v3/stacks/delivery_tokens/{uid}`
@@ -139,12 +135,10 @@ pub async fn update_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    JsonBody(body): JsonBody<TokenBody>,
-) -> ApiResult<Json<Value>> {
-    let view = tokens::update(&state, &stack, &uid, body.into_request()?).await?;
-    Ok(Json(
-        json!({ "notice": "Delivery Token updated successfully.", "token": token_json(&view) }),
-    ))
+    JsonBody(body): JsonBody<TokenBody<TokenFields>>,
+) -> ApiResult<Envelope<TokenJson>> {
+    let view = tokens::update(&state, &stack, &uid, body.fields()?.into()).await?;
+    Ok(answer(view).with_notice("Delivery Token updated successfully."))
 }
 
 /// `DELETE /v3/stacks/delivery_tokens/{uid}`
@@ -152,11 +146,9 @@ pub async fn delete_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     tokens::delete(&state, &stack, &uid).await?;
-    Ok(Json(
-        json!({ "notice": "Delivery Token deleted successfully." }),
-    ))
+    Ok(envelope::notice("Delivery Token deleted successfully."))
 }
 
 /// `POST /v3/stacks/delivery_tokens/{uid}/preview_token`
@@ -164,13 +156,11 @@ pub async fn create_preview_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Envelope<TokenJson>)> {
     let view = tokens::set_preview(&state, &stack, &uid, true).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "notice": "Preview token created successfully.", "token": token_json(&view) }),
-        ),
+        answer(view).with_notice("Preview token created successfully."),
     ))
 }
 
@@ -179,9 +169,7 @@ pub async fn delete_preview_token(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     tokens::set_preview(&state, &stack, &uid, false).await?;
-    Ok(Json(
-        json!({ "notice": "Preview token deleted successfully." }),
-    ))
+    Ok(envelope::notice("Preview token deleted successfully."))
 }
