@@ -468,7 +468,7 @@ mod tests {
     async fn json_columns_round_trip_and_a_bad_one_names_its_row() {
         let pool = tables().await;
         let mut conn = pool.acquire().await.unwrap();
-        put_queue_item(&mut *conn, &item("q1")).await.unwrap();
+        put_queue_item(&mut conn, &item("q1")).await.unwrap();
         let stored: String = sqlx::query_scalar("select locales from publish_queue")
             .fetch_one(&mut *conn)
             .await
