@@ -378,7 +378,7 @@ fn delivered_row(
         created_at: asset.created_at.clone(),
         created_by: asset.created_by.clone(),
         content_type: file.content_type.clone(),
-        tags: version.tags.clone(),
+        tags: version.tags_text(),
         filename: file.filename.clone(),
         version_uid: file.version_uid.clone(),
         version: record.version,
