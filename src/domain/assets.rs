@@ -559,3 +559,22 @@ pub async fn require(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult
         .await?
         .ok_or(ApiError::AssetNotFound)
 }
+
+/// The stored file behind a file URL, if the asset is live (trashed assets' URLs 404).
+pub async fn live_file(
+    state: &AppState,
+    api_key: &str,
+    asset_uid: &str,
+    version_uid: &str,
+) -> ApiResult<Option<AssetFileRow>> {
+    Ok(db::assets::live_file(state.db.reader(), api_key, asset_uid, version_uid).await?)
+}
+
+/// A live file asset with the stored file of its latest version.
+pub async fn latest_file(
+    state: &AppState,
+    api_key: &str,
+    uid: &str,
+) -> ApiResult<Option<(AssetRow, AssetFileRow)>> {
+    Ok(db::assets::latest_file(state.db.reader(), api_key, uid).await?)
+}
