@@ -111,7 +111,12 @@ impl AssetRow {
 
 /// Reads a JSON column of a row; one that does not decode is an error that names the
 /// table, the row's key and the column (never an empty default).
-pub(super) fn json_column<T>(row: &SqliteRow, column: &str, table: &str, key: &str) -> sqlx::Result<Json<T>>
+pub(super) fn json_column<T>(
+    row: &SqliteRow,
+    column: &str,
+    table: &str,
+    key: &str,
+) -> sqlx::Result<Json<T>>
 where
     T: serde::de::DeserializeOwned,
 {

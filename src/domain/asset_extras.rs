@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::db::stacks::StackRow;
 use crate::db;
+use crate::db::stacks::StackRow;
 use crate::domain::{assets, environments};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;

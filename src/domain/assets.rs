@@ -3,8 +3,8 @@
 
 use crate::contentstack::filter::{self, Condition, Field, Filter, Rejected, Scalar};
 use crate::contentstack::ids;
-use crate::contentstack::time::format_ts;
 use crate::contentstack::page::{self, Caps, Page};
+use crate::contentstack::time::format_ts;
 use crate::db::assets::{AssetFileRow, AssetRow, VersionRow};
 use crate::db::budget::{Slot, Weight};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
@@ -542,7 +542,8 @@ pub async fn name_version(
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
-    if !db::assets::set_version_name(&mut tx, &stack.api_key, uid, version, name.as_deref()).await? {
+    if !db::assets::set_version_name(&mut tx, &stack.api_key, uid, version, name.as_deref()).await?
+    {
         return Err(ApiError::invalid(
             format!("Version {version} of the asset was not found."),
             "version",

@@ -4,14 +4,14 @@
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
 use crate::db;
-pub use crate::db::bulk::{FailedItem, JobBody, JobItem, JobSummary};
 use crate::db::bulk::{BulkJobRow, NoBody, StoredBody};
-use sqlx::types::Json;
+pub use crate::db::bulk::{FailedItem, JobBody, JobItem, JobSummary};
 use crate::db::stacks::StackRow;
 use crate::domain::publishing::{self, Action, Resolved, Targets};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
+use sqlx::types::Json;
 
 /// Most items (assets plus entries) one bulk request may name.
 pub const MAX_BULK_ITEMS: usize = 100;

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::contentstack::page::{self, Page};
 use crate::contentstack::time::{format_ts, latest};
 use crate::db::assets::AssetRow;
 use crate::db::stacks::StackRow;
-use crate::contentstack::page::{self, Page};
 use crate::db::trash::{ItemType, ParentState, TrashEntry, TrashItemRow};
 use crate::db::{self, Tx};
 use crate::domain::folders::{self, FolderRule};

@@ -235,10 +235,7 @@ async fn answer(described: Described, source: Source, headers: &HeaderMap) -> Ap
 
     let mut response_headers = HeaderMap::new();
     response_headers.insert(header::CONTENT_TYPE, content_type);
-    response_headers.insert(
-        header::ETAG,
-        header_value(&etag)?,
-    );
+    response_headers.insert(header::ETAG, header_value(&etag)?);
     response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     // Serve what was uploaded as what it says it is, never as a guess of the browser's.
     response_headers.insert(
@@ -250,18 +247,12 @@ async fn answer(described: Described, source: Source, headers: &HeaderMap) -> Ap
         None | Some(RangeSpec::Ignore) => (StatusCode::OK, 0, size),
         Some(RangeSpec::Satisfiable(start, end)) => {
             let value = format!("bytes {start}-{end}/{size}");
-            response_headers.insert(
-                header::CONTENT_RANGE,
-                header_value(&value)?,
-            );
+            response_headers.insert(header::CONTENT_RANGE, header_value(&value)?);
             (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
         }
         Some(RangeSpec::Unsatisfiable) => {
             let value = format!("bytes */{size}");
-            response_headers.insert(
-                header::CONTENT_RANGE,
-                header_value(&value)?,
-            );
+            response_headers.insert(header::CONTENT_RANGE, header_value(&value)?);
             return Ok((StatusCode::RANGE_NOT_SATISFIABLE, response_headers).into_response());
         }
     };

@@ -353,11 +353,14 @@ impl<'a> From<&'a VersionRow> for VersionView<'a> {
     fn from(version: &'a VersionRow) -> Self {
         VersionView {
             _version: version.version,
-            _version_name: version.version_name.as_deref().map(|title| VersionNameView {
-                title,
-                updated_by: &version.updated_by,
-                updated_at: &version.updated_at,
-            }),
+            _version_name: version
+                .version_name
+                .as_deref()
+                .map(|title| VersionNameView {
+                    title,
+                    updated_by: &version.updated_by,
+                    updated_at: &version.updated_at,
+                }),
             updated_at: &version.updated_at,
             updated_by: &version.updated_by,
         }
