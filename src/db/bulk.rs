@@ -83,6 +83,50 @@ pub struct BulkJobRow {
     pub items: Json<Vec<JobItem>>,
 }
 
+impl BulkJobRow {
+    /// A finished job (`status` `complete`) that was asked nothing and did nothing yet:
+    /// the setters below fill in its summary, body and items.
+    pub fn complete(
+        uid: String,
+        stack_api_key: String,
+        action: &str,
+        created_at: String,
+        created_by: String,
+    ) -> BulkJobRow {
+        BulkJobRow {
+            uid,
+            stack_api_key,
+            action: action.to_owned(),
+            status: "complete".to_owned(),
+            summary: Json(JobSummary::default()),
+            created_at,
+            created_by,
+            body: Json(StoredBody::Empty(NoBody {})),
+            items: Json(Vec::new()),
+        }
+    }
+
+    /// Stores what the job did.
+    pub fn set_summary(&mut self, summary: JobSummary) {
+        self.summary = Json(summary);
+    }
+
+    /// Stores what a publish job was asked.
+    pub fn set_body(&mut self, body: JobBody) {
+        self.body = Json(StoredBody::Publish(body));
+    }
+
+    /// Stores what happened to each item.
+    pub fn set_items(&mut self, items: Vec<JobItem>) {
+        self.items = Json(items);
+    }
+
+    /// What happened to each item.
+    pub fn items(&self) -> &[JobItem] {
+        &self.items.0
+    }
+}
+
 impl<'r> FromRow<'r, SqliteRow> for BulkJobRow {
     fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
         let uid: String = row.try_get("uid")?;

@@ -4,14 +4,13 @@
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
 use crate::db;
-use crate::db::bulk::{BulkJobRow, NoBody, StoredBody};
+use crate::db::bulk::BulkJobRow;
 pub use crate::db::bulk::{FailedItem, JobBody, JobItem, JobSummary};
 use crate::db::stacks::StackRow;
 use crate::domain::publishing::{self, Action, Resolved, Targets};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
-use sqlx::types::Json;
 
 /// Most items (assets plus entries) one bulk request may name.
 pub const MAX_BULK_ITEMS: usize = 100;
@@ -98,17 +97,14 @@ pub async fn delete(
             })
             .collect(),
     };
-    let row = BulkJobRow {
-        uid: ids::job_id(),
-        stack_api_key: stack.api_key.clone(),
-        action: "delete".into(),
-        status: "complete".into(),
-        summary: Json(summary.clone()),
-        created_at: trashed.deleted_at,
-        created_by: stack.user_uid.clone(),
-        body: Json(StoredBody::Empty(NoBody {})),
-        items: Json(Vec::new()),
-    };
+    let mut row = BulkJobRow::complete(
+        ids::job_id(),
+        stack.api_key.clone(),
+        "delete",
+        trashed.deleted_at,
+        stack.user_uid.clone(),
+    );
+    row.set_summary(summary.clone());
     db::bulk::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(Job { row, summary })
@@ -229,17 +225,16 @@ pub async fn publish(
         published_at: resolved.at.is_none().then(|| now.clone()),
         scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
     };
-    let row = BulkJobRow {
-        uid: job.uid,
-        stack_api_key: stack.api_key.clone(),
-        action: action.as_str().into(),
-        status: "complete".into(),
-        summary: Json(job.summary.clone()),
-        created_at: now,
-        created_by: stack.user_uid.clone(),
-        body: Json(StoredBody::Publish(body)),
-        items: Json(job.items),
-    };
+    let mut row = BulkJobRow::complete(
+        job.uid,
+        stack.api_key.clone(),
+        action.as_str(),
+        now,
+        stack.user_uid.clone(),
+    );
+    row.set_summary(job.summary.clone());
+    row.set_body(body);
+    row.set_items(job.items);
     db::bulk::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(Job {

@@ -240,7 +240,7 @@ pub async fn get_job_items(
 ) -> ApiResult<Json<Value>> {
     let params = Params::from_query(query.as_deref());
     let job = bulk::job(&state, &stack, &job_id).await?;
-    let mut items: Vec<JobItem> = job.row.items.0.clone();
+    let mut items: Vec<JobItem> = job.row.items().to_vec();
     if let Some(status) = params.get("status").filter(|s| !s.is_empty()) {
         items.retain(|item| item.status == status);
     }
