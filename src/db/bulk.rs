@@ -177,3 +177,20 @@ pub async fn get(
         .await
         .map_err(Into::into)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_body_is_a_publish_request_or_empty_and_nothing_else() {
+        let empty: StoredBody = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, StoredBody::Empty(NoBody {}));
+        assert_eq!(serde_json::to_string(&empty).unwrap(), "{}");
+        let text = r#"{"branch":"main","locales":["en-us"],"environments":["e1"],"published_at":null,"scheduled_at":"2026-01-01T00:00:00.000Z"}"#;
+        let publish: StoredBody = serde_json::from_str(text).unwrap();
+        assert!(matches!(publish, StoredBody::Publish(_)));
+        assert_eq!(serde_json::to_string(&publish).unwrap(), text);
+        assert!(serde_json::from_str::<StoredBody>(r#"{"branch":1}"#).is_err());
+    }
+}

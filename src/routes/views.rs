@@ -447,3 +447,32 @@ pub fn render_delivered(row: &DeliveredRow, options: &RenderOptions, for_sync: b
     };
     serde_json::to_value(view).expect("views serialise")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_render_their_name_only_when_named() {
+        let mut version = VersionRow {
+            version: 2,
+            version_uid: "v2".into(),
+            title: None,
+            description: None,
+            tags: Default::default(),
+            parent_uid: None,
+            version_name: None,
+            updated_at: "t".into(),
+            updated_by: "u".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&VersionView::from(&version)).unwrap(),
+            r#"{"_version":2,"updated_at":"t","updated_by":"u"}"#
+        );
+        version.version_name = Some("final".into());
+        assert_eq!(
+            serde_json::to_string(&VersionView::from(&version)).unwrap(),
+            r#"{"_version":2,"_version_name":{"title":"final","updated_by":"u","updated_at":"t"},"updated_at":"t","updated_by":"u"}"#
+        );
+    }
+}
