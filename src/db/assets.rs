@@ -568,3 +568,36 @@ pub async fn count_all(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i
     .await
     .map_err(Into::into)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row_sql(tags: &str) -> String {
+        format!(
+            "select 'a1' as uid, 'k1' as stack_api_key, 0 as is_dir, null as parent_uid, 't' as title, \
+             null as name, null as description, 'f.png' as filename, 'image/png' as content_type, \
+             3 as file_size, '{tags}' as tags, 1 as version, 'v1' as version_uid, null as width, \
+             null as height, 'c' as created_at, 'u' as created_by, 'c' as updated_at, \
+             'u' as updated_by, null as permanent_slug"
+        )
+    }
+
+    #[tokio::test]
+    async fn tags_that_do_not_decode_are_an_error_naming_the_row() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let good = sqlx::query_as::<_, AssetRow>(sqlx::AssertSqlSafe(row_sql(r#"["a","b"]"#)))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(good.tag_list(), vec!["a", "b"]);
+        let error = sqlx::query_as::<_, AssetRow>(sqlx::AssertSqlSafe(row_sql("a,b")))
+            .fetch_one(&pool)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("tags of assets row k1/a1"),
+            "{error}"
+        );
+    }
+}
