@@ -3,8 +3,9 @@
 use std::sync::LazyLock;
 
 use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::types::Json;
+use sqlx::{FromRow, Row, Sqlite, SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
 
@@ -43,7 +44,7 @@ fn bind_asset_columns<'q>(
 }
 
 /// A live asset or folder.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetRow {
     pub uid: String,
     pub stack_api_key: String,
@@ -55,8 +56,8 @@ pub struct AssetRow {
     pub filename: Option<String>,
     pub content_type: String,
     pub file_size: Option<i64>,
-    /// JSON array of strings.
-    pub tags: String,
+    /// Stored as a JSON array of strings.
+    pub tags: Json<Vec<String>>,
     pub version: i64,
     pub version_uid: Option<String>,
     pub width: Option<f64>,
@@ -84,7 +85,7 @@ impl AssetRow {
             filename: None,
             content_type: String::new(),
             file_size: None,
-            tags: "[]".to_owned(),
+            tags: Json(Vec::new()),
             version: 1,
             version_uid: None,
             width: None,
@@ -99,12 +100,63 @@ impl AssetRow {
 
     /// The tags as a list.
     pub fn tag_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.tags).unwrap_or_default()
+        self.tags.0.clone()
     }
 
     /// Stores a list of tags.
     pub fn set_tags(&mut self, tags: &[String]) {
-        self.tags = serde_json::to_string(tags).expect("strings serialise");
+        self.tags = Json(tags.to_vec());
+    }
+}
+
+/// Reads a JSON column of a row; one that does not decode is an error that names the
+/// table, the row's key and the column (never an empty default).
+pub(super) fn json_column<T>(
+    row: &SqliteRow,
+    column: &str,
+    table: &str,
+    key: &str,
+) -> sqlx::Result<Json<T>>
+where
+    T: serde::de::DeserializeOwned,
+{
+    row.try_get::<Json<T>, _>(column)
+        .map_err(|error| match error {
+            sqlx::Error::ColumnDecode { source, .. } => sqlx::Error::ColumnDecode {
+                index: format!("{column} of {table} row {key}"),
+                source,
+            },
+            other => other,
+        })
+}
+
+impl<'r> FromRow<'r, SqliteRow> for AssetRow {
+    fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
+        let uid: String = row.try_get("uid")?;
+        let stack_api_key: String = row.try_get("stack_api_key")?;
+        let tags = json_column(row, "tags", "assets", &format!("{stack_api_key}/{uid}"))?;
+        Ok(AssetRow {
+            is_dir: row.try_get("is_dir")?,
+            parent_uid: row.try_get("parent_uid")?,
+            title: row.try_get("title")?,
+            name: row.try_get("name")?,
+            description: row.try_get("description")?,
+            filename: row.try_get("filename")?,
+            content_type: row.try_get("content_type")?,
+            file_size: row.try_get("file_size")?,
+            tags,
+            version: row.try_get("version")?,
+            version_uid: row.try_get("version_uid")?,
+            width: row.try_get("width")?,
+            height: row.try_get("height")?,
+            created_at: row.try_get("created_at")?,
+            created_by: row.try_get("created_by")?,
+            updated_at: row.try_get("updated_at")?,
+            updated_by: row.try_get("updated_by")?,
+            permanent_slug: row.try_get("permanent_slug")?,
+            uid,
+            stack_api_key,
+        })
     }
 }
 
@@ -125,17 +177,43 @@ pub struct AssetFileRow {
 }
 
 /// One entry of an asset's version history.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VersionRow {
     pub version: i64,
     pub version_uid: String,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub tags: String,
+    /// Stored as a JSON array of strings.
+    pub tags: Json<Vec<String>>,
     pub parent_uid: Option<String>,
     pub version_name: Option<String>,
     pub updated_at: String,
     pub updated_by: String,
+}
+
+impl VersionRow {
+    /// The tags as JSON text (`["a","b"]`).
+    pub fn tags_text(&self) -> String {
+        serde_json::Value::from(self.tags.0.clone()).to_string()
+    }
+}
+
+impl<'r> FromRow<'r, SqliteRow> for VersionRow {
+    fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
+        let version_uid: String = row.try_get("version_uid")?;
+        let tags = json_column(row, "tags", "asset_versions", &version_uid)?;
+        Ok(VersionRow {
+            version: row.try_get("version")?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            tags,
+            parent_uid: row.try_get("parent_uid")?,
+            version_name: row.try_get("version_name")?,
+            updated_at: row.try_get("updated_at")?,
+            updated_by: row.try_get("updated_by")?,
+            version_uid,
+        })
+    }
 }
 
 /// A live asset or folder of a stack.
@@ -489,4 +567,37 @@ pub async fn count_all(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i
     .fetch_one(db)
     .await
     .map_err(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row_sql(tags: &str) -> String {
+        format!(
+            "select 'a1' as uid, 'k1' as stack_api_key, 0 as is_dir, null as parent_uid, 't' as title, \
+             null as name, null as description, 'f.png' as filename, 'image/png' as content_type, \
+             3 as file_size, '{tags}' as tags, 1 as version, 'v1' as version_uid, null as width, \
+             null as height, 'c' as created_at, 'u' as created_by, 'c' as updated_at, \
+             'u' as updated_by, null as permanent_slug"
+        )
+    }
+
+    #[tokio::test]
+    async fn tags_that_do_not_decode_are_an_error_naming_the_row() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let good = sqlx::query_as::<_, AssetRow>(sqlx::AssertSqlSafe(row_sql(r#"["a","b"]"#)))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(good.tag_list(), vec!["a", "b"]);
+        let error = sqlx::query_as::<_, AssetRow>(sqlx::AssertSqlSafe(row_sql("a,b")))
+            .fetch_one(&pool)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("tags of assets row k1/a1"),
+            "{error}"
+        );
+    }
 }

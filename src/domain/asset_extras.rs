@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::db::scan_status as scan_db;
+use crate::db;
 use crate::db::stacks::StackRow;
-use crate::db::{self, publishing as publishing_db};
 use crate::domain::{assets, environments};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -23,7 +22,7 @@ pub async fn scan_statuses(
     uids: &[String],
 ) -> ApiResult<HashMap<String, String>> {
     Ok(
-        scan_db::statuses_of(state.db.reader(), &stack.api_key, uids)
+        db::scan_status::statuses_of(state.db.reader(), &stack.api_key, uids)
             .await?
             .into_iter()
             .collect(),
@@ -52,7 +51,7 @@ pub async fn set_scan_status(
         return Err(ApiError::AssetNotFound);
     }
     let mut tx = state.db.begin_write().await?;
-    scan_db::set(&mut tx, &stack.api_key, uid, status).await?;
+    db::scan_status::set(&mut tx, &stack.api_key, uid, status).await?;
     db::commit(tx).await?;
     Ok(())
 }
@@ -66,7 +65,7 @@ pub async fn published_versions(
 ) -> ApiResult<HashMap<String, i64>> {
     let environment = environments::get(state, stack, environment).await?;
     Ok(
-        publishing_db::versions_in(state.db.reader(), &stack.api_key, &environment.uid)
+        db::publishing::versions_in(state.db.reader(), &stack.api_key, &environment.uid)
             .await?
             .into_iter()
             .collect(),

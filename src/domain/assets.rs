@@ -3,12 +3,13 @@
 
 use crate::contentstack::filter::{self, Condition, Field, Filter, Rejected, Scalar};
 use crate::contentstack::ids;
+use crate::contentstack::page::{self, Caps, Page};
 use crate::contentstack::time::format_ts;
-use crate::db::assets::{self as asset_db, AssetFileRow, AssetRow, VersionRow};
+use crate::db::assets::{AssetFileRow, AssetRow, VersionRow};
 use crate::db::budget::{Slot, Weight};
 use crate::db::listing::{self, Listing, Scope, Sort, Wanted};
-use crate::db::publishing::{self as publishing_db, PublishRecordRow};
-use crate::db::stacks::{self as stack_db, StackRow};
+use crate::db::publishing::PublishRecordRow;
+use crate::db::stacks::StackRow;
 use crate::db::{self, Conn, DbError, Tx};
 use crate::domain::folders::{self, PathItem};
 use crate::domain::limits;
@@ -16,18 +17,20 @@ use crate::error::{ApiError, ApiResult, codes};
 use crate::state::AppState;
 use crate::storage::PendingFile;
 
-/// Page size when `limit` is absent, and the largest page served.
-pub const PAGE_LIMIT: u64 = 100;
-/// Most images `GET /v3/assets/rt` lists.
-pub const RTE_LIMIT: u64 = 1000;
+/// The images `GET /v3/assets/rt` lists: 1,000, whatever `limit` says.
+pub const RTE: Caps = Caps {
+    default: 1000,
+    max: 1000,
+};
 
-/// The page size for a requested `limit`: absent or 0 means the default, larger
-/// values are clamped.
+/// The page size of a management list for a requested `limit` (for the lists that do
+/// not read a [`Page`] yet).
 pub fn page_limit(requested: Option<u64>) -> u64 {
-    match requested {
-        Some(0) | None => PAGE_LIMIT,
-        Some(n) => n.min(PAGE_LIMIT),
+    Page {
+        limit: requested,
+        ..Page::default()
     }
+    .limit(page::MANAGEMENT)
 }
 
 /// The details an upload or an update may set; `None` leaves a detail as it is.
@@ -69,12 +72,11 @@ pub struct ListRequest {
     /// The `query` parameter's text, read within the listing's time budget.
     pub query: Option<String>,
     pub sort: Sort,
-    pub skip: u64,
-    pub limit: u64,
+    pub page: Page,
+    /// The page sizes of this list.
+    pub caps: Caps,
     /// Answer only the count (`count=true`).
     pub count_only: bool,
-    /// Add the count to the page (`include_count=true`).
-    pub include_count: bool,
     /// Only these uids (`environment=`: what is published there), whatever `query` says.
     pub only_uids: Option<Vec<String>>,
 }
@@ -153,7 +155,7 @@ pub async fn list(
 ) -> ApiResult<ListResponse> {
     let reader = state.db.reader();
     if let Scope::Folder(uid) = &request.scope
-        && !asset_db::get(reader, &stack.api_key, uid)
+        && !db::assets::get(reader, &stack.api_key, uid)
             .await?
             .is_some_and(|row| row.is_dir)
     {
@@ -184,10 +186,10 @@ pub async fn list(
         content_type_prefix: request.family,
         filter,
         sort: request.sort,
-        skip: request.skip,
-        limit: request.limit,
+        skip: request.page.skip(),
+        limit: request.page.limit(request.caps),
     };
-    let wanted = match (request.count_only, request.include_count) {
+    let wanted = match (request.count_only, request.page.include_count) {
         (true, _) => Wanted::Count,
         (false, true) => Wanted::PageAndCount,
         (false, false) => Wanted::Page,
@@ -208,7 +210,7 @@ pub async fn get(
 ) -> ApiResult<Shown> {
     // Every statement on one connection: each return to the pool costs a round trip.
     let mut conn = state.db.read_conn().await?;
-    let mut row = asset_db::get(&mut *conn, &stack.api_key, uid)
+    let mut row = db::assets::get(&mut *conn, &stack.api_key, uid)
         .await?
         .ok_or(ApiError::AssetNotFound)?;
     if let Some(wanted) = version.filter(|wanted| !row.is_dir && *wanted != row.version) {
@@ -225,7 +227,7 @@ pub async fn get(
         None
     };
     let published =
-        publishing_db::records_of(&mut *conn, &stack.api_key, std::slice::from_ref(&row.uid))
+        db::publishing::records_of(&mut *conn, &stack.api_key, std::slice::from_ref(&row.uid))
             .await?;
     Ok(Shown {
         row,
@@ -251,12 +253,12 @@ async fn load_version(
     asset_uid: &str,
     version: i64,
 ) -> ApiResult<(VersionRow, AssetFileRow)> {
-    let old = asset_db::version(&mut *conn, api_key, asset_uid, version)
+    let old = db::assets::version(&mut *conn, api_key, asset_uid, version)
         .await?
         .ok_or_else(|| {
             ApiError::invalid("The version was not found.", "version", "is not valid.")
         })?;
-    let file = asset_db::file(&mut *conn, &old.version_uid)
+    let file = db::assets::file(&mut *conn, &old.version_uid)
         .await?
         .ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!(
@@ -306,7 +308,7 @@ fn file_row(asset_uid: &str, api_key: &str, file: &PendingFile, now: &str) -> As
 /// Fails when the stack was deleted (or reset and re-created) since the request
 /// started: a file written for the old stack must not be recorded in the new one.
 async fn ensure_stack_unchanged(conn: &mut Conn, stack: &StackRow) -> ApiResult<()> {
-    let created_at = stack_db::created_at(conn, &stack.api_key).await?;
+    let created_at = db::stacks::created_at(conn, &stack.api_key).await?;
     same_stack(stack, created_at.as_deref())
 }
 
@@ -430,7 +432,7 @@ async fn insert_new(
     }
     // A failed job is rolled back to its savepoint: what the statements wrote before
     // the stack check below (or before their own error) does not stay.
-    let stack_created_at = match asset_db::insert_new(tx, &file_row, &row).await {
+    let stack_created_at = match db::assets::insert_new(tx, &file_row, &row).await {
         Ok(created_at) => created_at,
         Err(error) => {
             // Most likely the stack went away (its rows with it): say so if it did.
@@ -458,7 +460,7 @@ pub async fn update(
     check_details(&details)?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let mut row = asset_db::get(&mut *tx, &stack.api_key, uid)
+    let mut row = db::assets::get(&mut *tx, &stack.api_key, uid)
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
@@ -475,15 +477,15 @@ pub async fn update(
     }
     if let Some(file) = &file {
         let file_row = file_row(&row.uid, &row.stack_api_key, file, &now);
-        asset_db::insert_file(&mut tx, &file_row).await?;
+        db::assets::insert_file(&mut tx, &file_row).await?;
         apply_file(&mut row, file_row);
         ensure_stack_unchanged(&mut tx, stack).await?;
     }
     row.version += 1;
     row.updated_at = now;
     row.updated_by = stack.user_uid.clone();
-    asset_db::save(&mut tx, &row).await?;
-    asset_db::record_version(&mut tx, &row).await?;
+    db::assets::save(&mut tx, &row).await?;
+    db::assets::record_version(&mut tx, &row).await?;
     db::commit_detached(tx, move || {
         if let Some(file) = file {
             file.keep();
@@ -498,20 +500,19 @@ pub async fn versions(
     state: &AppState,
     stack: &StackRow,
     uid: &str,
-    skip: u64,
-    limit: u64,
-    include_count: bool,
+    page: Page,
 ) -> ApiResult<(Vec<VersionRow>, Option<i64>)> {
     let reader = state.db.reader();
-    asset_db::get(reader, &stack.api_key, uid)
+    let (skip, limit) = (page.skip(), page.limit(page::MANAGEMENT));
+    db::assets::get(reader, &stack.api_key, uid)
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
     let skip = i64::try_from(skip).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let versions = asset_db::versions(reader, &stack.api_key, uid, skip, limit).await?;
-    let count = if include_count {
-        Some(asset_db::count_versions(reader, &stack.api_key, uid).await?)
+    let versions = db::assets::versions(reader, &stack.api_key, uid, skip, limit).await?;
+    let count = if page.include_count {
+        Some(db::assets::count_versions(reader, &stack.api_key, uid).await?)
     } else {
         None
     };
@@ -537,11 +538,12 @@ pub async fn name_version(
         limits::check_len("_version_name", Some(name), limits::MAX_NAME_BYTES)?;
     }
     let mut tx = state.db.begin_write().await?;
-    asset_db::get(&mut *tx, &stack.api_key, uid)
+    db::assets::get(&mut *tx, &stack.api_key, uid)
         .await?
         .filter(|row| !row.is_dir)
         .ok_or(ApiError::AssetNotFound)?;
-    if !asset_db::set_version_name(&mut tx, &stack.api_key, uid, version, name.as_deref()).await? {
+    if !db::assets::set_version_name(&mut tx, &stack.api_key, uid, version, name.as_deref()).await?
+    {
         return Err(ApiError::invalid(
             format!("Version {version} of the asset was not found."),
             "version",
@@ -554,7 +556,26 @@ pub async fn name_version(
 
 /// A live asset of the stack (for calls that only need it to exist).
 pub async fn require(state: &AppState, stack: &StackRow, uid: &str) -> ApiResult<AssetRow> {
-    asset_db::get(state.db.reader(), &stack.api_key, uid)
+    db::assets::get(state.db.reader(), &stack.api_key, uid)
         .await?
         .ok_or(ApiError::AssetNotFound)
+}
+
+/// The stored file behind a file URL, if the asset is live (trashed assets' URLs 404).
+pub async fn live_file(
+    state: &AppState,
+    api_key: &str,
+    asset_uid: &str,
+    version_uid: &str,
+) -> ApiResult<Option<AssetFileRow>> {
+    Ok(db::assets::live_file(state.db.reader(), api_key, asset_uid, version_uid).await?)
+}
+
+/// A live file asset with the stored file of its latest version.
+pub async fn latest_file(
+    state: &AppState,
+    api_key: &str,
+    uid: &str,
+) -> ApiResult<Option<(AssetRow, AssetFileRow)>> {
+    Ok(db::assets::latest_file(state.db.reader(), api_key, uid).await?)
 }

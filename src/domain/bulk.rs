@@ -1,14 +1,11 @@
 //! Bulk delete (at most 100 items, all or nothing, through the trash's one doorway) and
 //! the jobs it leaves for `GET /v3/bulk/jobs/{job_id}`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
 use crate::db;
-use crate::db::assets as asset_db;
-use crate::db::bulk::{self as bulk_db, BulkJobRow};
-use crate::db::publishing as publishing_db;
+use crate::db::bulk::BulkJobRow;
+pub use crate::db::bulk::{FailedItem, JobBody, JobItem, JobSummary};
 use crate::db::stacks::StackRow;
 use crate::domain::publishing::{self, Action, Resolved, Targets};
 use crate::domain::trash::{self, Door};
@@ -26,25 +23,6 @@ pub struct BulkDeleteRequest {
     pub assets: Vec<Option<String>>,
     /// How many entries the request names (entries are not emulated).
     pub entries: usize,
-}
-
-/// One item a job could not process.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FailedItem {
-    pub uid: String,
-    #[serde(rename = "type")]
-    pub item_type: String,
-    pub error_message: String,
-    pub error_code: u32,
-}
-
-/// What a job did, as stored with it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct JobSummary {
-    pub total: usize,
-    pub success: usize,
-    pub unsuccess: usize,
-    pub failed_items: Vec<FailedItem>,
 }
 
 /// A bulk job with its summary.
@@ -119,25 +97,22 @@ pub async fn delete(
             })
             .collect(),
     };
-    let row = BulkJobRow {
-        uid: ids::job_id(),
-        stack_api_key: stack.api_key.clone(),
-        action: "delete".into(),
-        status: "complete".into(),
-        summary: serde_json::to_string(&summary).expect("a summary serialises"),
-        created_at: trashed.deleted_at,
-        created_by: stack.user_uid.clone(),
-        body: "{}".into(),
-        items: "[]".into(),
-    };
-    bulk_db::insert(&mut tx, &row).await?;
+    let mut row = BulkJobRow::complete(
+        ids::job_id(),
+        stack.api_key.clone(),
+        "delete",
+        trashed.deleted_at,
+        stack.user_uid.clone(),
+    );
+    row.set_summary(summary.clone());
+    db::bulk::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(Job { row, summary })
 }
 
 /// A job of the stack.
 pub async fn job(state: &AppState, stack: &StackRow, job_id: &str) -> ApiResult<Job> {
-    let row = bulk_db::get(state.db.reader(), &stack.api_key, job_id)
+    let row = db::bulk::get(state.db.reader(), &stack.api_key, job_id)
         .await?
         .ok_or_else(|| {
             ApiError::unprocessable(
@@ -147,7 +122,7 @@ pub async fn job(state: &AppState, stack: &StackRow, job_id: &str) -> ApiResult<
                 "is not valid.",
             )
         })?;
-    let summary = serde_json::from_str(&row.summary).unwrap_or_default();
+    let summary = row.summary.0.clone();
     Ok(Job { row, summary })
 }
 
@@ -168,33 +143,6 @@ pub struct BulkPublishRequest {
     /// How many entries the request names (entries are not emulated).
     pub entries: usize,
     pub targets: Targets,
-}
-
-/// What a publish job was asked, as `GET /v3/bulk/jobs/{id}` shows it in `body`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct JobBody {
-    pub branch: String,
-    pub locales: Vec<String>,
-    /// Environment uids.
-    pub environments: Vec<String>,
-    pub published_at: Option<String>,
-    pub scheduled_at: String,
-}
-
-/// One (asset, environment, locale) of a publish job, for `GET /v3/bulk/jobs/{id}/items`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobItem {
-    pub uid: String,
-    pub version: Option<i64>,
-    pub title: String,
-    pub environment: String,
-    pub publish_locale: String,
-    pub action: String,
-    pub status: String,
-    pub failure_reason: Option<String>,
-    pub published_at: Option<String>,
-    pub scheduled_at: String,
-    pub user: String,
 }
 
 /// The assets of a bulk publish, checked against the caps, duplicates dropped.
@@ -277,18 +225,17 @@ pub async fn publish(
         published_at: resolved.at.is_none().then(|| now.clone()),
         scheduled_at: resolved.at.map(format_ts).unwrap_or_default(),
     };
-    let row = BulkJobRow {
-        uid: job.uid,
-        stack_api_key: stack.api_key.clone(),
-        action: action.as_str().into(),
-        status: "complete".into(),
-        summary: serde_json::to_string(&job.summary).expect("a summary serialises"),
-        created_at: now,
-        created_by: stack.user_uid.clone(),
-        body: serde_json::to_string(&body).expect("a job body serialises"),
-        items: serde_json::to_string(&job.items).expect("job items serialise"),
-    };
-    bulk_db::insert(&mut tx, &row).await?;
+    let mut row = BulkJobRow::complete(
+        job.uid,
+        stack.api_key.clone(),
+        action.as_str(),
+        now,
+        stack.user_uid.clone(),
+    );
+    row.set_summary(job.summary.clone());
+    row.set_body(body);
+    row.set_items(job.items);
+    db::bulk::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(Job {
         row,
@@ -322,7 +269,7 @@ impl JobRecord {
         uid: &str,
         version: Option<i64>,
     ) -> ApiResult<()> {
-        let asset = asset_db::get(&mut **tx, &stack.api_key, uid)
+        let asset = db::assets::get(&mut **tx, &stack.api_key, uid)
             .await?
             .filter(|row| !row.is_dir);
         let Some(asset) = asset else {
@@ -347,7 +294,7 @@ impl JobRecord {
         if resolved.at.is_none() {
             publishing::apply_item(tx, stack, &mut item).await?;
         }
-        publishing_db::put_queue_item(tx, &item).await?;
+        db::publishing::put_queue_item(tx, &item).await?;
         self.summary.success += 1;
         let outcome = Outcome {
             title: &item.title,

@@ -264,8 +264,7 @@ fn asset_record<'a>(
     file_size: i64,
     publish_details: Vec<PublishDetail<'a>>,
 ) -> anyhow::Result<AssetRecord<'a>> {
-    let tags: Vec<String> = serde_json::from_str(&row.tags)
-        .with_context(|| format!("the tags of asset {}", row.uid))?;
+    let tags = row.tag_list();
     Ok(AssetRecord {
         uid: &row.uid,
         filename: row.filename.as_deref().unwrap_or_default(),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::contentstack::ids;
 use crate::contentstack::time::format_ts;
-use crate::db::assets::{self as asset_db, AssetRow};
+use crate::db::assets::AssetRow;
 use crate::db::stacks::StackRow;
 use crate::db::{self, Conn};
 use crate::domain::limits;
@@ -107,7 +107,7 @@ pub async fn check_parent(conn: &mut Conn, api_key: &str, parent: Option<&str>) 
 }
 
 async fn is_live_folder(conn: &mut Conn, api_key: &str, uid: &str) -> ApiResult<bool> {
-    Ok(asset_db::get(conn, api_key, uid)
+    Ok(db::assets::get(conn, api_key, uid)
         .await?
         .is_some_and(|row| row.is_dir))
 }
@@ -124,7 +124,7 @@ pub async fn placement(
         return Ok(Err(FolderRule::IntoItself));
     }
     let chain = match parent {
-        Some(parent) => asset_db::folder_chain(&mut *conn, api_key, parent).await?,
+        Some(parent) => db::assets::folder_chain(&mut *conn, api_key, parent).await?,
         None => Vec::new(),
     };
     if let Some(folder) = folder
@@ -134,7 +134,7 @@ pub async fn placement(
     }
     let height = match folder {
         Some(folder) => {
-            asset_db::subtree_folder_height(&mut *conn, api_key, folder).await? as usize
+            db::assets::subtree_folder_height(&mut *conn, api_key, folder).await? as usize
         }
         None => 0,
     };
@@ -147,7 +147,7 @@ pub async fn placement(
 
 /// Whether the stack holds no more than `MAX_FOLDERS` folders once `adding` more are in.
 pub async fn count_allows(conn: &mut Conn, api_key: &str, adding: i64) -> ApiResult<bool> {
-    Ok(asset_db::count_folders(conn, api_key).await? + adding <= MAX_FOLDERS)
+    Ok(db::assets::count_folders(conn, api_key).await? + adding <= MAX_FOLDERS)
 }
 
 /// The ancestors of an item in `parent`, root first, as `include_path` shows them.
@@ -159,7 +159,7 @@ pub async fn path_of(
     let Some(parent) = parent else {
         return Ok(Vec::new());
     };
-    let chain = asset_db::folder_chain(db, api_key, parent).await?;
+    let chain = db::assets::folder_chain(db, api_key, parent).await?;
     Ok(chain
         .into_iter()
         .map(|(uid, name)| PathItem { uid, name })
@@ -174,7 +174,7 @@ pub async fn get(
     include_path: bool,
 ) -> ApiResult<(AssetRow, Option<Vec<PathItem>>)> {
     let mut conn = state.db.read_conn().await?;
-    let row = asset_db::get(&mut *conn, &stack.api_key, uid)
+    let row = db::assets::get(&mut *conn, &stack.api_key, uid)
         .await?
         .filter(|row| row.is_dir)
         .ok_or(ApiError::FolderNotFound { field: "uid" })?;
@@ -222,7 +222,7 @@ pub async fn create(
     row.parent_uid = request.parent_uid;
     row.name = Some(name);
     row.content_type = FOLDER_CONTENT_TYPE.to_owned();
-    asset_db::insert(&mut tx, &row).await?;
+    db::assets::insert(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(row)
 }
@@ -237,7 +237,7 @@ pub async fn update(
     limits::check_len("name", request.name.as_deref(), limits::MAX_NAME_BYTES)?;
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let mut row = asset_db::get(&mut *tx, &stack.api_key, uid)
+    let mut row = db::assets::get(&mut *tx, &stack.api_key, uid)
         .await?
         .filter(|row| row.is_dir)
         .ok_or(ApiError::FolderNotFound { field: "uid" })?;
@@ -259,7 +259,7 @@ pub async fn update(
     row.version += 1;
     row.updated_at = now;
     row.updated_by = stack.user_uid.clone();
-    asset_db::save(&mut tx, &row).await?;
+    db::assets::save(&mut tx, &row).await?;
     db::commit(tx).await?;
     Ok(row)
 }

@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncSeekExt;
 use tokio::sync::Semaphore;
 
-use crate::db::assets::{self as asset_db, AssetFileRow};
+use crate::db;
+use crate::db::assets::AssetFileRow;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage::variants::{CachedVariant, InputInfo, VariantCache, VariantMeta};
@@ -245,7 +246,7 @@ pub async fn deliver(
     }
     let overlay = match &transform.overlay {
         // Only an asset of the same stack may be laid over.
-        Some(spec) if spec.path.api_key == api_key => asset_db::live_file(
+        Some(spec) if spec.path.api_key == api_key => db::assets::live_file(
             state.db.reader(),
             api_key,
             &spec.path.asset_uid,

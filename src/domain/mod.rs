@@ -29,4 +29,3 @@ pub mod stack_details;
 pub mod stacks;
 pub mod tokens;
 pub mod trash;
-pub mod trash_listing;

@@ -381,7 +381,7 @@ fn delivered_row(
         created_at: asset.created_at.clone(),
         created_by: asset.created_by.clone(),
         content_type: file.content_type.clone(),
-        tags: Json(version_tags(asset, version)?),
+        tags: version.tags.clone(),
         filename: file.filename.clone(),
         version_uid: file.version_uid.clone(),
         version: record.version,
@@ -395,16 +395,6 @@ fn delivered_row(
         locale: record.locale.clone(),
         published_at: record.published_at.clone(),
         published_by: record.published_by.clone(),
-    })
-}
-
-/// The tags of an asset's version; tags that do not decode are an error naming the row.
-fn version_tags(asset: &AssetRow, version: &VersionRow) -> ApiResult<Vec<String>> {
-    serde_json::from_str(&version.tags).map_err(|error| {
-        ApiError::Internal(anyhow::Error::new(error).context(format!(
-            "asset_versions row {} version {}: the tags do not decode",
-            asset.uid, version.version
-        )))
     })
 }
 

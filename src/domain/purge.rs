@@ -10,8 +10,7 @@ use tokio_util::sync::CancellationToken;
 use anyhow::Context;
 
 use crate::contentstack::time::format_ts;
-use crate::db::assets as asset_db;
-use crate::db::trash as trash_db;
+use crate::db;
 use crate::state::AppState;
 
 /// Trash items purged per transaction.
@@ -51,13 +50,13 @@ pub async fn purge_stack(
         let now = format_ts(stack.clock().now());
         let mut tx = state.db.begin_write().await?;
         let now_filter = (which == Which::Due).then_some(now.as_str());
-        let batch = trash_db::due_items(&mut tx, api_key, now_filter, BATCH_ITEMS).await?;
+        let batch = db::trash::due_items(&mut tx, api_key, now_filter, BATCH_ITEMS).await?;
         if batch.is_empty() {
             break;
         }
         let started = std::time::Instant::now();
         let uids: Vec<String> = batch.iter().map(|(uid, _)| uid.clone()).collect();
-        let keys = trash_db::purge_items(&mut tx, api_key, &uids, &now).await?;
+        let keys = db::trash::purge_items(&mut tx, api_key, &uids, &now).await?;
         crate::db::commit(tx).await?;
         let committed = started.elapsed();
         if let Some(previous) = removing.take() {
@@ -102,7 +101,7 @@ pub async fn purge_uids(
     let mut tx = state.db.begin_write().await?;
     let mut found = Vec::new();
     for uid in uids {
-        if let Some(item) = trash_db::get_item(&mut tx, api_key, uid).await? {
+        if let Some(item) = db::trash::get_item(&mut tx, api_key, uid).await? {
             found.push(Purged {
                 uid: item.uid,
                 item_type: item.item_type,
@@ -110,7 +109,7 @@ pub async fn purge_uids(
         }
     }
     let found_uids: Vec<String> = found.iter().map(|p| p.uid.clone()).collect();
-    let keys = trash_db::purge_items(&mut tx, api_key, &found_uids, &now).await?;
+    let keys = db::trash::purge_items(&mut tx, api_key, &found_uids, &now).await?;
     crate::db::commit(tx).await?;
     remove_files(state, api_key, &keys).await?;
     Ok(found)
@@ -133,7 +132,7 @@ pub(crate) async fn remove_files(
     crate::domain::images::forget_sources(state, api_key, keys)
         .await
         .context("removing the transformed images of purged files")?;
-    trash_db::forget_deletions(state.db.writer(), keys).await?;
+    db::trash::forget_deletions(state.db.writer(), keys).await?;
     Ok(())
 }
 
@@ -141,7 +140,7 @@ pub(crate) async fn remove_files(
 pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize> {
     let mut finished = 0;
     loop {
-        let pending = trash_db::pending_deletions(state.db.reader(), 1000).await?;
+        let pending = db::trash::pending_deletions(state.db.reader(), 1000).await?;
         if pending.is_empty() {
             return Ok(finished);
         }
@@ -151,7 +150,7 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
                 .await?;
         }
         let keys: Vec<String> = pending.into_iter().map(|(key, _)| key).collect();
-        trash_db::forget_deletions(state.db.writer(), &keys).await?;
+        db::trash::forget_deletions(state.db.writer(), &keys).await?;
         finished += keys.len();
     }
 }
@@ -172,7 +171,7 @@ pub async fn sweep_orphans(
             continue;
         }
         let known: std::collections::HashSet<String> =
-            asset_db::storage_keys_of_stack(state.db.reader(), &api_key)
+            db::assets::storage_keys_of_stack(state.db.reader(), &api_key)
                 .await?
                 .into_iter()
                 .collect();
@@ -200,7 +199,7 @@ async fn sweep_orphaned_variants(state: &AppState) -> anyhow::Result<usize> {
             continue;
         }
         let known: std::collections::HashSet<String> =
-            asset_db::storage_keys_of_stack(state.db.reader(), &api_key)
+            db::assets::storage_keys_of_stack(state.db.reader(), &api_key)
                 .await?
                 .into_iter()
                 .collect();

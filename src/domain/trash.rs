@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::contentstack::page::{self, Page};
 use crate::contentstack::time::{format_ts, latest};
-use crate::db::assets::{self as asset_db, AssetRow};
+use crate::db::assets::AssetRow;
 use crate::db::stacks::StackRow;
-use crate::db::trash::{self as trash_db, ItemType, ParentState, TrashEntry};
+use crate::db::trash::{ItemType, ParentState, TrashEntry, TrashItemRow};
 use crate::db::{self, Tx};
 use crate::domain::folders::{self, FolderRule};
 use crate::domain::{publishing, purge};
@@ -63,7 +64,7 @@ pub async fn move_in(
         ..Trashed::default()
     };
     for uid in uids {
-        let row = asset_db::get(&mut **tx, &stack.api_key, uid).await?;
+        let row = db::assets::get(&mut **tx, &stack.api_key, uid).await?;
         let item_type = match (row, door) {
             (Some(row), _) if row.is_dir => ItemType::Folder,
             (Some(_), Door::Asset | Door::Bulk) => ItemType::Asset,
@@ -83,7 +84,7 @@ pub async fn move_in(
             purge_at: &purge_at,
         };
         // Out of every environment too, in the same transaction.
-        let unpublished = trash_db::move_to_trash(tx, &entry).await?;
+        let unpublished = db::trash::move_to_trash(tx, &entry).await?;
         publishing::record_deleted(tx, stack, unpublished, &deleted_at).await?;
         trashed.moved.push((uid.clone(), item_type));
     }
@@ -132,7 +133,7 @@ pub async fn restore(
 ) -> ApiResult<RestoreOutcome> {
     let now = format_ts(stack.clock().now());
     let mut tx = state.db.begin_write().await?;
-    let Some(item) = trash_db::get_item(&mut tx, &stack.api_key, uid).await? else {
+    let Some(item) = db::trash::get_item(&mut tx, &stack.api_key, uid).await? else {
         drop(tx);
         return Err(not_in_trash(state, stack, uid).await);
     };
@@ -143,14 +144,14 @@ pub async fn restore(
         return Err(not_in_trash(state, stack, uid).await);
     }
     let root_parent =
-        match trash_db::parent_state(&mut tx, &stack.api_key, item.parent_uid.as_deref()).await? {
+        match db::trash::parent_state(&mut tx, &stack.api_key, item.parent_uid.as_deref()).await? {
             ParentState::Live => item.parent_uid.clone(),
             ParentState::Gone => None,
             ParentState::Trashed => return Err(folder_in_trash()),
         };
     let is_folder = item.item_type == ItemType::Folder.as_str();
     let folders_only = is_folder && !with_assets;
-    trash_db::restore_rows(
+    db::trash::restore_rows(
         &mut tx,
         &stack.api_key,
         uid,
@@ -170,11 +171,11 @@ pub async fn restore(
         }
     }
     if folders_only {
-        trash_db::split_remaining(&mut tx, &stack.api_key, uid).await?;
+        db::trash::split_remaining(&mut tx, &stack.api_key, uid).await?;
     } else {
-        trash_db::delete_item_row(&mut tx, &stack.api_key, uid).await?;
+        db::trash::delete_item_row(&mut tx, &stack.api_key, uid).await?;
     }
-    let row = asset_db::get(&mut *tx, &stack.api_key, uid)
+    let row = db::assets::get(&mut *tx, &stack.api_key, uid)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("restored item {uid} is not live")))?;
     db::commit(tx).await?;
@@ -191,7 +192,7 @@ fn folder_in_trash() -> ApiError {
 
 /// Why `uid` cannot be restored: purged (and when), or never in the trash.
 async fn not_in_trash(state: &AppState, stack: &StackRow, uid: &str) -> ApiError {
-    match trash_db::purged_at(state.db.reader(), &stack.api_key, uid).await {
+    match db::trash::purged_at(state.db.reader(), &stack.api_key, uid).await {
         Ok(Some(at)) => ApiError::NotFound {
             message: format!(
                 "The item {uid} was purged at {at} (its time in the trash ran out, or it was deleted for good); it can no longer be restored."
@@ -204,4 +205,27 @@ async fn not_in_trash(state: &AppState, stack: &StackRow, uid: &str) -> ApiError
         },
         Err(e) => e.into(),
     }
+}
+
+/// A page of the stack's trash (`/_mock/stacks/{api_key}/trash`), newest first unless
+/// `oldest_first`, optionally of one type (`asset` or `folder`), with the count of
+/// every item of that type.
+pub async fn list_items(
+    state: &AppState,
+    stack: &StackRow,
+    item_type: Option<&str>,
+    oldest_first: bool,
+    page: Page,
+) -> ApiResult<(Vec<TrashItemRow>, i64)> {
+    let skip = i64::try_from(page.skip()).unwrap_or(i64::MAX);
+    let limit = i64::try_from(page.limit(page::TRASH)).unwrap_or(i64::MAX);
+    Ok(db::trash::list_items(
+        state.db.reader(),
+        &stack.api_key,
+        item_type,
+        oldest_first,
+        skip,
+        limit,
+    )
+    .await?)
 }

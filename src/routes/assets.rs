@@ -5,31 +5,62 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use crate::contentstack::lenient;
+use crate::contentstack::page::{self, Page};
 use crate::db::listing::{Scope, Sort, SortColumn};
 use crate::db::stacks::StackRow;
 use crate::domain::asset_extras;
-use crate::domain::assets::{
-    self, ListRequest, RTE_LIMIT, UpdateRequest, UploadRequest, page_limit,
-};
+use crate::domain::assets::{self, ListRequest, RTE, UpdateRequest, UploadRequest};
 use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::routes::delivery;
+use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
 use crate::routes::origin::PublicBase;
-use crate::routes::query::Params;
+use crate::routes::query::{ListQuery, Order, Params, Query};
 use crate::routes::upload::{AssetForm, SniffedBody};
-use crate::routes::views::{self, render_options};
+use crate::routes::views::{self, AssetView, RenderQuery, VersionView};
 use crate::state::AppState;
 
-/// The `environment` parameter of a management request, when given.
-fn environment_param(params: &Params) -> Option<&str> {
-    params
-        .get("environment")
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
+/// The query of `GET /v3/assets` (and its image, video and rich-text variants).
+#[derive(Debug, Default, Deserialize)]
+pub struct AssetListQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    #[serde(flatten)]
+    render: RenderQuery,
+    /// A folder uid, or `cs_root` for the root.
+    #[serde(default, deserialize_with = "lenient::query_text")]
+    folder: Option<String>,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_folders: bool,
+    /// Answer only the count.
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    count: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_asset_scan_status: bool,
+    /// Only what is published in this environment, as published there.
+    #[serde(default, deserialize_with = "lenient::query_text")]
+    environment: Option<String>,
+}
+
+/// The query of `GET /v3/assets/{uid}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AssetQuery {
+    #[serde(flatten)]
+    render: RenderQuery,
+    /// A version number, as sent (an unreadable one is a 422).
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_path: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_asset_scan_status: bool,
+    #[serde(default, deserialize_with = "lenient::query_text")]
+    environment: Option<String>,
 }
 
 /// Rendering options, with the scan statuses of `uids` when the request asks for them.
@@ -37,11 +68,12 @@ async fn options_with_scan(
     state: &AppState,
     base: PublicBase,
     stack: &StackRow,
-    params: &Params,
+    render: &RenderQuery,
+    include_scan_status: bool,
     uids: &[String],
 ) -> ApiResult<views::RenderOptions> {
-    let mut options = render_options(base, params);
-    if params.flag("include_asset_scan_status") {
+    let mut options = render.options(base);
+    if include_scan_status {
         options.scan_statuses = Some(asset_extras::scan_statuses(state, stack, uids).await?);
     }
     Ok(options)
@@ -52,18 +84,22 @@ fn invalid_query(message: impl Into<String>, field: &str) -> ApiError {
 }
 
 /// The sort order from `asc` / `desc` (newest first without either).
-fn sort_from(params: &Params) -> ApiResult<Sort> {
-    let (field, key, ascending) = match (params.get("asc"), params.get("desc")) {
-        (Some(field), _) => (field, "asc", true),
-        (None, Some(field)) => (field, "desc", false),
-        (None, None) => return Ok(Sort::default()),
+fn sort_from(order: &Order) -> ApiResult<Sort> {
+    let Some(order) = order.requested() else {
+        return Ok(Sort::default());
     };
-    let column = SortColumn::from_field(field)
-        .ok_or_else(|| invalid_query(format!("Sorting on '{field}' is not supported."), key))?;
-    Ok(Sort { column, ascending })
+    let field = order.field;
+    let column = SortColumn::from_field(field).ok_or_else(|| {
+        invalid_query(format!("Sorting on '{field}' is not supported."), order.key)
+    })?;
+    Ok(Sort {
+        column,
+        ascending: order.ascending,
+    })
 }
 
-/// The `query` parameter's text, when it says anything.
+/// The `query` parameter's text, when it says anything (for the routes that do not
+/// read a [`ListQuery`] yet).
 pub fn query_text(params: &Params) -> Option<String> {
     params
         .get("query")
@@ -73,26 +109,21 @@ pub fn query_text(params: &Params) -> Option<String> {
 }
 
 /// A listing request from the query parameters.
-fn list_request(params: &Params, family: Option<&'static str>) -> ApiResult<ListRequest> {
-    let scope = match params
-        .get("folder")
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
+fn list_request(query: &AssetListQuery, family: Option<&'static str>) -> ApiResult<ListRequest> {
+    let scope = match query.folder.as_deref() {
         None => Scope::Everywhere,
         Some("cs_root") => Scope::Root,
         Some(uid) => Scope::Folder(uid.to_owned()),
     };
     Ok(ListRequest {
         scope,
-        include_folders: params.flag("include_folders"),
+        include_folders: query.include_folders,
         family,
-        query: query_text(params),
-        sort: sort_from(params)?,
-        skip: params.count("skip").unwrap_or(0),
-        limit: page_limit(params.count("limit")),
-        count_only: params.flag("count"),
-        include_count: params.flag("include_count"),
+        query: query.list.query.clone(),
+        sort: sort_from(&query.list.order)?,
+        page: query.list.page,
+        caps: page::MANAGEMENT,
+        count_only: query.count,
         only_uids: None,
     })
 }
@@ -104,14 +135,12 @@ pub async fn list_assets(
     base: PublicBase,
     caller: Caller,
     uri: Uri,
-    RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let family = match uri.path().trim_end_matches('/').rsplit('/').next() {
         Some("images") => Some("image/"),
         Some("videos") => Some("video/"),
         _ => None,
     };
-    let params = Params::from_query(query.as_deref());
     let stack = match caller {
         Caller::Management(stack) => stack,
         Caller::Delivery(_) if family.is_some() => {
@@ -120,13 +149,14 @@ pub async fn list_assets(
             });
         }
         Caller::Delivery(auth) => {
-            return delivery::list_assets(&state, base, &auth, query.as_deref()).await;
+            return delivery::list_assets(&state, base, &auth, uri.query()).await;
         }
     };
-    let mut request = list_request(&params, family)?;
+    let query: AssetListQuery = Query::parse(uri.query())?;
+    let mut request = list_request(&query, family)?;
     let count_only = request.count_only;
     // `environment=`: only what is published there, in the version published there.
-    let published_versions = match environment_param(&params) {
+    let published_versions = match query.environment.as_deref() {
         Some(name) => {
             let versions = asset_extras::published_versions(&state, &stack, name).await?;
             request.only_uids = Some(versions.keys().cloned().collect());
@@ -136,7 +166,7 @@ pub async fn list_assets(
     };
     let mut listed = assets::list(&state, &stack, request).await?;
     if count_only {
-        return Ok(Json(json!({ "assets": listed.count.unwrap_or(0) })).into_response());
+        return Ok(Envelope::new("assets", listed.count.unwrap_or(0)).into_response());
     }
     if let Some(versions) = &published_versions {
         for row in &mut listed.rows {
@@ -151,9 +181,17 @@ pub async fn list_assets(
         }
     }
     let uids: Vec<String> = listed.rows.iter().map(|row| row.uid.clone()).collect();
-    let options = options_with_scan(&state, base, &stack, &params, &uids).await?;
+    let options = options_with_scan(
+        &state,
+        base,
+        &stack,
+        &query.render,
+        query.include_asset_scan_status,
+        &uids,
+    )
+    .await?;
     let published = publishing::records_of(&state, &stack, &uids).await?;
-    let assets: Vec<views::AssetView> = listed
+    let assets: Vec<AssetView> = listed
         .rows
         .iter()
         .map(|row| {
@@ -161,19 +199,18 @@ pub async fn list_assets(
             views::view(row, &options, None, records)
         })
         .collect();
-    Ok(Json(AssetList {
-        assets,
-        count: listed.count,
-    })
-    .into_response())
+    let count = listed.count.map(|count| u64::try_from(count).unwrap_or(0));
+    Ok(Listing::new("assets", assets)
+        .with_count(count)
+        .into_response())
 }
 
-/// A page of `GET /v3/assets`.
-#[derive(serde::Serialize)]
-struct AssetList<'a> {
-    assets: Vec<views::AssetView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<i64>,
+/// One image of `GET /v3/assets/rt`.
+#[derive(Serialize)]
+struct RteImage<'a> {
+    image: String,
+    thumb: String,
+    title: &'a str,
 }
 
 /// `GET /v3/assets/rt`: the images the rich text editor offers, as a bare JSON array
@@ -182,16 +219,20 @@ pub async fn list_rte_assets(
     State(state): State<AppState>,
     base: PublicBase,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
-    let mut request = list_request(&params, Some("image/"))?;
-    request.limit = RTE_LIMIT;
+    Query(query): Query<AssetListQuery>,
+) -> ApiResult<Response> {
+    let mut request = list_request(&query, Some("image/"))?;
+    // 1,000 images, whatever `limit` says; never a count.
+    request.page = Page {
+        limit: None,
+        include_count: false,
+        ..request.page
+    };
+    request.caps = RTE;
     request.count_only = false;
-    request.include_count = false;
     let listed = assets::list(&state, &stack, request).await?;
-    let options = render_options(base, &params);
-    let images: Vec<Value> = listed
+    let options = query.render.options(base);
+    let images: Vec<RteImage> = listed
         .rows
         .iter()
         .map(|row| {
@@ -204,10 +245,14 @@ pub async fn list_rte_assets(
                 version_uid,
                 filename,
             );
-            json!({ "image": url, "thumb": url, "title": filename })
+            RteImage {
+                image: url.clone(),
+                thumb: url,
+                title: filename,
+            }
         })
         .collect();
-    Ok(Json(Value::Array(images)))
+    Ok(Json(images).into_response())
 }
 
 /// Reads an upload or update body: JSON, or a multipart form streamed to storage.
@@ -235,11 +280,10 @@ pub async fn upload_asset(
     State(state): State<AppState>,
     base: PublicBase,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
+    Query(render): Query<RenderQuery>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let params = Params::from_query(query.as_deref());
+) -> ApiResult<Response> {
     let sniffed = SniffedBody::read(body).await?;
     let form = if sniffed.is_empty() {
         AssetForm::default()
@@ -261,11 +305,12 @@ pub async fn upload_asset(
         details: form.details,
     };
     let row = assets::create(&state, &stack, request).await?;
-    let asset = views::render(&row, &render_options(base, &params), None);
+    let asset = views::render(&row, &render.options(base), None);
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "notice": "Asset created successfully.", "asset": asset })),
-    ))
+        Envelope::new("asset", asset).with_notice("Asset created successfully."),
+    )
+        .into_response())
 }
 
 /// `GET /v3/assets/{uid}`; with a delivery token, the delivery API's fetch.
@@ -274,32 +319,39 @@ pub async fn get_asset(
     base: PublicBase,
     caller: Caller,
     ApiPath(uid): ApiPath<String>,
-    RawQuery(query): RawQuery,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
-    let params = Params::from_query(query.as_deref());
     let stack = match caller {
         Caller::Management(stack) => stack,
         Caller::Delivery(auth) => {
-            return delivery::get_asset(&state, base, &auth, &uid, query.as_deref()).await;
+            return delivery::get_asset(&state, base, &auth, &uid, raw.as_deref()).await;
         }
     };
-    let mut version = match params.get("version") {
+    let query: AssetQuery = Query::parse(raw.as_deref())?;
+    let mut version = match &query.version {
         None => None,
         Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
             ApiError::invalid("The version is not valid.", "version", "is not valid.")
         })?),
     };
     // `environment=`: the version published there; not published there is not found.
-    if let Some(name) = environment_param(&params) {
+    if let Some(name) = query.environment.as_deref() {
         let versions = asset_extras::published_versions(&state, &stack, name).await?;
         let published = *versions.get(&uid).ok_or(ApiError::AssetNotFound)?;
         version = version.or(Some(published));
     }
-    let shown = assets::get(&state, &stack, &uid, version, params.flag("include_path")).await?;
-    let options =
-        options_with_scan(&state, base, &stack, &params, std::slice::from_ref(&uid)).await?;
-    let asset = views::render_published(&shown.row, &options, shown.path, &shown.published);
-    Ok(Json(json!({ "asset": asset })).into_response())
+    let shown = assets::get(&state, &stack, &uid, version, query.include_path).await?;
+    let options = options_with_scan(
+        &state,
+        base,
+        &stack,
+        &query.render,
+        query.include_asset_scan_status,
+        std::slice::from_ref(&uid),
+    )
+    .await?;
+    let asset = views::view(&shown.row, &options, shown.path, &shown.published);
+    Ok(Envelope::new("asset", asset).into_response())
 }
 
 /// `PUT /v3/assets/{uid}`: update details (JSON or multipart) and/or replace the file.
@@ -308,11 +360,10 @@ pub async fn update_asset(
     base: PublicBase,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    RawQuery(query): RawQuery,
+    Query(render): Query<RenderQuery>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
+) -> ApiResult<Response> {
     let sniffed = SniffedBody::read(body).await?;
     if sniffed.is_empty() {
         return Err(ApiError::invalid(
@@ -331,10 +382,10 @@ pub async fn update_asset(
     let row = assets::update(&state, &stack, &uid, request).await?;
     let published = publishing::records_of(&state, &stack, std::slice::from_ref(&row.uid)).await?;
     let records = published.get(&row.uid).map_or(&[][..], Vec::as_slice);
-    let asset = views::render_published(&row, &render_options(base, &params), None, records);
-    Ok(Json(
-        json!({ "notice": "Asset updated successfully.", "asset": asset }),
-    ))
+    let asset = views::view(&row, &render.options(base), None, records);
+    Ok(Envelope::new("asset", asset)
+        .with_notice("Asset updated successfully.")
+        .into_response())
 }
 
 /// `DELETE /v3/assets/{uid}`: moves the asset (or folder) to the trash.
@@ -342,9 +393,9 @@ pub async fn delete_asset(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     trash::delete_one(&state, &stack, &uid, Door::Asset).await?;
-    Ok(Json(json!({ "notice": "Asset deleted successfully." })))
+    Ok(envelope::notice("Asset deleted successfully."))
 }
 
 /// `GET /v3/assets/{uid}/versions`
@@ -352,22 +403,12 @@ pub async fn list_versions(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
-    let (versions, count) = assets::versions(
-        &state,
-        &stack,
-        &uid,
-        params.count("skip").unwrap_or(0),
-        page_limit(params.count("limit")),
-        params.flag("include_count"),
-    )
-    .await?;
-    let mut body =
-        json!({ "versions": versions.iter().map(views::render_version).collect::<Vec<_>>() });
-    if let Some(count) = count {
-        body["count"] = count.into();
-    }
-    Ok(Json(body))
+    Query(page): Query<Page>,
+) -> ApiResult<Response> {
+    let (versions, count) = assets::versions(&state, &stack, &uid, page).await?;
+    let views: Vec<VersionView> = versions.iter().map(VersionView::from).collect();
+    let count = count.map(|count| u64::try_from(count).unwrap_or(0));
+    Ok(Listing::new("versions", views)
+        .with_count(count)
+        .into_response())
 }

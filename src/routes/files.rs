@@ -19,7 +19,8 @@ use tokio_util::io::ReaderStream;
 
 use bytes::Bytes;
 
-use crate::db::assets as asset_db;
+use crate::db::assets::AssetFileRow;
+use crate::domain::assets;
 use crate::domain::images::{Delivery, IoHeaders, VariantBody, deliver};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::extract::ApiPath;
@@ -40,7 +41,7 @@ pub async fn download_file(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let file = asset_db::live_file(state.db.reader(), &api_key, &asset_uid, &version_uid)
+    let file = assets::live_file(&state, &api_key, &asset_uid, &version_uid)
         .await?
         .filter(|file| file.filename == filename)
         .ok_or_else(not_found)?;
@@ -60,7 +61,7 @@ pub async fn download_permanent(
         [api_key, uid, slug] => (api_key, uid, Some(slug)),
         _ => return Err(not_found()),
     };
-    let (asset, file) = asset_db::latest_file(state.db.reader(), api_key, asset_uid)
+    let (asset, file) = assets::latest_file(&state, api_key, asset_uid)
         .await?
         .ok_or_else(not_found)?;
     if slug.is_some_and(|slug| asset.permanent_slug.as_deref() != Some(slug.as_str())) {
@@ -74,7 +75,7 @@ pub async fn download_permanent(
 async fn serve_asset(
     state: &AppState,
     api_key: &str,
-    file: asset_db::AssetFileRow,
+    file: AssetFileRow,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
@@ -106,7 +107,7 @@ const FILE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 async fn transform_or_serve(
     state: &AppState,
     api_key: &str,
-    file: asset_db::AssetFileRow,
+    file: AssetFileRow,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
@@ -201,7 +202,7 @@ enum Source {
 async fn serve(
     state: &AppState,
     api_key: &str,
-    file: asset_db::AssetFileRow,
+    file: AssetFileRow,
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
     let described = Described {
@@ -234,10 +235,7 @@ async fn answer(described: Described, source: Source, headers: &HeaderMap) -> Ap
 
     let mut response_headers = HeaderMap::new();
     response_headers.insert(header::CONTENT_TYPE, content_type);
-    response_headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).expect("hex is a valid header"),
-    );
+    response_headers.insert(header::ETAG, header_value(&etag)?);
     response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     // Serve what was uploaded as what it says it is, never as a guess of the browser's.
     response_headers.insert(
@@ -249,18 +247,12 @@ async fn answer(described: Described, source: Source, headers: &HeaderMap) -> Ap
         None | Some(RangeSpec::Ignore) => (StatusCode::OK, 0, size),
         Some(RangeSpec::Satisfiable(start, end)) => {
             let value = format!("bytes {start}-{end}/{size}");
-            response_headers.insert(
-                header::CONTENT_RANGE,
-                HeaderValue::from_str(&value).expect("digits"),
-            );
+            response_headers.insert(header::CONTENT_RANGE, header_value(&value)?);
             (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
         }
         Some(RangeSpec::Unsatisfiable) => {
             let value = format!("bytes */{size}");
-            response_headers.insert(
-                header::CONTENT_RANGE,
-                HeaderValue::from_str(&value).expect("digits"),
-            );
+            response_headers.insert(header::CONTENT_RANGE, header_value(&value)?);
             return Ok((StatusCode::RANGE_NOT_SATISFIABLE, response_headers).into_response());
         }
     };
@@ -280,6 +272,13 @@ async fn answer(described: Described, source: Source, headers: &HeaderMap) -> Ap
         }
     };
     Ok((status, response_headers, body).into_response())
+}
+
+/// A header value the service wrote itself (an ETag of hex digits, a byte range).
+fn header_value(text: &str) -> ApiResult<HeaderValue> {
+    HeaderValue::from_str(text).map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context(format!("the header value {text:?}")))
+    })
 }
 
 /// Files up to this size are read in one go; larger ones are streamed.

@@ -1,18 +1,19 @@
 //! `/v3/assets/folders`: create, fetch, rename or move, delete.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
+use crate::contentstack::lenient::{self, Sent};
 use crate::domain::folders::{self, CreateFolderRequest, UpdateFolderRequest};
 use crate::domain::trash::{self, Door};
 use crate::error::{ApiError, ApiResult, codes};
+use crate::routes::envelope::{self, Envelope};
 use crate::routes::extract::{ApiPath, JsonBody, StackAuth};
 use crate::routes::origin::PublicBase;
-use crate::routes::query::Params;
-use crate::routes::views::{self, render_options};
+use crate::routes::query::Query;
+use crate::routes::views::{self, RenderQuery};
 use crate::state::AppState;
 
 /// `{"asset": {"name"?, "parent_uid"?}}`
@@ -23,44 +24,21 @@ pub struct FolderBody {
 
 #[derive(Debug, Deserialize)]
 struct FolderFields {
-    #[serde(default, deserialize_with = "name")]
-    name: Option<Name>,
-    #[serde(default, deserialize_with = "parent")]
-    parent_uid: Option<Parent>,
+    /// A non-empty string (trimmed); null or absent is no name.
+    #[serde(default, deserialize_with = "lenient::non_empty_text")]
+    name: Option<Sent<String>>,
+    /// A folder uid, or null / empty / `cs_root` for the root.
+    #[serde(default, deserialize_with = "lenient::parent")]
+    parent_uid: Option<Sent<Option<String>>>,
 }
 
-/// Where a folder goes, as sent.
-#[derive(Debug)]
-enum Parent {
-    Root,
-    Folder(String),
-    Invalid,
-}
-
-/// A folder name as sent: usable, or not.
-#[derive(Debug)]
-enum Name {
-    Valid(String),
-    Invalid,
-}
-
-/// A name: a non-empty string (trimmed); null or absent is no name.
-fn name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Name>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Null => None,
-        Value::String(name) if !name.trim().is_empty() => Some(Name::Valid(name.trim().to_owned())),
-        _ => Some(Name::Invalid),
-    })
-}
-
-/// A parent: a folder uid, or null / empty / `cs_root` for the root.
-fn parent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Parent>, D::Error> {
-    Ok(Some(match Value::deserialize(d)? {
-        Value::Null => Parent::Root,
-        Value::String(uid) if uid.trim().is_empty() || uid == "cs_root" => Parent::Root,
-        Value::String(uid) => Parent::Folder(uid.trim().to_owned()),
-        _ => Parent::Invalid,
-    }))
+/// The query of a folder call.
+#[derive(Debug, Default, Deserialize)]
+pub struct FolderQuery {
+    #[serde(flatten)]
+    render: RenderQuery,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    include_path: bool,
 }
 
 impl FolderBody {
@@ -75,8 +53,8 @@ impl FolderBody {
         })?;
         let name = match fields.name {
             None => None,
-            Some(Name::Valid(name)) => Some(name),
-            Some(Name::Invalid) => {
+            Some(Sent::Valid(name)) => Some(name),
+            Some(Sent::Invalid) => {
                 return Err(ApiError::invalid(
                     "The folder name is not valid.",
                     "name",
@@ -86,9 +64,8 @@ impl FolderBody {
         };
         let parent = match fields.parent_uid {
             None => None,
-            Some(Parent::Root) => Some(None),
-            Some(Parent::Folder(uid)) => Some(Some(uid)),
-            Some(Parent::Invalid) => {
+            Some(Sent::Valid(parent)) => Some(parent),
+            Some(Sent::Invalid) => {
                 return Err(ApiError::unprocessable(
                     codes::FOLDER_RULE,
                     "The parent folder is not valid.",
@@ -106,21 +83,21 @@ pub async fn create_folder(
     State(state): State<AppState>,
     base: PublicBase,
     StackAuth(stack): StackAuth,
-    RawQuery(query): RawQuery,
+    Query(query): Query<FolderQuery>,
     JsonBody(body): JsonBody<FolderBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let params = Params::from_query(query.as_deref());
+) -> ApiResult<Response> {
     let (name, parent) = body.fields()?;
     let request = CreateFolderRequest {
         name,
         parent_uid: parent.flatten(),
     };
     let row = folders::create(&state, &stack, request).await?;
-    let folder = views::render(&row, &render_options(base, &params), None);
+    let folder = views::render(&row, &query.render.options(base), None);
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "notice": "Folder created successfully.", "asset": folder })),
-    ))
+        Envelope::new("asset", folder).with_notice("Folder created successfully."),
+    )
+        .into_response())
 }
 
 /// `GET /v3/assets/folders/{uid}`
@@ -129,13 +106,11 @@ pub async fn get_folder(
     base: PublicBase,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
-    let (row, path) = folders::get(&state, &stack, &uid, params.flag("include_path")).await?;
-    Ok(Json(
-        json!({ "asset": views::render(&row, &render_options(base, &params), path) }),
-    ))
+    Query(query): Query<FolderQuery>,
+) -> ApiResult<Response> {
+    let (row, path) = folders::get(&state, &stack, &uid, query.include_path).await?;
+    let folder = views::render(&row, &query.render.options(base), path);
+    Ok(Envelope::new("asset", folder).into_response())
 }
 
 /// `PUT /v3/assets/folders/{uid}`: rename and/or move.
@@ -144,10 +119,9 @@ pub async fn update_folder(
     base: PublicBase,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-    RawQuery(query): RawQuery,
+    Query(query): Query<FolderQuery>,
     JsonBody(body): JsonBody<FolderBody>,
-) -> ApiResult<Json<Value>> {
-    let params = Params::from_query(query.as_deref());
+) -> ApiResult<Response> {
     let (name, parent_uid) = body.fields()?;
     let row = folders::update(
         &state,
@@ -156,10 +130,10 @@ pub async fn update_folder(
         UpdateFolderRequest { name, parent_uid },
     )
     .await?;
-    let folder = views::render(&row, &render_options(base, &params), None);
-    Ok(Json(
-        json!({ "notice": "Folder updated successfully.", "asset": folder }),
-    ))
+    let folder = views::render(&row, &query.render.options(base), None);
+    Ok(Envelope::new("asset", folder)
+        .with_notice("Folder updated successfully.")
+        .into_response())
 }
 
 /// `DELETE /v3/assets/folders/{uid}`: the folder and everything in it go to the trash.
@@ -167,7 +141,7 @@ pub async fn delete_folder(
     State(state): State<AppState>,
     StackAuth(stack): StackAuth,
     ApiPath(uid): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope<()>> {
     trash::delete_one(&state, &stack, &uid, Door::Folder).await?;
-    Ok(Json(json!({ "notice": "Folder deleted successfully." })))
+    Ok(envelope::notice("Folder deleted successfully."))
 }

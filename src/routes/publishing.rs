@@ -258,12 +258,7 @@ pub async fn get_job_items(
     Query(query): Query<JobItemsQuery>,
 ) -> ApiResult<Json<JobItemsView>> {
     let job = bulk::job(&state, &stack, &job_id).await?;
-    let mut items: Vec<JobItem> = serde_json::from_str(&job.row.items).map_err(|error| {
-        ApiError::Internal(anyhow::Error::new(error).context(format!(
-            "bulk_jobs row {}: the items do not decode",
-            job.row.uid
-        )))
-    })?;
+    let mut items: Vec<JobItem> = job.row.items().to_vec();
     if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
         items.retain(|item| item.status == status);
     }

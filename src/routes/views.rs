@@ -2,9 +2,9 @@
 //! field order included.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 
+use crate::contentstack::lenient;
 use crate::db::assets::{AssetRow, VersionRow};
 use crate::db::delivery::DeliveredRow;
 use crate::db::publishing::PublishRecordRow;
@@ -12,17 +12,47 @@ use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
 use crate::routes::origin::PublicBase;
 use crate::routes::query::Params;
 
-/// Rendering options from a request's query parameters.
+/// The query parameters that shape how assets are rendered.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct RenderQuery {
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    pub relative_urls: bool,
+    /// The delivery SDK's list query sends it singular.
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    pub relative_url: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    pub include_dimension: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    pub include_branch: bool,
+    #[serde(default, deserialize_with = "lenient::query_flag")]
+    pub include_metadata: bool,
+}
+
+impl RenderQuery {
+    /// The rendering options these parameters ask for.
+    pub fn options(&self, base: PublicBase) -> RenderOptions {
+        RenderOptions {
+            public_url: base.0,
+            relative_urls: self.relative_urls || self.relative_url,
+            include_dimension: self.include_dimension,
+            include_branch: self.include_branch,
+            include_metadata: self.include_metadata,
+            scan_statuses: None,
+        }
+    }
+}
+
+/// Rendering options from raw query parameters (for the routes that do not read a
+/// [`RenderQuery`] yet).
 pub fn render_options(base: PublicBase, params: &Params) -> RenderOptions {
-    RenderOptions {
-        public_url: base.0,
-        // The delivery SDK's list query sends it singular.
-        relative_urls: params.flag("relative_urls") || params.flag("relative_url"),
+    RenderQuery {
+        relative_urls: params.flag("relative_urls"),
+        relative_url: params.flag("relative_url"),
         include_dimension: params.flag("include_dimension"),
         include_branch: params.flag("include_branch"),
         include_metadata: params.flag("include_metadata"),
-        scan_statuses: None,
     }
+    .options(base)
 }
 
 /// How URLs and optional fields are rendered for one response.
@@ -52,12 +82,13 @@ impl RenderOptions {
         self.include_metadata.then_some(MetadataView)
     }
 
-    fn scan_status(&self, uid: &str) -> Option<&str> {
+    fn scan_status(&self, uid: &str) -> Option<String> {
         let statuses = self.scan_statuses.as_ref()?;
         Some(
             statuses
                 .get(uid)
-                .map_or(crate::domain::asset_extras::NOT_SCANNED, String::as_str),
+                .map_or(crate::domain::asset_extras::NOT_SCANNED, String::as_str)
+                .to_owned(),
         )
     }
 }
@@ -71,10 +102,14 @@ impl Serialize for MetadataView {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry("extensions", &Map::new())?;
+        map.serialize_entry("extensions", &EmptyObject {})?;
         map.end()
     }
 }
+
+/// `{}` (an empty `ACL`, an empty `extensions`).
+#[derive(Serialize, Clone, Copy)]
+pub struct EmptyObject {}
 
 #[derive(Serialize)]
 /// Pixels, as integers (Contentstack sends `{"height": 168, "width": 300}`).
@@ -96,7 +131,7 @@ pub struct FileView<'a> {
     filename: &'a str,
     url: String,
     #[serde(rename = "ACL")]
-    acl: Map<String, Value>,
+    acl: EmptyObject,
     is_dir: bool,
     parent_uid: Option<&'a str>,
     _version: i64,
@@ -115,7 +150,7 @@ pub struct FileView<'a> {
     #[serde(rename = "_metadata", skip_serializing_if = "Option::is_none")]
     metadata: Option<MetadataView>,
     #[serde(rename = "_asset_scan_status", skip_serializing_if = "Option::is_none")]
-    asset_scan_status: Option<&'a str>,
+    asset_scan_status: Option<String>,
 }
 
 /// One environment and locale an asset is published in, as the management API shows it.
@@ -139,7 +174,7 @@ pub struct FolderView<'a> {
     tags: Vec<String>,
     name: &'a str,
     #[serde(rename = "ACL")]
-    acl: Map<String, Value>,
+    acl: EmptyObject,
     is_dir: bool,
     parent_uid: Option<&'a str>,
     _version: i64,
@@ -190,9 +225,14 @@ fn encode_segment(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
 }
 
-/// Renders a live asset or folder. `path` is set with `include_path=true`.
-pub fn render(row: &AssetRow, options: &RenderOptions, path: Option<Vec<PathItem>>) -> Value {
-    render_published(row, options, path, &[])
+/// A live asset or folder, not published anywhere. `path` is set with
+/// `include_path=true`.
+pub fn render<'a>(
+    row: &'a AssetRow,
+    options: &RenderOptions,
+    path: Option<Vec<PathItem>>,
+) -> AssetView<'a> {
+    view(row, options, path, &[])
 }
 
 /// The URL that serves an asset's latest version under its permanent slug.
@@ -203,16 +243,6 @@ pub fn permanent_url(options: &RenderOptions, api_key: &str, uid: &str, slug: &s
     } else {
         format!("{}{path}", options.public_url)
     }
-}
-
-/// Renders a live asset or folder with where it is published.
-pub fn render_published(
-    row: &AssetRow,
-    options: &RenderOptions,
-    path: Option<Vec<PathItem>>,
-    publish: &[PublishRecordRow],
-) -> Value {
-    serde_json::to_value(view(row, options, path, publish)).expect("views serialise")
 }
 
 /// A live asset or folder, ready to serialise (lists serialise these straight into the
@@ -229,7 +259,7 @@ pub enum AssetView<'a> {
 /// The view of a live asset or folder with where it is published.
 pub fn view<'a>(
     row: &'a AssetRow,
-    options: &'a RenderOptions,
+    options: &RenderOptions,
     path: Option<Vec<PathItem>>,
     publish: &'a [PublishRecordRow],
 ) -> AssetView<'a> {
@@ -243,7 +273,7 @@ pub fn view<'a>(
             content_type: FOLDER_CONTENT_TYPE,
             tags: row.tag_list(),
             name: row.name.as_deref().unwrap_or_default(),
-            acl: Map::new(),
+            acl: EmptyObject {},
             is_dir: true,
             parent_uid: row.parent_uid.as_deref(),
             _version: row.version,
@@ -271,7 +301,7 @@ pub fn view<'a>(
             tags: row.tag_list(),
             filename,
             url: file_url(options, &row.stack_api_key, &row.uid, version_uid, filename),
-            acl: Map::new(),
+            acl: EmptyObject {},
             is_dir: false,
             parent_uid: row.parent_uid.as_deref(),
             _version: row.version,
@@ -300,19 +330,40 @@ pub fn view<'a>(
     }
 }
 
-/// Renders an entry of `GET /v3/assets/{uid}/versions`.
-pub fn render_version(version: &VersionRow) -> Value {
-    let mut out = Map::new();
-    out.insert("_version".into(), version.version.into());
-    if let Some(name) = &version.version_name {
-        out.insert(
-            "_version_name".into(),
-            serde_json::json!({"title": name, "updated_by": version.updated_by, "updated_at": version.updated_at}),
-        );
+/// An entry of `GET /v3/assets/{uid}/versions`.
+#[derive(Serialize)]
+pub struct VersionView<'a> {
+    _version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _version_name: Option<VersionNameView<'a>>,
+    updated_at: &'a str,
+    updated_by: &'a str,
+}
+
+/// A version's name, with who named it when.
+#[derive(Serialize)]
+pub struct VersionNameView<'a> {
+    title: &'a str,
+    updated_by: &'a str,
+    updated_at: &'a str,
+}
+
+impl<'a> From<&'a VersionRow> for VersionView<'a> {
+    fn from(version: &'a VersionRow) -> Self {
+        VersionView {
+            _version: version.version,
+            _version_name: version
+                .version_name
+                .as_deref()
+                .map(|title| VersionNameView {
+                    title,
+                    updated_by: &version.updated_by,
+                    updated_at: &version.updated_at,
+                }),
+            updated_at: &version.updated_at,
+            updated_by: &version.updated_by,
+        }
     }
-    out.insert("updated_at".into(), version.updated_at.clone().into());
-    out.insert("updated_by".into(), version.updated_by.clone().into());
-    Value::Object(out)
 }
 
 /// An asset as the delivery API shows it, key order as recorded from the real service.
@@ -400,5 +451,34 @@ pub fn render_delivered<'a>(
         },
         branch: options.branch(),
         metadata: options.metadata(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_render_their_name_only_when_named() {
+        let mut version = VersionRow {
+            version: 2,
+            version_uid: "v2".into(),
+            title: None,
+            description: None,
+            tags: Default::default(),
+            parent_uid: None,
+            version_name: None,
+            updated_at: "t".into(),
+            updated_by: "u".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&VersionView::from(&version)).unwrap(),
+            r#"{"_version":2,"updated_at":"t","updated_by":"u"}"#
+        );
+        version.version_name = Some("final".into());
+        assert_eq!(
+            serde_json::to_string(&VersionView::from(&version)).unwrap(),
+            r#"{"_version":2,"_version_name":{"title":"final","updated_by":"u","updated_at":"t"},"updated_at":"t","updated_by":"u"}"#
+        );
     }
 }

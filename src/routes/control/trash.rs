@@ -1,8 +1,8 @@
 //! `/_mock/stacks/{api_key}/trash`: list, restore, delete for good, empty, purge now.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::contentstack::lenient;
 use crate::contentstack::page::Page;
@@ -10,7 +10,7 @@ use crate::contentstack::time::format_ts;
 use crate::db::trash::TrashItemRow;
 use crate::domain::purge::{self, Purged, Which};
 use crate::domain::stacks::find;
-use crate::domain::{trash, trash_listing};
+use crate::domain::trash;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::envelope::{Envelope, Listing};
 use crate::routes::extract::{ApiPath, OptionalJson};
@@ -122,7 +122,7 @@ pub async fn list_trash(
     };
     let oldest_first = oldest_first(&query.order)?;
     let (items, count) =
-        trash_listing::list_items(&state, &api_key, item_type, oldest_first, &query.page).await?;
+        trash::list_items(&state, &stack, item_type, oldest_first, query.page).await?;
     let now = format_ts(stack.clock().now());
     let items = items
         .into_iter()
@@ -144,7 +144,7 @@ pub async fn restore(
     base: PublicBase,
     ApiPath((api_key, uid)): ApiPath<(String, String)>,
     OptionalJson(body): OptionalJson<RestoreBody>,
-) -> ApiResult<Envelope<Value>> {
+) -> ApiResult<Response> {
     let stack = find(&state, &api_key)?;
     let with_assets = body.with_assets.unwrap_or(true);
     let outcome = trash::restore(&state, &stack, &uid, with_assets).await?;
@@ -158,7 +158,9 @@ pub async fn restore(
         ..RenderOptions::default()
     };
     let asset = views::render(&outcome.row, &options, None);
-    Ok(Envelope::new("asset", asset).with_notice(notice))
+    Ok(Envelope::new("asset", asset)
+        .with_notice(notice)
+        .into_response())
 }
 
 /// `{"purged": [{"uid", "type"}]}`
