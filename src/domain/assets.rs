@@ -23,16 +23,6 @@ pub const RTE: Caps = Caps {
     max: 1000,
 };
 
-/// The page size of a management list for a requested `limit` (for the lists that do
-/// not read a [`Page`] yet).
-pub fn page_limit(requested: Option<u64>) -> u64 {
-    Page {
-        limit: requested,
-        ..Page::default()
-    }
-    .limit(page::MANAGEMENT)
-}
-
 /// The details an upload or an update may set; `None` leaves a detail as it is.
 #[derive(Debug, Default)]
 pub struct AssetDetails {

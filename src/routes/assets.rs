@@ -20,7 +20,7 @@ use crate::routes::delivery;
 use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
 use crate::routes::origin::PublicBase;
-use crate::routes::query::{ListQuery, Order, Params, Query};
+use crate::routes::query::{ListQuery, Order, Query};
 use crate::routes::upload::{AssetForm, SniffedBody};
 use crate::routes::views::{self, AssetView, RenderQuery, VersionView};
 use crate::state::AppState;
@@ -96,16 +96,6 @@ fn sort_from(order: &Order) -> ApiResult<Sort> {
         column,
         ascending: order.ascending,
     })
-}
-
-/// The `query` parameter's text, when it says anything (for the routes that do not
-/// read a [`ListQuery`] yet).
-pub fn query_text(params: &Params) -> Option<String> {
-    params
-        .get("query")
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_owned)
 }
 
 /// A listing request from the query parameters.

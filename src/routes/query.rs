@@ -95,33 +95,6 @@ pub struct ListQuery {
     pub page: Page,
 }
 
-/// Raw query-string parameters (last value wins), for the routes not yet typed.
-#[derive(Debug, Default, Clone)]
-pub struct Params(pub HashMap<String, String>);
-
-impl Params {
-    /// Parses a raw query string.
-    pub fn from_query(query: Option<&str>) -> Params {
-        let pairs = form_urlencoded::parse(query.unwrap_or("").as_bytes()).into_owned();
-        Params(pairs.collect())
-    }
-
-    /// The value of a parameter.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-
-    /// A boolean flag; absent or unreadable means false.
-    pub fn flag(&self, key: &str) -> bool {
-        self.get(key).and_then(lenient::parse_bool).unwrap_or(false)
-    }
-
-    /// A non-negative whole number, read leniently; absent or unreadable gives `None`.
-    pub fn count(&self, key: &str) -> Option<u64> {
-        self.get(key).and_then(lenient::parse_count)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,6 @@ use crate::db::delivery::DeliveredRow;
 use crate::db::publishing::PublishRecordRow;
 use crate::domain::folders::{FOLDER_CONTENT_TYPE, PathItem};
 use crate::routes::origin::PublicBase;
-use crate::routes::query::Params;
 
 /// The query parameters that shape how assets are rendered.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -40,19 +39,6 @@ impl RenderQuery {
             scan_statuses: None,
         }
     }
-}
-
-/// Rendering options from raw query parameters (for the routes that do not read a
-/// [`RenderQuery`] yet).
-pub fn render_options(base: PublicBase, params: &Params) -> RenderOptions {
-    RenderQuery {
-        relative_urls: params.flag("relative_urls"),
-        relative_url: params.flag("relative_url"),
-        include_dimension: params.flag("include_dimension"),
-        include_branch: params.flag("include_branch"),
-        include_metadata: params.flag("include_metadata"),
-    }
-    .options(base)
 }
 
 /// How URLs and optional fields are rendered for one response.
