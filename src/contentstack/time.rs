@@ -27,9 +27,8 @@ impl StackClock {
 /// The latest time a stack clock may show: timestamps are compared as text, which
 /// holds only for four-digit years.
 pub fn latest() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999Z")
-        .expect("a valid timestamp")
-        .with_timezone(&Utc)
+    // 9999-12-31T23:59:59.999Z
+    DateTime::from_timestamp_millis(253_402_300_799_999).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Formats a timestamp as Contentstack does: ISO-8601 UTC with milliseconds.

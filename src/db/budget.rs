@@ -180,10 +180,11 @@ impl Budgeted {
     }
 
     /// The connection, to run statements on.
-    pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+    pub fn conn(&mut self) -> DbResult<&mut sqlx::SqliteConnection> {
+        // Only `release` (which consumes the budget) and `drop` take it.
         self.conn
-            .as_mut()
-            .expect("a budgeted connection is held until released")
+            .as_deref_mut()
+            .ok_or_else(|| DbError::Statement(sqlx::Error::PoolClosed))
     }
 
     /// The error for a failed statement: out of time, or the statement's own.
@@ -310,7 +311,7 @@ mod tests {
         let slot = readers.slot(Duration::ZERO, Weight::Light).await.unwrap();
         let mut budgeted = Budgeted::acquire(&readers, slot).await.unwrap();
         let error = sqlx::query_scalar::<_, i64>(LONG)
-            .fetch_one(budgeted.conn())
+            .fetch_one(budgeted.conn().unwrap())
             .await
             .unwrap_err();
         assert!(matches!(budgeted.error(error), DbError::OutOfTime(_)));

@@ -193,7 +193,7 @@ pub async fn run(
                 .push_bind(skip);
             let query = sql.build_query_as();
             query
-                .fetch_all(conn.conn())
+                .fetch_all(conn.conn()?)
                 .await
                 .map_err(|e| conn.error(e))?
         }
@@ -208,7 +208,7 @@ pub async fn run(
             let query = sql.build_query_scalar();
             Some(
                 query
-                    .fetch_one(conn.conn())
+                    .fetch_one(conn.conn()?)
                     .await
                     .map_err(|e| conn.error(e))?,
             )

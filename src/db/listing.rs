@@ -157,7 +157,7 @@ pub async fn run(
             let mut sql = page_sql(listing);
             let query = sql.build_query_as();
             query
-                .fetch_all(conn.conn())
+                .fetch_all(conn.conn()?)
                 .await
                 .map_err(|e| conn.error(e))?
         }
@@ -170,7 +170,7 @@ pub async fn run(
             let query = sql.build_query_scalar();
             Some(
                 query
-                    .fetch_one(conn.conn())
+                    .fetch_one(conn.conn()?)
                     .await
                     .map_err(|e| conn.error(e))?,
             )

@@ -72,8 +72,10 @@ struct Placed {
 }
 
 impl Placed {
-    fn take(mut self) -> StoredFile {
-        self.stored.take().expect("a placed file is taken once")
+    fn take(mut self) -> io::Result<StoredFile> {
+        self.stored
+            .take()
+            .ok_or_else(|| io::Error::other("a placed file was taken twice"))
     }
 }
 
@@ -271,9 +273,7 @@ impl Storage {
                 file.sync_all()?;
             }
             drop(file);
-            let dir = final_path
-                .parent()
-                .expect("stored files live in a shard folder");
+            let dir = shard_folder(&final_path)?;
             std::fs::create_dir_all(dir)?;
             std::fs::rename(&temp_path, &final_path)?;
             guard.armed = false;
@@ -296,7 +296,7 @@ impl Storage {
         })
         .await
         .map_err(io::Error::other)??;
-        Ok(placed.take())
+        Ok(placed.take()?)
     }
 
     /// Streams a larger file to its temp file, starting with what was already read.
@@ -346,9 +346,7 @@ impl Storage {
         drop(file);
 
         let final_path = self.path_of(api_key, &storage_key);
-        let dir = final_path
-            .parent()
-            .expect("stored files live in a shard folder");
+        let dir = shard_folder(&final_path)?;
         fs::create_dir_all(dir).await?;
         fs::rename(&temp_path, &final_path).await?;
         guard.armed = false;
@@ -473,7 +471,7 @@ impl Storage {
         if path.exists() {
             return Ok(false);
         }
-        let dir = path.parent().expect("stored files live in a shard folder");
+        let dir = shard_folder(&path)?;
         std::fs::create_dir_all(dir)?;
         match link_or_copy(from, &path) {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
@@ -521,4 +519,10 @@ fn link_or_copy(from: &Path, to: &Path) -> io::Result<()> {
             std::fs::rename(&temp, to)
         }
     }
+}
+
+/// The shard folder a stored file lives in.
+fn shard_folder(path: &Path) -> io::Result<&Path> {
+    path.parent()
+        .ok_or_else(|| io::Error::other("a stored file's path names no folder"))
 }

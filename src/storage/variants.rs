@@ -391,8 +391,10 @@ fn read_header(path: &Path) -> io::Result<(VariantMeta, u64, u64)> {
     if &start[..6] != MAGIC {
         return Err(io::Error::other("not a variant file"));
     }
-    let header_len = u32::from_le_bytes(start[6..10].try_into().expect("4 bytes")) as usize;
-    let body_len = u64::from_le_bytes(start[10..18].try_into().expect("8 bytes"));
+    let header_len = u32::from_le_bytes([start[6], start[7], start[8], start[9]]) as usize;
+    let body_len = u64::from_le_bytes([
+        start[10], start[11], start[12], start[13], start[14], start[15], start[16], start[17],
+    ]);
     if header_len > MAX_HEADER || (PREFIX + header_len) as u64 + body_len != file_len {
         return Err(io::Error::other("a damaged variant file"));
     }
