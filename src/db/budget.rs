@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use sqlx::Sqlite;
-use sqlx::pool::PoolConnection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::{DbError, DbResult, Pool};
+use super::readers::{ReaderConn, Readers};
+use super::{DbError, DbResult};
 
 /// How many SQLite virtual-machine steps run between two calls of the progress handler:
 /// few, because one step may be long (a `regexp` call compiles its pattern on the first
@@ -38,13 +37,13 @@ pub fn heavy_at_once() -> usize {
 /// The readers budgeted statements run on, and the gate of the heavy ones.
 #[derive(Debug, Clone)]
 pub struct BudgetedReaders {
-    pool: Pool,
+    pool: Readers,
     heavy: Arc<Semaphore>,
 }
 
 impl BudgetedReaders {
     /// Budgeted statements on `pool`'s connections.
-    pub fn new(pool: Pool) -> BudgetedReaders {
+    pub fn new(pool: Readers) -> BudgetedReaders {
         BudgetedReaders {
             pool,
             heavy: Arc::new(Semaphore::new(heavy_at_once())),
@@ -110,7 +109,7 @@ impl BudgetedReaders {
 pub struct Budgeted {
     /// The budget, and the heavy slot it holds.
     _slot: Slot,
-    conn: Option<PoolConnection<Sqlite>>,
+    conn: Option<ReaderConn>,
     flags: Arc<Flags>,
     budget: Duration,
     /// Sets `flags.expired` at the deadline; stopped with the budget.
@@ -211,7 +210,7 @@ impl Budgeted {
 
 /// Removes the budget and returns the connection to the pool; a connection whose budget
 /// cannot be removed is closed instead, so that no later statement inherits it.
-async fn unbudget(mut conn: PoolConnection<Sqlite>) {
+async fn unbudget(mut conn: ReaderConn) {
     let removed = match conn.lock_handle().await {
         Ok(mut handle) => {
             handle.remove_progress_handler();
@@ -236,7 +235,7 @@ impl Drop for Budgeted {
                     runtime.spawn(unbudget(conn));
                 }
                 // No runtime left (shutdown): never hand the connection out again.
-                Err(_) => drop(conn.detach()),
+                Err(_) => conn.discard(),
             }
         }
     }
@@ -245,7 +244,9 @@ impl Drop for Budgeted {
 #[cfg(test)]
 mod tests {
     use futures_util::FutureExt;
-    use sqlx::sqlite::SqlitePoolOptions;
+    use std::str::FromStr;
+
+    use sqlx::sqlite::SqliteConnectOptions;
 
     use super::*;
 
@@ -276,15 +277,14 @@ mod tests {
     #[tokio::test]
     async fn a_release_cut_short_leaves_no_spent_budget_on_the_connection() {
         // One connection, so the next statement runs where the budget was.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
+        let pool = Readers::new(
+            SqliteConnectOptions::from_str("sqlite::memory:").unwrap(),
+            1,
+            Duration::from_secs(30),
+        );
         for _ in 0..20 {
             // The wait for a connection counts against a budget: start with it idle.
-            while pool.num_idle() < 1 {
+            while pool.idle_count() < 1 {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             let budget = Duration::from_millis(1);
@@ -302,11 +302,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_spent_budget_stops_the_statement() {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
+        let pool = Readers::new(
+            SqliteConnectOptions::from_str("sqlite::memory:").unwrap(),
+            1,
+            Duration::from_secs(30),
+        );
         let readers = BudgetedReaders::new(pool.clone());
         let slot = readers.slot(Duration::ZERO, Weight::Light).await.unwrap();
         let mut budgeted = Budgeted::acquire(&readers, slot).await.unwrap();

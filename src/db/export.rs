@@ -6,7 +6,7 @@ use super::assets::{AssetFileRow, AssetRow};
 use super::environments::EnvironmentRow;
 use super::locales::LocaleRow;
 use super::publishing::PublishRecordRow;
-use super::{DbResult, Pool};
+use super::DbResult;
 
 /// A stack's exportable rows.
 #[derive(Debug)]
@@ -21,8 +21,9 @@ pub struct ExportRows {
 }
 
 /// Reads a stack's exportable rows at one instant.
-pub async fn read(db: &Pool, api_key: &str) -> DbResult<ExportRows> {
-    let mut tx = db.begin().await?;
+pub async fn read(db: super::Reader<'_>, api_key: &str) -> DbResult<ExportRows> {
+    let mut conn = db.acquire().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let assets = sqlx::query_as::<_, AssetRow>(
         "select * from assets where stack_api_key = ? order by is_dir desc, created_at, uid",
     )

@@ -13,6 +13,7 @@ pub mod listing;
 pub mod locales;
 pub mod management_tokens;
 pub mod publishing;
+pub mod readers;
 pub mod scan_status;
 pub mod stack_content;
 pub mod stack_rows;
@@ -29,7 +30,7 @@ use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 /// Reader connections: queries that may run long are given a time budget.
-const READERS: u32 = 4;
+const READERS: usize = 4;
 /// Rows a reader may send ahead of the request that reads them: one whole page.
 const READER_ROW_BUFFER: usize = 256;
 
@@ -46,8 +47,8 @@ pub type Pool = sqlx::SqlitePool;
 /// `commit()`, it rolls back.
 pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
-/// Where read-only statements run: the reader pool.
-pub type Reader<'a> = &'a Pool;
+/// Where read-only statements run: the readers.
+pub type Reader<'a> = &'a readers::Readers;
 
 /// A JSON column's value, as rows hold it and statements bind it.
 pub use sqlx::types::Json;
@@ -81,7 +82,7 @@ pub type DbResult<T> = Result<T, DbError>;
 /// order: `stack_changes` -> `purge_lock` -> the writer (`begin_write`).
 #[derive(Clone, Debug)]
 pub struct Db {
-    read: Pool,
+    read: readers::Readers,
     /// The same readers, for statements with a time budget.
     budgeted: budget::BudgetedReaders,
     write: Pool,
@@ -130,15 +131,11 @@ impl Db {
         // A reader's rows cross to the async side through a channel of this many; a page
         // (at most 250 rows) that fits never parks the connection's thread half way.
         let read_only = options.read_only(true).row_buffer_size(READER_ROW_BUFFER);
-        let read = SqlitePoolOptions::new()
-            .test_before_acquire(TEST_BEFORE_ACQUIRE)
-            .max_connections(READERS)
-            .min_connections(0)
-            .idle_timeout(Duration::from_secs(60))
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(read_only.clone())
-            .await
-            .context("could not open the database for reading")?;
+        let read = readers::Readers::new(
+            read_only.clone(),
+            READERS,
+            Duration::from_secs(30),
+        );
         let health = SqlitePoolOptions::new()
             .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(1)
@@ -159,7 +156,7 @@ impl Db {
     }
 
     /// The reader pool, for statements outside a write transaction.
-    pub fn reader(&self) -> &Pool {
+    pub fn reader(&self) -> Reader<'_> {
         &self.read
     }
 
@@ -168,9 +165,8 @@ impl Db {
         &self.budgeted
     }
 
-    /// One reader connection, for a request that runs several statements: each return
-    /// of a connection to the pool is a ping, a round trip to the connection's thread.
-    pub async fn read_conn(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+    /// One reader connection, for a request that runs several statements in a row.
+    pub async fn read_conn(&self) -> DbResult<readers::ReaderConn> {
         Ok(self.read.acquire().await?)
     }
 

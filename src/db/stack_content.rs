@@ -239,8 +239,12 @@ pub async fn read_all(
 }
 
 /// [`read_all`] in one read transaction of its own: a consistent copy while writes go on.
-pub async fn read_consistent(db: &super::Pool, api_key: &str) -> Result<Vec<TableRows>, DumpError> {
-    let mut tx = db.begin().await?;
+pub async fn read_consistent(
+    db: super::Reader<'_>,
+    api_key: &str,
+) -> Result<Vec<TableRows>, DumpError> {
+    let mut conn = db.acquire().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let tables = read_all(&mut tx, api_key).await?;
     tx.commit().await?;
     Ok(tables)

@@ -42,7 +42,7 @@ impl StackRow {
 }
 
 /// Every stack, oldest first.
-pub async fn list(db: &SqlitePool) -> DbResult<Vec<StackRow>> {
+pub async fn list(db: super::Reader<'_>) -> DbResult<Vec<StackRow>> {
     sqlx::query_as::<_, StackRow>("select * from stacks order by created_at, api_key")
         .fetch_all(db)
         .await

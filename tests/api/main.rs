@@ -26,6 +26,7 @@ mod seed;
 mod snapshots;
 mod stack;
 mod stack_reset;
+mod stale_reads;
 mod storage_safety;
 mod tls;
 mod trash;
