@@ -282,6 +282,8 @@ mod tests {
             1,
             Duration::from_secs(30),
         );
+        // Readers open their connections when first asked: open the one now.
+        drop(pool.acquire().await.unwrap());
         for _ in 0..20 {
             // The wait for a connection counts against a budget: start with it idle.
             while pool.idle_count() < 1 {

@@ -2,11 +2,11 @@
 //! asset's current version, their publish records, its environments and locales, all
 //! in one read transaction so that they agree with each other.
 
+use super::DbResult;
 use super::assets::{AssetFileRow, AssetRow};
 use super::environments::EnvironmentRow;
 use super::locales::LocaleRow;
 use super::publishing::PublishRecordRow;
-use super::DbResult;
 
 /// A stack's exportable rows.
 #[derive(Debug)]

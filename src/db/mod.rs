@@ -131,11 +131,7 @@ impl Db {
         // A reader's rows cross to the async side through a channel of this many; a page
         // (at most 250 rows) that fits never parks the connection's thread half way.
         let read_only = options.read_only(true).row_buffer_size(READER_ROW_BUFFER);
-        let read = readers::Readers::new(
-            read_only.clone(),
-            READERS,
-            Duration::from_secs(30),
-        );
+        let read = readers::Readers::new(read_only.clone(), READERS, Duration::from_secs(30));
         let health = SqlitePoolOptions::new()
             .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(1)

@@ -93,7 +93,10 @@ impl Readers {
 
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<SqliteConnection>> {
         // A panic while the list was held leaves it whole (push and pop only).
-        self.shared.idle.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

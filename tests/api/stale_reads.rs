@@ -75,7 +75,11 @@ async fn a_read_after_a_write_never_sees_an_older_state() {
                     let url = body["asset"]["url"].as_str().unwrap().to_owned();
                     let bytes = server.client.get(&url).send().await.unwrap();
                     assert_eq!(bytes.status(), StatusCode::OK, "{mark}: {url}");
-                    assert_eq!(bytes.bytes().await.unwrap(), mark.as_bytes(), "{mark}: {url}");
+                    assert_eq!(
+                        bytes.bytes().await.unwrap(),
+                        mark.as_bytes(),
+                        "{mark}: {url}"
+                    );
                 }
                 if n % 8 == 0 {
                     let query = serde_json::json!({"uid": uid}).to_string();
