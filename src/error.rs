@@ -212,6 +212,11 @@ impl ApiError {
         ApiError::unprocessable(codes::INVALID_FIELD, message, field, detail)
     }
 
+    /// A 422 for a `query`, sort or other listing parameter that cannot be served.
+    pub fn invalid_query(message: impl Into<String>, field: &str) -> Self {
+        ApiError::unprocessable(codes::INVALID_QUERY, message, field, "is not valid.")
+    }
+
     /// A 400 for a body that does not parse.
     pub fn malformed(message: impl Into<String>) -> Self {
         ApiError::MalformedBody {

@@ -15,7 +15,7 @@ use crate::domain::asset_extras;
 use crate::domain::assets::{self, ListRequest, RTE, UpdateRequest, UploadRequest};
 use crate::domain::publishing;
 use crate::domain::trash::{self, Door};
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult};
 use crate::routes::delivery;
 use crate::routes::envelope::{self, Envelope, Listing};
 use crate::routes::extract::{ApiPath, Caller, StackAuth};
@@ -79,10 +79,6 @@ async fn options_with_scan(
     Ok(options)
 }
 
-fn invalid_query(message: impl Into<String>, field: &str) -> ApiError {
-    ApiError::unprocessable(codes::INVALID_QUERY, message, field, "is not valid.")
-}
-
 /// The sort order from `asc` / `desc` (newest first without either).
 fn sort_from(order: &Order) -> ApiResult<Sort> {
     let Some(order) = order.requested() else {
@@ -90,7 +86,7 @@ fn sort_from(order: &Order) -> ApiResult<Sort> {
     };
     let field = order.field;
     let column = SortColumn::from_field(field).ok_or_else(|| {
-        invalid_query(format!("Sorting on '{field}' is not supported."), order.key)
+        ApiError::invalid_query(format!("Sorting on '{field}' is not supported."), order.key)
     })?;
     Ok(Sort {
         column,

@@ -12,12 +12,12 @@ use crate::contentstack::lenient;
 use crate::contentstack::page::Page;
 use crate::db::listing::{Sort, SortColumn};
 use crate::domain::delivery::{self, DeliveryAuth, DeliveryRequest, SyncItem, SyncRequest};
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult};
 use crate::routes::envelope::{Envelope, Listing};
 use crate::routes::extract::Caller;
 use crate::routes::origin::PublicBase;
 use crate::routes::query::Query;
-use crate::routes::views::{self, DeliveredView, RenderOptions};
+use crate::routes::views::{self, DeliveredView, RenderOptions, RenderQuery};
 use crate::state::AppState;
 
 /// A JSON answer as the CDA sends it.
@@ -28,39 +28,6 @@ pub fn delivery_json(body: impl Serialize) -> Response {
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     response
-}
-
-fn invalid_query(message: impl Into<String>, field: &str) -> ApiError {
-    ApiError::unprocessable(codes::INVALID_QUERY, message, field, "is not valid.")
-}
-
-/// How delivered assets are rendered: `relative_urls` (the delivery SDK's list query
-/// sends it singular), `include_dimension`, `include_branch`, `include_metadata`.
-#[derive(Debug, Default, Deserialize)]
-struct RenderQuery {
-    #[serde(default, deserialize_with = "lenient::query_flag")]
-    relative_urls: bool,
-    #[serde(default, deserialize_with = "lenient::query_flag")]
-    relative_url: bool,
-    #[serde(default, deserialize_with = "lenient::query_flag")]
-    include_dimension: bool,
-    #[serde(default, deserialize_with = "lenient::query_flag")]
-    include_branch: bool,
-    #[serde(default, deserialize_with = "lenient::query_flag")]
-    include_metadata: bool,
-}
-
-impl RenderQuery {
-    fn options(&self, base: PublicBase) -> RenderOptions {
-        RenderOptions {
-            public_url: base.0,
-            relative_urls: self.relative_urls || self.relative_url,
-            include_dimension: self.include_dimension,
-            include_branch: self.include_branch,
-            include_metadata: self.include_metadata,
-            scan_statuses: None,
-        }
-    }
 }
 
 /// The query of a delivery read. `asc` / `desc` and `version` are taken as sent: an
@@ -91,7 +58,10 @@ impl DeliveryQuery {
         let sort = match (&self.asc, &self.desc) {
             (Some(field), _) | (None, Some(field)) => Sort {
                 column: SortColumn::from_field(field).ok_or_else(|| {
-                    invalid_query(format!("Sorting on '{field}' is not supported."), "asc")
+                    ApiError::invalid_query(
+                        format!("Sorting on '{field}' is not supported."),
+                        "asc",
+                    )
                 })?,
                 ascending: self.asc.is_some(),
             },
