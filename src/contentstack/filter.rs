@@ -205,6 +205,33 @@ impl Filter {
         matches!(self, Filter::All(parts) if parts.is_empty())
     }
 
+    /// The tags of which every match carries at least one, when the filter says so
+    /// outside any `$or` (`{"tags": "a"}`, `{"tags": {"$in": [...]}}`, or inside `$and`):
+    /// a listing can then start from the assets with those tags.
+    pub fn required_tags(&self) -> Option<Vec<&str>> {
+        match self {
+            Filter::All(parts) => parts.iter().find_map(Filter::required_tags),
+            Filter::Any(_) => None,
+            Filter::Condition(Condition::Equals {
+                field: Field::Tags,
+                value: Some(Scalar::Text(tag)),
+                negate: false,
+            }) => Some(vec![tag.as_str()]),
+            Filter::Condition(Condition::In {
+                field: Field::Tags,
+                values,
+                negate: false,
+            }) => values
+                .iter()
+                .map(|value| match value {
+                    Scalar::Text(tag) => Some(tag.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            Filter::Condition(_) => None,
+        }
+    }
+
     /// True when the filter names `field` anywhere.
     pub fn mentions(&self, wanted: Field) -> bool {
         match self {

@@ -8,7 +8,7 @@ use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
-use super::filter_sql::push_filter;
+use super::filter_sql::{Tags, push_filter};
 use super::listing::{Sort, Wanted};
 use super::publishing::json_column;
 use crate::contentstack::filter::Filter;
@@ -105,25 +105,13 @@ const DELIVERED: &str = "select a.uid as uid, a.stack_api_key as stack_api_key, 
      v.description as description, a.parent_uid as parent_uid";
 
 impl DeliveryListing {
-    /// `with p as (...)`: the published copies, ranked by locale preference.
+    /// `with p as (...)`: the published copies; with a locale chain, only each asset's
+    /// copy in the first locale of the chain it is published in. That copy is picked by
+    /// asking whether a better one exists (a key lookup per copy), not by ranking every
+    /// published copy, so the query stays one SQLite can flatten and page through.
     fn push_copies(&self, sql: &mut QueryBuilder<Sqlite>) {
-        sql.push("with d as (").push(DELIVERED).push(", ");
-        match &self.locales {
-            Locales::Every => {
-                sql.push("0");
-            }
-            Locales::FirstOf(chain) => {
-                sql.push("case r.locale");
-                for (rank, code) in chain.iter().enumerate() {
-                    sql.push(" when ")
-                        .push_bind(code.clone())
-                        .push(format_args!(" then {rank}"));
-                }
-                sql.push(" end");
-            }
-        }
-        sql.push(
-            " as rank from publish_records r \
+        sql.push("with p as (").push(DELIVERED).push(
+            " from publish_records r \
              join assets a on a.stack_api_key = r.stack_api_key and a.uid = r.asset_uid \
              join asset_versions v on v.stack_api_key = r.stack_api_key and v.asset_uid = r.asset_uid \
              and v.version = r.version \
@@ -132,32 +120,78 @@ impl DeliveryListing {
         .push_bind(self.api_key.clone())
         .push(" and r.environment_uid = ")
         .push_bind(self.environment_uid.clone());
-        if let Locales::FirstOf(chain) = &self.locales {
-            sql.push(" and r.locale in (");
-            let mut list = sql.separated(", ");
-            for code in chain {
-                list.push_bind(code.clone());
-            }
-            sql.push(")");
-        }
         if let Some(uid) = &self.asset_uid {
             sql.push(" and r.asset_uid = ").push_bind(uid.clone());
         }
-        if let Some(since) = &self.published_since {
-            sql.push(" and r.published_at >= ").push_bind(since.clone());
+        self.push_published_since(sql, "r");
+        if let Locales::FirstOf(chain) = &self.locales {
+            sql.push(" and r.locale in (");
+            push_chain(sql, chain);
+            sql.push(
+                ") and not exists (select 1 from publish_records better \
+                 where better.stack_api_key = r.stack_api_key and better.asset_uid = r.asset_uid \
+                 and better.environment_uid = r.environment_uid and better.locale in (",
+            );
+            push_chain(sql, chain);
+            sql.push(") and ");
+            push_rank(sql, "better", chain);
+            sql.push(" < ");
+            push_rank(sql, "r", chain);
+            self.push_published_since(sql, "better");
+            sql.push(")");
         }
-        sql.push(
-            "), p as (select d.*, row_number() over (partition by uid order by rank) as pick from d) ",
-        );
+        sql.push(") ");
+    }
+
+    /// Only copies published since the Sync API's `start_from`.
+    fn push_published_since(&self, sql: &mut QueryBuilder<Sqlite>, record: &str) {
+        if let Some(since) = &self.published_since {
+            sql.push(format_args!(" and {record}.published_at >= "))
+                .push_bind(since.clone());
+        }
     }
 
     fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
         sql.push(" from p where 1");
-        if matches!(self.locales, Locales::FirstOf(_)) {
-            sql.push(" and pick = 1");
-        }
-        push_filter(sql, &self.filter);
+        push_filter(sql, &self.filter, Tags::Column);
     }
+
+    /// The page query.
+    pub(super) fn page_sql(&self) -> QueryBuilder<Sqlite> {
+        let mut sql = QueryBuilder::new("");
+        self.push_copies(&mut sql);
+        sql.push("select *");
+        self.push_where(&mut sql);
+        let direction = if self.sort.ascending { "asc" } else { "desc" };
+        sql.push(format_args!(
+            " order by {} {direction}, uid {direction}, locale {direction}",
+            self.sort.column.sql()
+        ));
+        let skip = i64::try_from(self.skip).unwrap_or(i64::MAX);
+        let limit = i64::try_from(self.limit).unwrap_or(i64::MAX);
+        // Literal, as in a management listing: SQLite plans a bound one at every run.
+        sql.push(format_args!(" limit {limit} offset {skip}"));
+        sql
+    }
+}
+
+/// `?, ?, ...`: the chain's locale codes.
+fn push_chain(sql: &mut QueryBuilder<Sqlite>, chain: &[String]) {
+    let mut list = sql.separated(", ");
+    for code in chain {
+        list.push_bind(code.clone());
+    }
+}
+
+/// The place of a record's locale in the chain (0 first).
+fn push_rank(sql: &mut QueryBuilder<Sqlite>, record: &str, chain: &[String]) {
+    sql.push(format_args!("case {record}.locale"));
+    for (rank, code) in chain.iter().enumerate() {
+        sql.push(" when ")
+            .push_bind(code.clone())
+            .push(format_args!(" then {rank}"));
+    }
+    sql.push(" end");
 }
 
 /// Runs a delivery read within what is left of `slot`'s budget: the page and/or the
@@ -172,25 +206,7 @@ pub async fn run(
     let rows = match wanted {
         Wanted::Count => Vec::new(),
         Wanted::Page | Wanted::PageAndCount => {
-            let mut sql = QueryBuilder::new("");
-            listing.push_copies(&mut sql);
-            sql.push("select *");
-            listing.push_where(&mut sql);
-            let direction = if listing.sort.ascending {
-                "asc"
-            } else {
-                "desc"
-            };
-            sql.push(format_args!(
-                " order by {} {direction}, uid {direction}, locale {direction}",
-                listing.sort.column.sql()
-            ));
-            let skip = i64::try_from(listing.skip).unwrap_or(i64::MAX);
-            let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
-            sql.push(" limit ")
-                .push_bind(limit)
-                .push(" offset ")
-                .push_bind(skip);
+            let mut sql = listing.page_sql();
             let query = sql.build_query_as();
             query
                 .fetch_all(conn.conn()?)

@@ -1,5 +1,8 @@
 //! A `query` filter as a SQL condition on the columns of `assets`, with every value
 //! bound, never spliced into the SQL. One function per family of operators.
+//!
+//! `tags` conditions on live assets go through the `asset_tags` index (kept by
+//! triggers); on a published version they read the version's JSON list.
 
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -26,35 +29,47 @@ fn column(field: Field) -> &'static str {
     }
 }
 
+/// Where a filter's `tags` conditions look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tags<'a> {
+    /// The live assets of one stack: the `asset_tags` index.
+    Indexed { api_key: &'a str },
+    /// The row's own `tags` column of JSON text (a published version's tags).
+    Column,
+}
+
 /// Appends ` and (<condition>)` for the filter to `sql`. An empty filter adds nothing.
-pub fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &Filter) {
+pub fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &Filter, tags: Tags) {
     if filter.is_empty() {
         return;
     }
     sql.push(" and ");
-    push_part(sql, filter);
+    push_part(sql, filter, tags);
 }
 
-fn push_part(sql: &mut QueryBuilder<Sqlite>, filter: &Filter) {
+fn push_part(sql: &mut QueryBuilder<Sqlite>, filter: &Filter, tags: Tags) {
     match filter {
-        Filter::All(parts) => push_joined(sql, parts, " and "),
-        Filter::Any(parts) => push_joined(sql, parts, " or "),
-        Filter::Condition(condition) => push_condition(sql, condition),
+        Filter::All(parts) => push_joined(sql, parts, " and ", tags),
+        Filter::Any(parts) => push_joined(sql, parts, " or ", tags),
+        Filter::Condition(condition) => push_condition(sql, condition, tags),
     }
 }
 
-fn push_joined(sql: &mut QueryBuilder<Sqlite>, parts: &[Filter], joiner: &str) {
+fn push_joined(sql: &mut QueryBuilder<Sqlite>, parts: &[Filter], joiner: &str, tags: Tags) {
     sql.push("(");
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             sql.push(joiner);
         }
-        push_part(sql, part);
+        push_part(sql, part, tags);
     }
     sql.push(")");
 }
 
-fn push_condition(sql: &mut QueryBuilder<Sqlite>, condition: &Condition) {
+fn push_condition(sql: &mut QueryBuilder<Sqlite>, condition: &Condition, tags: Tags) {
+    if let (Tags::Indexed { api_key }, Field::Tags) = (tags, condition.field()) {
+        return push_indexed_tags(sql, api_key, condition);
+    }
     match condition {
         Condition::Equals {
             field,
@@ -74,6 +89,38 @@ fn push_condition(sql: &mut QueryBuilder<Sqlite>, condition: &Condition) {
             value,
         } => push_range(sql, *field, *compare, value),
     }
+}
+
+/// A `tags` condition through the `asset_tags` index: the assets carrying a tag that
+/// matches, looked up by tag rather than by reading each asset's list.
+fn push_indexed_tags(sql: &mut QueryBuilder<Sqlite>, api_key: &str, condition: &Condition) {
+    let (values, negate): (&[Scalar], bool) = match condition {
+        Condition::Equals {
+            value: Some(value),
+            negate,
+            ..
+        } => (std::slice::from_ref(value), *negate),
+        Condition::In { values, negate, .. } if !values.is_empty() => (values, *negate),
+        Condition::Regex { pattern, .. } => {
+            // The pattern is tested once per distinct tag of the stack, not per asset.
+            sql.push("uid in (select asset_uid from asset_tags where stack_api_key = ")
+                .push_bind(api_key.to_owned())
+                .push(" and tag in (select tag from asset_tags where stack_api_key = ")
+                .push_bind(api_key.to_owned())
+                .push(" group by tag having tag regexp ")
+                .push_bind(pattern.to_owned())
+                .push("))");
+            return;
+        }
+        // Presence and empty lists read the asset's own list: nothing to look up.
+        _ => return push_condition(sql, condition, Tags::Column),
+    };
+    sql.push(if negate { "uid not in" } else { "uid in" })
+        .push(" (select asset_uid from asset_tags where stack_api_key = ")
+        .push_bind(api_key.to_owned())
+        .push(" and tag in (");
+    push_scalars(sql, values);
+    sql.push("))");
 }
 
 /// `$eq` / `$ne`; a null value tests presence.
@@ -121,13 +168,18 @@ fn push_in(sql: &mut QueryBuilder<Sqlite>, field: Field, values: &[Scalar], nega
     } else {
         sql.push("(").push(column).push(" in (");
     }
+    push_scalars(sql, values);
+    sql.push("))");
+}
+
+/// `?, ?, ...`, one bound value each.
+fn push_scalars(sql: &mut QueryBuilder<Sqlite>, values: &[Scalar]) {
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
         push_scalar(sql, value);
     }
-    sql.push("))");
 }
 
 /// `$exists` (and equality with null): tags exist when the list is not empty.
@@ -185,7 +237,7 @@ mod tests {
 
     fn render(text: &str) -> Result<String, crate::contentstack::filter::FilterError> {
         let mut sql = QueryBuilder::<Sqlite>::new("select * from assets where 1");
-        push_filter(&mut sql, &parse(text)?);
+        push_filter(&mut sql, &parse(text)?, Tags::Column);
         Ok(sql.sql().as_str().to_owned())
     }
 

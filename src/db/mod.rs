@@ -12,6 +12,8 @@ pub mod group;
 pub mod listing;
 pub mod locales;
 pub mod management_tokens;
+#[cfg(test)]
+mod plans;
 pub mod publishing;
 pub mod readers;
 pub mod scan_status;
@@ -33,6 +35,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 const READERS: usize = 4;
 /// Rows a reader may send ahead of the request that reads them: one whole page.
 const READER_ROW_BUFFER: usize = 256;
+
+/// Free pages handed back to the file system per step of [`Db::give_back_free_pages`]:
+/// 8 MiB of 4 KiB pages, a short hold of the writer.
+const FREE_PAGES_PER_STEP: i64 = 2_048;
 
 /// The pools skip sqlx's ping before handing out a connection: a connection to a local
 /// file does not hang up, and each ping is a round trip to the connection's worker
@@ -123,6 +129,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("could not open the database {}", path.display()))?;
+        incremental_vacuum(&write).await?;
         sqlx::migrate!("./migrations")
             .run(&write)
             .await
@@ -183,6 +190,44 @@ impl Db {
         Ok(self.write.begin().await?)
     }
 
+    /// Hands the pages that deletes freed (a purge, a stack deleted) back to the file
+    /// system, a step at a time so that writes go on in between. Returns the pages
+    /// given back. It takes the writer: call it outside any write transaction.
+    pub async fn give_back_free_pages(&self) -> DbResult<i64> {
+        let mut given = 0;
+        loop {
+            let mut conn = self.write.acquire().await?;
+            let free: i64 = sqlx::query_scalar("pragma freelist_count")
+                .fetch_one(&mut *conn)
+                .await?;
+            if free == 0 {
+                break;
+            }
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "pragma incremental_vacuum({FREE_PAGES_PER_STEP})"
+            )))
+            .execute(&mut *conn)
+            .await?;
+            let left: i64 = sqlx::query_scalar("pragma freelist_count")
+                .fetch_one(&mut *conn)
+                .await?;
+            given += free - left;
+            if left >= free {
+                // Not a database in incremental mode: nothing to give back this way.
+                break;
+            }
+            drop(conn);
+            tokio::task::yield_now().await;
+        }
+        if given > 0 {
+            // The file shrinks when the WAL is copied back into it.
+            sqlx::query("pragma wal_checkpoint(passive)")
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(given)
+    }
+
     /// True when the database answers a trivial query (on a connection of its own).
     pub async fn is_healthy(&self) -> bool {
         sqlx::query_scalar::<_, i64>("select 1")
@@ -197,6 +242,37 @@ impl Db {
         self.health.close().await;
         self.write.close().await;
     }
+}
+
+/// Puts the database in incremental auto-vacuum mode, so that the space deletes free
+/// can be given back ([`Db::give_back_free_pages`]). A new database switches at once;
+/// one made by an earlier version is rewritten once (`vacuum`), which takes a moment
+/// per 100 MB.
+async fn incremental_vacuum(write: &Pool) -> anyhow::Result<()> {
+    const INCREMENTAL: i64 = 2;
+    let mode: i64 = sqlx::query_scalar("pragma auto_vacuum")
+        .fetch_one(write)
+        .await
+        .context("could not read the database's vacuum mode")?;
+    if mode == INCREMENTAL {
+        return Ok(());
+    }
+    let mut conn = write.acquire().await?;
+    sqlx::query("pragma auto_vacuum = incremental")
+        .execute(&mut *conn)
+        .await?;
+    let has_tables: bool =
+        sqlx::query_scalar("select exists (select 1 from sqlite_master where type = 'table')")
+            .fetch_one(&mut *conn)
+            .await?;
+    if has_tables {
+        tracing::info!("rewriting the database once so that it can give space back after purges");
+    }
+    sqlx::query("vacuum")
+        .execute(&mut *conn)
+        .await
+        .context("could not switch the database to incremental auto-vacuum")?;
+    Ok(())
 }
 
 /// Commits a write transaction.

@@ -84,6 +84,14 @@ pub async fn purge_stack(
     if let Some(last) = removing {
         last.await.context("the file removal task failed")??;
     }
+    if !purged.is_empty() {
+        // The purge is done whatever this says: space not given back now is given
+        // back after the next one.
+        match state.db.give_back_free_pages().await {
+            Ok(pages) => tracing::debug!(pages, "gave freed pages back after a purge"),
+            Err(e) => tracing::warn!(error = %e, "could not give freed pages back"),
+        }
+    }
     Ok(purged)
 }
 

@@ -711,3 +711,151 @@ async fn a_revision_update_keeps_the_asset_in_its_current_folder_and_bad_regexes
     .await;
     assert_error(status, &body, 422, 121);
 }
+
+#[tokio::test]
+async fn tag_queries_follow_every_change_of_an_asset() {
+    let server = TestServer::start().await;
+    let a = server
+        .upload("a.txt", b"1", &[("asset[tags]", "red,blue")])
+        .await;
+    let b = server
+        .upload("b.txt", b"2", &[("asset[tags]", "blue")])
+        .await;
+    let (a, b) = (
+        a["uid"].as_str().unwrap().to_owned(),
+        b["uid"].as_str().unwrap().to_owned(),
+    );
+    let tagged = |tag: &str| {
+        format!(
+            "asc=created_at&query={}",
+            urlencode(&json!({"tags": tag}).to_string())
+        )
+    };
+    let count_of = |tag: &str| {
+        let path = format!(
+            "/v3/assets?include_count=true&limit=1&query={}",
+            urlencode(&json!({"tags": {"$in": [tag]}}).to_string())
+        );
+        let request = server.get(&path);
+        async move {
+            let (status, body) = send(request).await;
+            assert_eq!(status, 200, "{body}");
+            body["count"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(server.list_uids(&tagged("red")).await, [a.as_str()]);
+    assert_eq!(
+        server.list_uids(&tagged("blue")).await,
+        [a.as_str(), b.as_str()]
+    );
+    assert_eq!(count_of("blue").await, 2);
+    assert_eq!(
+        server
+            .list_uids(&format!(
+                "asc=created_at&query={}",
+                urlencode(&json!({"tags": {"$nin": ["red"]}}).to_string())
+            ))
+            .await,
+        [b.as_str()]
+    );
+    assert_eq!(
+        server
+            .list_uids(&format!(
+                "asc=created_at&query={}",
+                urlencode(&json!({"tags": {"$regex": "^re"}}).to_string())
+            ))
+            .await,
+        [a.as_str()]
+    );
+
+    // An update replaces the tags.
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{a}"))
+            .json(&json!({"asset": {"tags": ["green"]}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(server.list_uids(&tagged("red")).await.is_empty());
+    assert_eq!(server.list_uids(&tagged("green")).await, [a.as_str()]);
+    assert_eq!(count_of("blue").await, 1);
+
+    // In the trash it is no match; restored, it is one again.
+    let (status, body) = send(server.delete(&format!("/v3/assets/{a}"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(server.list_uids(&tagged("green")).await.is_empty());
+    let (status, body) = send(
+        control(
+            &server,
+            reqwest::Method::POST,
+            &format!("/_mock/stacks/{API_KEY}/trash/{a}/restore"),
+        )
+        .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(server.list_uids(&tagged("green")).await, [a.as_str()]);
+
+    // A reset leaves no tag behind.
+    let (status, body) = send(control(
+        &server,
+        reqwest::Method::POST,
+        &format!("/_mock/stacks/{API_KEY}/reset"),
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(server.list_uids(&tagged("blue")).await.is_empty());
+    assert_eq!(count_of("green").await, 0);
+}
+
+#[tokio::test]
+async fn a_common_tag_and_a_rare_one_page_and_count_alike() {
+    // More assets with the common tag than a listing starts from by tag (2,000): its
+    // pages come from the walk in date order, the rare tag's from the tag index.
+    const COMMON: usize = 2_050;
+    let server = TestServer::start().await;
+    let common = upload_concurrently_with(&server, COMMON, 16, &[("asset[tags]", "common")]).await;
+    let rare = upload_concurrently_with(&server, 3, 1, &[("asset[tags]", "common,rare")]).await;
+    let page = |query: Value, extra: &str| {
+        let path = format!(
+            "/v3/assets?include_count=true&asc=created_at&{extra}&query={}",
+            urlencode(&query.to_string())
+        );
+        let request = server.get(&path);
+        async move {
+            let (status, body) = send(request).await;
+            assert_eq!(status, 200, "{body}");
+            let uids: Vec<String> = body["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["uid"].as_str().unwrap().to_owned())
+                .collect();
+            (uids, body["count"].as_u64().unwrap() as usize)
+        }
+    };
+    let (first, count) = page(json!({"tags": "common"}), "limit=5").await;
+    assert_eq!(count, COMMON + 3);
+    let (everything, _) = page(json!({}), "limit=5").await;
+    assert_eq!(
+        first, everything,
+        "the first page is the first five uploaded"
+    );
+    let (last, _) = page(
+        json!({"tags": "common"}),
+        &format!("limit=5&skip={}", COMMON),
+    )
+    .await;
+    assert_eq!(last, rare, "the last page holds the three uploaded last");
+    let (only, count) = page(json!({"tags": {"$in": ["rare", "nowhere"]}}), "limit=100").await;
+    assert_eq!((only, count), (rare.clone(), 3));
+    let (both, count) = page(
+        json!({"$and": [{"tags": "common"}, {"tags": "rare"}]}),
+        "limit=2",
+    )
+    .await;
+    assert_eq!((both, count), (rare[..2].to_vec(), 3));
+    let (none, count) = page(json!({"tags": "nowhere"}), "limit=100").await;
+    assert_eq!((none.len(), count), (0, 0));
+    assert!(common.iter().all(|uid| !rare.contains(uid)));
+}

@@ -473,16 +473,30 @@ pub fn assert_consistent(report: &Consistency) {
 
 /// Uploads `n` small files with a few clients at once; returns their uids.
 pub async fn upload_concurrently(server: &TestServer, n: usize, clients: usize) -> Vec<String> {
+    upload_concurrently_with(server, n, clients, &[]).await
+}
+
+/// [`upload_concurrently`], each upload with the same form `fields`.
+pub async fn upload_concurrently_with(
+    server: &TestServer,
+    n: usize,
+    clients: usize,
+    fields: &[(&'static str, &'static str)],
+) -> Vec<String> {
     let mut tasks = Vec::new();
     for c in 0..clients {
         let client = server.client.clone();
         let url = server.url("/v3/assets");
         let share = n / clients + usize::from(c < n % clients);
+        let fields = fields.to_vec();
         tasks.push(tokio::spawn(async move {
             let mut uids = Vec::new();
             for i in 0..share {
-                let form =
-                    upload_form(&format!("c{c}-{i}.txt"), format!("{c}/{i}").as_bytes(), &[]);
+                let form = upload_form(
+                    &format!("c{c}-{i}.txt"),
+                    format!("{c}/{i}").as_bytes(),
+                    &fields,
+                );
                 let response = client
                     .post(&url)
                     .header("api_key", API_KEY)

@@ -1,0 +1,154 @@
+//! The query plans of the hot queries: each is answered through an index, and a page
+//! in an index's order is read in that order rather than sorted. A schema or query
+//! change that loses an index fails here instead of at a million assets.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::Db;
+use super::delivery::{DeliveryListing, Locales};
+use super::listing::{Listing, Scope, Sort, SortColumn};
+use crate::contentstack::filter::{Filter, parse};
+
+/// SQLite's plan for `sql`, one step per line (the values bound do not change it).
+async fn plan_of(db: &Db, sql: &str) -> String {
+    let steps: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("explain query plan {sql}")))
+            .fetch_all(db.writer())
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    steps
+        .into_iter()
+        .map(|(_, _, _, detail)| detail)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn plan(db: &Db, sql: QueryBuilder<Sqlite>) -> String {
+    plan_of(db, sql.sql().as_str()).await
+}
+
+fn listing(filter: Filter, sort: Sort) -> Listing {
+    Listing {
+        api_key: "k".into(),
+        scope: Scope::Everywhere,
+        include_folders: false,
+        content_type_prefix: None,
+        filter,
+        sort,
+        skip: 0,
+        limit: 100,
+    }
+}
+
+/// Asserts that the plan has every step of `wanted` and sorts nothing.
+fn assert_indexed(plan: &str, wanted: &[&str]) {
+    for step in wanted {
+        assert!(plan.contains(step), "no {step:?} in the plan:\n{plan}");
+    }
+    assert!(
+        !plan.contains("SCAN assets") && !plan.contains("SCAN publish_records"),
+        "a table is read whole:\n{plan}"
+    );
+}
+
+#[tokio::test]
+async fn hot_queries_are_answered_through_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), false).await.unwrap();
+
+    // The first page, newest first: read in the index's order, nothing sorted.
+    let newest = listing(Filter::default(), Sort::default());
+    let page = plan(&db, super::listing::page_sql(&newest, None)).await;
+    assert_indexed(&page, &["USING INDEX assets_by_created"]);
+    assert!(!page.contains("TEMP B-TREE"), "{page}");
+    let updated = Sort {
+        column: SortColumn::UpdatedAt,
+        ascending: true,
+    };
+    let page = plan(
+        &db,
+        super::listing::page_sql(&listing(Filter::default(), updated), None),
+    )
+    .await;
+    assert_indexed(&page, &["USING INDEX assets_by_updated"]);
+    assert!(!page.contains("TEMP B-TREE"), "{page}");
+
+    // A folder's items.
+    let mut folder = listing(Filter::default(), Sort::default());
+    folder.scope = Scope::Folder("f".into());
+    let page = plan(&db, super::listing::page_sql(&folder, None)).await;
+    assert_indexed(&page, &["USING INDEX assets_by_parent"]);
+    assert!(!page.contains("TEMP B-TREE"), "{page}");
+
+    // A tag: the assets that carry it are found by tag, then fetched by key.
+    let tagged = listing(
+        parse(r#"{"tags": {"$in": ["a", "b"]}}"#).unwrap(),
+        Sort::default(),
+    );
+    let page = plan(&db, super::listing::page_sql(&tagged, Some(&["a", "b"]))).await;
+    assert_indexed(
+        &page,
+        &[
+            "SEARCH asset_tags USING PRIMARY KEY (stack_api_key=? AND tag=?)",
+            "SEARCH assets USING INDEX sqlite_autoindex_assets_1 (stack_api_key=? AND uid=?)",
+        ],
+    );
+    let count = plan(&db, tagged.select("count(*)", Some(&["a", "b"]))).await;
+    assert_indexed(&count, &["SEARCH asset_tags USING PRIMARY KEY"]);
+    // Without the tags first, the tag test is a lookup in their list, not a JSON walk.
+    let walk = plan(&db, super::listing::page_sql(&tagged, None)).await;
+    assert_indexed(
+        &walk,
+        &["LIST SUBQUERY", "SEARCH asset_tags USING PRIMARY KEY"],
+    );
+    assert!(!walk.contains("json_each"), "{walk}");
+
+    // One asset by uid.
+    let one = plan_of(
+        &db,
+        "select * from assets where stack_api_key = ? and uid = ?",
+    )
+    .await;
+    assert_indexed(
+        &one,
+        &["sqlite_autoindex_assets_1 (stack_api_key=? AND uid=?)"],
+    );
+
+    // The delivery list, in one locale with a fallback: the copies of the environment by
+    // index, and the better copy looked up by key, not every copy ranked.
+    let delivery = DeliveryListing {
+        api_key: "k".into(),
+        environment_uid: "e".into(),
+        locales: Locales::FirstOf(vec!["fr-fr".into(), "en-us".into()]),
+        asset_uid: None,
+        published_since: None,
+        filter: Filter::default(),
+        sort: Sort::default(),
+        skip: 0,
+        limit: 100,
+    };
+    let page = plan(&db, delivery.page_sql()).await;
+    assert_indexed(
+        &page,
+        &[
+            "SEARCH r USING INDEX publish_records_by_env",
+            "SEARCH better USING COVERING INDEX sqlite_autoindex_publish_records_1",
+            "SEARCH a USING",
+        ],
+    );
+    assert!(
+        !page.contains("CO-ROUTINE"),
+        "the copies are not flattened:\n{page}"
+    );
+
+    // The purge's next batch, in the index's order.
+    let due = plan_of(
+        &db,
+        "select uid, item_type from trash where stack_api_key = ? and purge_at <= ? \
+         order by purge_at, uid limit 200",
+    )
+    .await;
+    assert!(due.contains("USING INDEX trash_by_purge"), "{due}");
+    assert!(!due.contains("TEMP B-TREE"), "{due}");
+    db.close().await;
+}
