@@ -451,3 +451,52 @@ async fn trash_lists_newest_first_or_oldest_first_by_delete_or_purge_time() {
     assert_error(status, &body, 422, 120);
     assert_eq!(body["errors"]["asc"][0], "is not valid.");
 }
+
+/// `pragma <name>` of the database in `data_dir`, read as a client would see it now.
+async fn pragma(data_dir: &std::path::Path, name: &str) -> i64 {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data_dir.join("mock.db"))
+        .read_only(true);
+    let db = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let value = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("pragma {name}")))
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    value
+}
+
+#[tokio::test]
+async fn a_purge_gives_the_space_of_its_rows_back() {
+    static DESCRIPTION: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| "d".repeat(8 * 1024));
+    let server = TestServer::start().await;
+    let fields = [("asset[description]", DESCRIPTION.as_str())];
+    let uids = upload_concurrently_with(&server, 200, 8, &fields).await;
+    let full = pragma(&server.data_dir, "page_count").await;
+    for chunk in uids.chunks(100) {
+        let assets: Vec<Value> = chunk.iter().map(|uid| json!({"uid": uid})).collect();
+        let (status, body) = send(
+            server
+                .post("/v3/bulk/delete")
+                .json(&json!({"assets": assets})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let moved = advance(&server, API_KEY, json!({"days": 15})).await;
+    assert_eq!(moved["purged"].as_array().unwrap().len(), 200);
+    let after = pragma(&server.data_dir, "page_count").await;
+    let free = pragma(&server.data_dir, "freelist_count").await;
+    // 200 rows of 8 KiB, with their versions: at least 3 MiB on 4 KiB pages.
+    assert!(
+        after + 600 < full,
+        "the database kept its size: {full} pages before, {after} after"
+    );
+    assert!(free < 50, "{free} free pages kept of {after}");
+    assert_eq!(
+        pragma(&server.data_dir, "auto_vacuum").await,
+        2,
+        "incremental"
+    );
+}
