@@ -150,5 +150,33 @@ async fn hot_queries_are_answered_through_indexes() {
     .await;
     assert!(due.contains("USING INDEX trash_by_purge"), "{due}");
     assert!(!due.contains("TEMP B-TREE"), "{due}");
+
+    // A purge batch reaches its rows and files by index from the batch's items: a
+    // batch costs the same in a trash of 100 items and of a million.
+    for table in ["purge_batch", "purge_assets"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "create temp table {table} (uid text primary key)"
+        )))
+        .execute(db.writer())
+        .await
+        .unwrap();
+    }
+    let rows = plan_of(&db, super::trash::PURGE_ASSETS_OF_BATCH).await;
+    assert!(rows.contains("SCAN b"), "{rows}");
+    assert!(
+        rows.contains("SEARCH a USING INDEX trashed_assets_by_item"),
+        "{rows}"
+    );
+    let files = plan_of(&db, super::trash::PURGED_FILES).await;
+    assert!(files.contains("SCAN p"), "{files}");
+    assert!(
+        files.contains("SEARCH f USING INDEX asset_files_by_asset"),
+        "{files}"
+    );
+    let tombstones = plan_of(&db, super::trash::PURGE_TOMBSTONES).await;
+    assert!(
+        tombstones.contains("SEARCH a USING INDEX trashed_assets_by_item"),
+        "{tombstones}"
+    );
     db.close().await;
 }

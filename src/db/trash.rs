@@ -341,6 +341,20 @@ pub async fn due_items(
         .map_err(Into::into)
 }
 
+/// The rows (a trashed folder's contents included) of the batch's trash items.
+pub(super) const PURGE_ASSETS_OF_BATCH: &str = "insert or ignore into temp.purge_assets (uid) \
+     select a.uid from temp.purge_batch b \
+     cross join trashed_assets a on a.stack_api_key = ?1 and a.trash_uid = b.uid";
+/// The stored files of those rows, every version's.
+pub(super) const PURGED_FILES: &str = "select f.storage_key from temp.purge_assets p \
+     cross join asset_files f on f.stack_api_key = ?1 and f.asset_uid = p.uid";
+/// A tombstone per purged row, so that a late restore can say it was purged.
+pub(super) const PURGE_TOMBSTONES: &str = "insert or replace into purged_items \
+     (stack_api_key, uid, item_type, purged_at) \
+     select a.stack_api_key, a.uid, case a.is_dir when 1 then 'folder' else 'asset' end, ?2 \
+     from temp.purge_batch b \
+     cross join trashed_assets a on a.stack_api_key = ?1 and a.trash_uid = b.uid";
+
 /// Deletes trash items for good: their rows, versions and file records, journalling
 /// the stored files in `pending_file_deletions` (removed from disk after the commit).
 /// Returns the storage keys to remove.
@@ -353,14 +367,20 @@ pub async fn purge_items(
     if uids.is_empty() {
         return Ok(Vec::new());
     }
-    // `items` is a temp table so each statement can join it instead of binding the
-    // list again; it lives on the writer connection and is emptied every time.
-    sqlx::query("create temp table if not exists purge_batch (uid text primary key)")
+    // The batch's trash items and then their rows' uids go in temp tables, so that each
+    // statement starts from them (`cross join` keeps them the outer loop) and reaches
+    // every other row by index, whatever the size of the stack. They live on the writer
+    // connection and are emptied every time.
+    for table in ["purge_batch", "purge_assets"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "create temp table if not exists {table} (uid text primary key)"
+        )))
         .execute(&mut *conn)
         .await?;
-    sqlx::query("delete from temp.purge_batch")
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("delete from temp.{table}")))
+            .execute(&mut *conn)
+            .await?;
+    }
     let mut insert = QueryBuilder::<Sqlite>::new("insert into temp.purge_batch (uid) ");
     insert.push_values(uids, |mut row, uid| {
         row.push_bind(uid.clone());
@@ -368,53 +388,49 @@ pub async fn purge_items(
     insert.build().execute(&mut *conn).await?;
 
     // Every statement names the stack: uids are unique per stack only.
-    let keys: Vec<String> = sqlx::query_scalar(
-        "select f.storage_key from asset_files f \
-         join trashed_assets a on a.stack_api_key = f.stack_api_key and a.uid = f.asset_uid \
-         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch)",
-    )
-    .bind(api_key)
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query(
-        "insert or ignore into pending_file_deletions (storage_key, stack_api_key) \
-         select f.storage_key, ?1 from asset_files f \
-         join trashed_assets a on a.stack_api_key = f.stack_api_key and a.uid = f.asset_uid \
-         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch)",
-    )
-    .bind(api_key)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "insert or replace into purged_items (stack_api_key, uid, item_type, purged_at) \
-         select stack_api_key, uid, case is_dir when 1 then 'folder' else 'asset' end, ?2 \
-         from trashed_assets where stack_api_key = ?1 and trash_uid in (select uid from temp.purge_batch)",
-    )
-    .bind(api_key)
-    .bind(purged_at)
-    .execute(&mut *conn)
-    .await?;
-    // A purged asset keeps no scan status.
-    sqlx::query(
-        "delete from asset_scan_status where stack_api_key = ? and asset_uid in \
-         (select a.uid from trashed_assets a where a.trash_uid in (select uid from temp.purge_batch))",
-    )
-    .bind(api_key)
-    .execute(&mut *conn)
-    .await?;
-    for table in [
-        "delete from asset_files where stack_api_key = ?1 and asset_uid in (select a.uid from trashed_assets a \
-         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch))",
-        "delete from asset_versions where stack_api_key = ?1 and asset_uid in (select a.uid from trashed_assets a \
-         where a.stack_api_key = ?1 and a.trash_uid in (select uid from temp.purge_batch))",
-        "delete from trashed_assets where stack_api_key = ?1 and trash_uid in (select uid from temp.purge_batch)",
-        "delete from trash where stack_api_key = ?1 and uid in (select uid from temp.purge_batch)",
-    ] {
-        sqlx::query(table).bind(api_key).execute(&mut *conn).await?;
-    }
-    sqlx::query("delete from temp.purge_batch")
+    sqlx::query(PURGE_ASSETS_OF_BATCH)
+        .bind(api_key)
         .execute(&mut *conn)
         .await?;
+    let keys: Vec<String> = sqlx::query_scalar(PURGED_FILES)
+        .bind(api_key)
+        .fetch_all(&mut *conn)
+        .await?;
+    sqlx::query(
+        "insert or ignore into pending_file_deletions (storage_key, stack_api_key) \
+         select f.storage_key, ?1 from temp.purge_assets p \
+         cross join asset_files f on f.stack_api_key = ?1 and f.asset_uid = p.uid",
+    )
+    .bind(api_key)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(PURGE_TOMBSTONES)
+        .bind(api_key)
+        .bind(purged_at)
+        .execute(&mut *conn)
+        .await?;
+    for statement in [
+        // A purged asset keeps no scan status.
+        "delete from asset_scan_status where stack_api_key = ?1 \
+         and asset_uid in (select uid from temp.purge_assets)",
+        "delete from asset_files where stack_api_key = ?1 \
+         and asset_uid in (select uid from temp.purge_assets)",
+        "delete from asset_versions where stack_api_key = ?1 \
+         and asset_uid in (select uid from temp.purge_assets)",
+        "delete from trashed_assets where stack_api_key = ?1 \
+         and trash_uid in (select uid from temp.purge_batch)",
+        "delete from trash where stack_api_key = ?1 and uid in (select uid from temp.purge_batch)",
+    ] {
+        sqlx::query(statement)
+            .bind(api_key)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for table in ["purge_batch", "purge_assets"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("delete from temp.{table}")))
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(keys)
 }
 
