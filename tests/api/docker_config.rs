@@ -18,7 +18,13 @@ const PORT: u16 = 8484;
 
 /// Read by the project's own test tooling (tests/run.sh, .ci/run, the client suites and
 /// the benchmark), not by the binary; the README and docs/ may name them.
-const TOOLING_VARS: &[&str] = &["CSMOCK_REQUIRE_COMPAT", "CSMOCK_BIN", "CSMOCK_BENCH_ASSETS"];
+const TOOLING_VARS: &[&str] = &[
+    "CSMOCK_REQUIRE_COMPAT",
+    "CSMOCK_BIN",
+    "CSMOCK_BENCH_ASSETS",
+    "CSMOCK_SCALE_ASSETS",
+    "CSMOCK_SCALE_TRASHED",
+];
 
 fn read(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
