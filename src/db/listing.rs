@@ -196,7 +196,12 @@ pub async fn run(
     let tagged = match &required_tags {
         None => None,
         Some(tags) => {
-            let mut sql = count_tagged_sql(&listing.api_key, tags, COUNT_FROM_TAGS_UP_TO);
+            // Counted only as far as the choice to make needs.
+            let most = match wanted {
+                Wanted::Page => PAGE_FROM_TAGS_UP_TO,
+                Wanted::Count | Wanted::PageAndCount => COUNT_FROM_TAGS_UP_TO,
+            };
+            let mut sql = count_tagged_sql(&listing.api_key, tags, most);
             let tagged: i64 = sql
                 .build_query_scalar()
                 .fetch_one(conn.conn()?)
