@@ -309,6 +309,10 @@ mod tests {
             1,
             Duration::from_secs(30),
         );
+        // The connection is open and idle, so that the acquire below is ready at its
+        // first poll: opening one takes a round trip to its thread, by when the spent
+        // budget's timer may have fired (it fires at the next millisecond tick).
+        drop(pool.acquire().await.unwrap());
         let readers = BudgetedReaders::new(pool.clone());
         let slot = readers.slot(Duration::ZERO, Weight::Light).await.unwrap();
         let mut budgeted = Budgeted::acquire(&readers, slot).await.unwrap();
