@@ -232,6 +232,19 @@ impl Filter {
         }
     }
 
+    /// Pieces of text every match's title contains, when a `$regex` on titles outside
+    /// any `$or` requires some (see [`super::literals`]).
+    pub fn required_title_pieces(&self) -> Option<Vec<String>> {
+        match self {
+            Filter::All(parts) => parts.iter().find_map(Filter::required_title_pieces),
+            Filter::Condition(Condition::Regex {
+                field: Field::Title,
+                pattern,
+            }) => Some(super::literals::required(pattern)).filter(|pieces| !pieces.is_empty()),
+            Filter::Any(_) | Filter::Condition(_) => None,
+        }
+    }
+
     /// True when the filter names `field` anywhere.
     pub fn mentions(&self, wanted: Field) -> bool {
         match self {

@@ -6,5 +6,6 @@ pub mod filename;
 pub mod filter;
 pub mod ids;
 pub mod lenient;
+pub mod literals;
 pub mod page;
 pub mod time;

@@ -8,7 +8,7 @@ use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
-use super::filter_sql::{Tags, push_filter};
+use super::filter_sql::{Rows, push_filter};
 use super::listing::{Sort, Wanted};
 use super::publishing::json_column;
 use crate::contentstack::filter::Filter;
@@ -153,7 +153,7 @@ impl DeliveryListing {
 
     fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
         sql.push(" from p where 1");
-        push_filter(sql, &self.filter, Tags::Column);
+        push_filter(sql, &self.filter, Rows::Published);
     }
 
     /// The page query.

@@ -1,12 +1,14 @@
 //! A `query` filter as a SQL condition on the columns of `assets`, with every value
 //! bound, never spliced into the SQL. One function per family of operators.
 //!
-//! `tags` conditions on live assets go through the `asset_tags` index (kept by
-//! triggers); on a published version they read the version's JSON list.
+//! On live assets, `tags` conditions go through the `asset_tags` index and a `$regex`
+//! on titles first through the `asset_titles` trigram index (both kept by triggers);
+//! on a published version they read the version's own columns.
 
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::contentstack::filter::{Compare, Condition, Field, Filter, Kind, Scalar};
+use crate::contentstack::literals;
 
 /// The column a field is stored in.
 fn column(field: Field) -> &'static str {
@@ -29,46 +31,55 @@ fn column(field: Field) -> &'static str {
     }
 }
 
-/// Where a filter's `tags` conditions look.
+/// Which rows a filter tests, and so which indexes it may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tags<'a> {
-    /// The live assets of one stack: the `asset_tags` index.
-    Indexed { api_key: &'a str },
-    /// The row's own `tags` column of JSON text (a published version's tags).
-    Column,
+pub enum Rows<'a> {
+    /// The live assets of one stack (`assets`): the tag and title indexes.
+    Live { api_key: &'a str },
+    /// Published copies: the row's own columns (`tags` as JSON text).
+    Published,
 }
 
 /// Appends ` and (<condition>)` for the filter to `sql`. An empty filter adds nothing.
-pub fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &Filter, tags: Tags) {
+pub fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &Filter, rows: Rows) {
     if filter.is_empty() {
         return;
     }
     sql.push(" and ");
-    push_part(sql, filter, tags);
+    push_part(sql, filter, rows);
 }
 
-fn push_part(sql: &mut QueryBuilder<Sqlite>, filter: &Filter, tags: Tags) {
+fn push_part(sql: &mut QueryBuilder<Sqlite>, filter: &Filter, rows: Rows) {
     match filter {
-        Filter::All(parts) => push_joined(sql, parts, " and ", tags),
-        Filter::Any(parts) => push_joined(sql, parts, " or ", tags),
-        Filter::Condition(condition) => push_condition(sql, condition, tags),
+        Filter::All(parts) => push_joined(sql, parts, " and ", rows),
+        Filter::Any(parts) => push_joined(sql, parts, " or ", rows),
+        Filter::Condition(condition) => push_condition(sql, condition, rows),
     }
 }
 
-fn push_joined(sql: &mut QueryBuilder<Sqlite>, parts: &[Filter], joiner: &str, tags: Tags) {
+fn push_joined(sql: &mut QueryBuilder<Sqlite>, parts: &[Filter], joiner: &str, rows: Rows) {
     sql.push("(");
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             sql.push(joiner);
         }
-        push_part(sql, part, tags);
+        push_part(sql, part, rows);
     }
     sql.push(")");
 }
 
-fn push_condition(sql: &mut QueryBuilder<Sqlite>, condition: &Condition, tags: Tags) {
-    if let (Tags::Indexed { api_key }, Field::Tags) = (tags, condition.field()) {
-        return push_indexed_tags(sql, api_key, condition);
+fn push_condition(sql: &mut QueryBuilder<Sqlite>, condition: &Condition, rows: Rows) {
+    if let Rows::Live { api_key } = rows {
+        match condition {
+            Condition::Regex {
+                field: Field::Title,
+                pattern,
+            } => return push_indexed_title_regex(sql, pattern),
+            _ if condition.field() == Field::Tags => {
+                return push_indexed_tags(sql, api_key, condition);
+            }
+            _ => {}
+        }
     }
     match condition {
         Condition::Equals {
@@ -113,7 +124,7 @@ fn push_indexed_tags(sql: &mut QueryBuilder<Sqlite>, api_key: &str, condition: &
             return;
         }
         // Presence and empty lists read the asset's own list: nothing to look up.
-        _ => return push_condition(sql, condition, Tags::Column),
+        _ => return push_condition(sql, condition, Rows::Published),
     };
     sql.push(if negate { "uid not in" } else { "uid in" })
         .push(" (select asset_uid from asset_tags where stack_api_key = ")
@@ -121,6 +132,30 @@ fn push_indexed_tags(sql: &mut QueryBuilder<Sqlite>, api_key: &str, condition: &
         .push(" and tag in (");
     push_scalars(sql, values);
     sql.push("))");
+}
+
+/// A `$regex` on live titles: the pattern is tested only on the rows whose titles hold
+/// the pieces of text every match contains (found through the trigram index).
+fn push_indexed_title_regex(sql: &mut QueryBuilder<Sqlite>, pattern: &str) {
+    let pieces = literals::required(pattern);
+    if pieces.is_empty() {
+        return push_regex(sql, Field::Title, pattern);
+    }
+    sql.push("(assets.rowid in (select rowid from asset_titles where asset_titles match ")
+        .push_bind(trigram_query(&pieces))
+        .push(") and ");
+    push_regex(sql, Field::Title, pattern);
+    sql.push(")");
+}
+
+/// The `asset_titles` query for titles holding every piece (each a quoted phrase, so
+/// no character of it is read as query syntax).
+pub fn trigram_query(pieces: &[String]) -> String {
+    pieces
+        .iter()
+        .map(|piece| format!("\"{}\"", piece.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// `$eq` / `$ne`; a null value tests presence.
@@ -237,7 +272,7 @@ mod tests {
 
     fn render(text: &str) -> Result<String, crate::contentstack::filter::FilterError> {
         let mut sql = QueryBuilder::<Sqlite>::new("select * from assets where 1");
-        push_filter(&mut sql, &parse(text)?, Tags::Column);
+        push_filter(&mut sql, &parse(text)?, Rows::Published);
         Ok(sql.sql().as_str().to_owned())
     }
 

@@ -5,7 +5,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::DbResult;
 use super::assets::AssetRow;
 use super::budget::{Budgeted, BudgetedReaders, Slot, Weight};
-use super::filter_sql::{Tags, push_filter};
+use super::filter_sql::{Rows, push_filter, trigram_query};
 use crate::contentstack::filter::{Field, Filter};
 
 /// Where listed items come from.
@@ -130,50 +130,88 @@ impl Listing {
             sql.push(" and is_dir = 0 and content_type like ")
                 .push_bind(format!("{prefix}%"));
         }
-        let tags = Tags::Indexed {
+        let rows = Rows::Live {
             api_key: &self.api_key,
         };
-        push_filter(sql, &self.filter, tags);
+        push_filter(sql, &self.filter, rows);
     }
 
-    /// `select <what> from assets`, or, given the tags every match carries one of,
-    /// from the assets with those tags (found by index, then each fetched by key).
-    pub(super) fn select(&self, what: &str, from_tags: Option<&[&str]>) -> QueryBuilder<Sqlite> {
+    /// `select <what> from assets`, or from the rows of `start` (found by index, then
+    /// each fetched by key).
+    pub(super) fn select(&self, what: &str, start: Option<&Start>) -> QueryBuilder<Sqlite> {
         let mut sql = QueryBuilder::new("");
-        match from_tags {
+        match start {
             None => {
                 sql.push(format_args!("select {what} from assets"));
             }
-            Some(tags) => {
-                // `cross join` keeps the tagged assets the outer loop.
-                sql.push(
-                    "with tagged (tagged_uid) as materialized (select distinct asset_uid \
-                     from asset_tags where stack_api_key = ",
-                )
-                .push_bind(self.api_key.clone())
-                .push(" and tag in (");
-                let mut list = sql.separated(", ");
-                for tag in tags {
-                    list.push_bind(tag.to_string());
-                }
+            // `cross join` keeps the candidates the outer loop.
+            Some(Start::Tags(tags)) => {
+                sql.push("with start (start_uid) as materialized (select distinct asset_uid ");
+                push_tagged(&mut sql, &self.api_key, tags);
                 sql.push(format_args!(
-                    ")) select {what} from tagged cross join assets on assets.uid = tagged.tagged_uid"
+                    ") select {what} from start cross join assets on assets.uid = start.start_uid"
+                ));
+            }
+            Some(Start::Titles(text)) => {
+                sql.push("with start (start_rowid) as materialized (select rowid ");
+                push_titled(&mut sql, text);
+                sql.push(format_args!(
+                    ") select {what} from start cross join assets on assets.rowid = start.start_rowid"
                 ));
             }
         }
         self.push_where(&mut sql);
         sql
     }
+
+    /// Where the listing can start instead of walking the stack: the assets with one
+    /// of the tags its filter requires, or else those whose titles contain the text
+    /// its `$regex` on titles requires.
+    fn start(&self) -> Option<Start> {
+        if let Some(tags) = self.filter.required_tags() {
+            return Some(Start::Tags(tags.into_iter().map(str::to_owned).collect()));
+        }
+        self.filter
+            .required_title_pieces()
+            .map(|pieces| Start::Titles(trigram_query(&pieces)))
+    }
 }
 
-/// When a filter requires one of a few tags and at most this many assets carry them, a
-/// page starts from those assets: fetched by key and sorted, they cost about as much as
-/// walking 30 times as many rows in the sort order's index, which is what finding a
-/// page of sparse matches takes otherwise.
-const PAGE_FROM_TAGS_UP_TO: i64 = 2_000;
-/// A count starts from the tagged assets up to this many (it reads every match either
-/// way; past this the walk over the stack's rows is as cheap).
-const COUNT_FROM_TAGS_UP_TO: i64 = 100_000;
+/// Rows a listing can start from, found by index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Start {
+    /// The assets carrying one of these tags.
+    Tags(Vec<String>),
+    /// The assets whose titles hold this text (an `asset_titles` query).
+    Titles(String),
+}
+
+/// ` from asset_tags where ...`: the tag rows of one of `tags`.
+fn push_tagged(sql: &mut QueryBuilder<Sqlite>, api_key: &str, tags: &[String]) {
+    sql.push("from asset_tags where stack_api_key = ")
+        .push_bind(api_key.to_owned())
+        .push(" and tag in (");
+    let mut list = sql.separated(", ");
+    for tag in tags {
+        list.push_bind(tag.clone());
+    }
+    sql.push(")");
+}
+
+/// ` from asset_titles where ...`: the titles holding `text`'s pieces.
+fn push_titled(sql: &mut QueryBuilder<Sqlite>, text: &str) {
+    sql.push("from asset_titles where asset_titles match ")
+        .push_bind(text.to_owned());
+}
+
+/// When at most this many rows are where a listing can start ([`Start`]), a page starts
+/// there: fetched by key and sorted, they cost about as much as walking 30 times as
+/// many rows in the sort order's index, which is what finding a page of sparse matches
+/// takes otherwise.
+const PAGE_FROM_START_UP_TO: i64 = 2_000;
+/// A count starts there up to this many (it reads every match either way; past this
+/// the walk over the stack's rows is as cheap).
+const COUNT_FROM_START_UP_TO: i64 = 100_000;
 
 /// What a listing run returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,33 +230,33 @@ pub async fn run(
     wanted: Wanted,
 ) -> DbResult<(Vec<AssetRow>, Option<i64>)> {
     let mut conn = Budgeted::acquire(readers, slot).await?;
-    let required_tags = listing.filter.required_tags();
-    let tagged = match &required_tags {
+    let start = listing.start();
+    let candidates = match &start {
         None => None,
-        Some(tags) => {
+        Some(start) => {
             // Counted only as far as the choice to make needs.
             let most = match wanted {
-                Wanted::Page => PAGE_FROM_TAGS_UP_TO,
-                Wanted::Count | Wanted::PageAndCount => COUNT_FROM_TAGS_UP_TO,
+                Wanted::Page => PAGE_FROM_START_UP_TO,
+                Wanted::Count | Wanted::PageAndCount => COUNT_FROM_START_UP_TO,
             };
-            let mut sql = count_tagged_sql(&listing.api_key, tags, most);
-            let tagged: i64 = sql
+            let mut sql = count_candidates_sql(&listing.api_key, start, most);
+            let candidates: i64 = sql
                 .build_query_scalar()
                 .fetch_one(conn.conn()?)
                 .await
                 .map_err(|e| conn.error(e))?;
-            Some(tagged)
+            Some(candidates)
         }
     };
-    let from_tags_up_to = |most: i64| {
-        required_tags
-            .as_deref()
-            .filter(|_| tagged.is_some_and(|n| n <= most))
+    let start_up_to = |most: i64| {
+        start
+            .as_ref()
+            .filter(|_| candidates.is_some_and(|n| n <= most))
     };
     let rows = match wanted {
         Wanted::Count => Vec::new(),
         Wanted::Page | Wanted::PageAndCount => {
-            let mut sql = page_sql(listing, from_tags_up_to(PAGE_FROM_TAGS_UP_TO));
+            let mut sql = page_sql(listing, start_up_to(PAGE_FROM_START_UP_TO));
             let query = sql.build_query_as();
             query
                 .fetch_all(conn.conn()?)
@@ -229,7 +267,7 @@ pub async fn run(
     let count = match wanted {
         Wanted::Page => None,
         Wanted::Count | Wanted::PageAndCount => {
-            let mut sql = listing.select("count(*)", from_tags_up_to(COUNT_FROM_TAGS_UP_TO));
+            let mut sql = listing.select("count(*)", start_up_to(COUNT_FROM_START_UP_TO));
             let query = sql.build_query_scalar();
             Some(
                 query
@@ -243,22 +281,20 @@ pub async fn run(
     Ok((rows, count))
 }
 
-/// How many tag rows carry one of `tags`, counting no further than `most + 1`.
-fn count_tagged_sql(api_key: &str, tags: &[&str], most: i64) -> QueryBuilder<Sqlite> {
-    let mut sql =
-        QueryBuilder::new("select count(*) from (select 1 from asset_tags where stack_api_key = ");
-    sql.push_bind(api_key.to_owned()).push(" and tag in (");
-    let mut list = sql.separated(", ");
-    for tag in tags {
-        list.push_bind(tag.to_string());
+/// How many rows `start` holds, counting no further than `most + 1`.
+fn count_candidates_sql(api_key: &str, start: &Start, most: i64) -> QueryBuilder<Sqlite> {
+    let mut sql = QueryBuilder::new("select count(*) from (select 1 ");
+    match start {
+        Start::Tags(tags) => push_tagged(&mut sql, api_key, tags),
+        Start::Titles(text) => push_titled(&mut sql, text),
     }
-    sql.push(format_args!(") limit {})", most + 1));
+    sql.push(format_args!(" limit {})", most + 1));
     sql
 }
 
 /// The page query of a listing.
-pub(super) fn page_sql(listing: &Listing, from_tags: Option<&[&str]>) -> QueryBuilder<Sqlite> {
-    let mut sql = listing.select("assets.*", from_tags);
+pub(super) fn page_sql(listing: &Listing, start: Option<&Start>) -> QueryBuilder<Sqlite> {
+    let mut sql = listing.select("assets.*", start);
     let direction = if listing.sort.ascending {
         "asc"
     } else {

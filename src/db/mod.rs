@@ -272,6 +272,21 @@ async fn incremental_vacuum(write: &Pool) -> anyhow::Result<()> {
         .execute(&mut *conn)
         .await
         .context("could not switch the database to incremental auto-vacuum")?;
+    // `vacuum` may number the rows of `assets` anew; the title index names them by
+    // number, so it is built again.
+    let titles_indexed: bool = sqlx::query_scalar(
+        "select exists (select 1 from sqlite_master where name = 'asset_titles')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if titles_indexed {
+        sqlx::query("delete from asset_titles")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("insert into asset_titles (rowid, title) select rowid, title from assets")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::Db;
 use super::delivery::{DeliveryListing, Locales};
-use super::listing::{Listing, Scope, Sort, SortColumn};
+use super::listing::{Listing, Scope, Sort, SortColumn, Start};
 use crate::contentstack::filter::{Filter, parse};
 
 /// SQLite's plan for `sql`, one step per line (the values bound do not change it).
@@ -85,7 +85,8 @@ async fn hot_queries_are_answered_through_indexes() {
         parse(r#"{"tags": {"$in": ["a", "b"]}}"#).unwrap(),
         Sort::default(),
     );
-    let page = plan(&db, super::listing::page_sql(&tagged, Some(&["a", "b"]))).await;
+    let from_tags = Start::Tags(vec!["a".into(), "b".into()]);
+    let page = plan(&db, super::listing::page_sql(&tagged, Some(&from_tags))).await;
     assert_indexed(
         &page,
         &[
@@ -93,7 +94,7 @@ async fn hot_queries_are_answered_through_indexes() {
             "SEARCH assets USING INDEX sqlite_autoindex_assets_1 (stack_api_key=? AND uid=?)",
         ],
     );
-    let count = plan(&db, tagged.select("count(*)", Some(&["a", "b"]))).await;
+    let count = plan(&db, tagged.select("count(*)", Some(&from_tags))).await;
     assert_indexed(&count, &["SEARCH asset_tags USING PRIMARY KEY"]);
     // Without the tags first, the tag test is a lookup in their list, not a JSON walk.
     let walk = plan(&db, super::listing::page_sql(&tagged, None)).await;
@@ -102,6 +103,24 @@ async fn hot_queries_are_answered_through_indexes() {
         &["LIST SUBQUERY", "SEARCH asset_tags USING PRIMARY KEY"],
     );
     assert!(!walk.contains("json_each"), "{walk}");
+
+    // A `$regex` on titles with a piece of text every match holds: the titles holding
+    // it are found through the trigram index, then fetched by row.
+    let titled = listing(
+        parse(r#"{"title": {"$regex": "^Aurora borealis"}}"#).unwrap(),
+        Sort::default(),
+    );
+    let from_titles = Start::Titles(super::filter_sql::trigram_query(
+        &["Aurora borealis".into()],
+    ));
+    let page = plan(&db, super::listing::page_sql(&titled, Some(&from_titles))).await;
+    assert_indexed(
+        &page,
+        &[
+            "SCAN asset_titles VIRTUAL TABLE INDEX",
+            "SEARCH assets USING INTEGER PRIMARY KEY (rowid=?)",
+        ],
+    );
 
     // One asset by uid.
     let one = plan_of(

@@ -859,3 +859,69 @@ async fn a_common_tag_and_a_rare_one_page_and_count_alike() {
     assert_eq!((none.len(), count), (0, 0));
     assert!(common.iter().all(|uid| !rare.contains(uid)));
 }
+
+#[tokio::test]
+async fn title_regexes_follow_every_change_of_an_asset() {
+    let server = TestServer::start().await;
+    let mut uids = Vec::new();
+    for title in [
+        "Aurora borealis over the fjord",
+        "Aurora australis",
+        "Borealis \"quoted\"",
+    ] {
+        let asset = server
+            .upload("a.txt", b"1", &[("asset[title]", title)])
+            .await;
+        uids.push(asset["uid"].as_str().unwrap().to_owned());
+    }
+    let (north, south, quoted) = (uids[0].as_str(), uids[1].as_str(), uids[2].as_str());
+    let matching = |regex: Value| {
+        let query = json!({"title": regex}).to_string();
+        let path = format!("asc=created_at&query={}", urlencode(&query));
+        let server = &server;
+        async move { server.list_uids(&path).await }
+    };
+    assert_eq!(matching(json!({"$regex": "borealis"})).await, [north]);
+    assert_eq!(
+        matching(json!({"$regex": "^Aurora .*fjord$"})).await,
+        [north]
+    );
+    assert_eq!(matching(json!({"$regex": "Aur(ora)+ a"})).await, [south]);
+    assert_eq!(
+        matching(json!({"$regex": "aurora", "$options": "i"})).await,
+        [north, south]
+    );
+    assert_eq!(
+        matching(json!({"$regex": "BOREALIS", "$options": "i"})).await,
+        [north, quoted]
+    );
+    assert_eq!(matching(json!({"$regex": "\"quoted\""})).await, [quoted]);
+    assert!(matching(json!({"$regex": "nowhere"})).await.is_empty());
+
+    // A new title is found by its text, the old one no more.
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{south}"))
+            .json(&json!({"asset": {"title": "Midnight sun"}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(matching(json!({"$regex": "australis"})).await.is_empty());
+    assert_eq!(matching(json!({"$regex": "night sun"})).await, [south]);
+
+    // Trashed, no match; restored, a match again.
+    let (status, body) = send(server.delete(&format!("/v3/assets/{north}"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(matching(json!({"$regex": "borealis"})).await.is_empty());
+    let (status, body) = send(
+        control(
+            &server,
+            reqwest::Method::POST,
+            &format!("/_mock/stacks/{API_KEY}/trash/{north}/restore"),
+        )
+        .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(matching(json!({"$regex": "borealis"})).await, [north]);
+}
