@@ -557,11 +557,12 @@ pub async fn latest_file(
     Ok(file(db, version_uid).await?.map(|f| (asset, f)))
 }
 
-/// How many assets and folders a stack holds, live or in the trash.
-pub async fn count_all(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i64> {
+/// Whether a stack holds any asset or folder, live or in the trash (a look at one
+/// index entry, not a count of millions).
+pub async fn holds_any(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<bool> {
     sqlx::query_scalar(
-        "select (select count(*) from assets where stack_api_key = ?1) \
-         + (select count(*) from trashed_assets where stack_api_key = ?1)",
+        "select exists (select 1 from assets where stack_api_key = ?1) \
+         or exists (select 1 from trashed_assets where stack_api_key = ?1)",
     )
     .bind(api_key)
     .fetch_one(db)

@@ -9,7 +9,7 @@ use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
 use super::filter_sql::{Rows, push_filter};
-use super::listing::{Sort, Wanted};
+use super::listing::{Sort, SortColumn, Wanted};
 use super::publishing::json_column;
 use crate::contentstack::filter::Filter;
 use crate::contentstack::lenient;
@@ -104,22 +104,23 @@ const DELIVERED: &str = "select a.uid as uid, a.stack_api_key as stack_api_key, 
      r.published_at as published_at, r.published_by as published_by, null as name, \
      v.description as description, a.parent_uid as parent_uid";
 
+/// The rows a published copy `r` is served with.
+const JOINED: &str = " join assets a on a.stack_api_key = r.stack_api_key and a.uid = r.asset_uid \
+     join asset_versions v on v.stack_api_key = r.stack_api_key and v.asset_uid = r.asset_uid \
+     and v.version = r.version \
+     join asset_files f on f.version_uid = r.version_uid";
+
 impl DeliveryListing {
-    /// `with p as (...)`: the published copies; with a locale chain, only each asset's
-    /// copy in the first locale of the chain it is published in. That copy is picked by
-    /// asking whether a better one exists (a key lookup per copy), not by ranking every
-    /// published copy, so the query stays one SQLite can flatten and page through.
-    fn push_copies(&self, sql: &mut QueryBuilder<Sqlite>) {
-        sql.push("with p as (").push(DELIVERED).push(
-            " from publish_records r \
-             join assets a on a.stack_api_key = r.stack_api_key and a.uid = r.asset_uid \
-             join asset_versions v on v.stack_api_key = r.stack_api_key and v.asset_uid = r.asset_uid \
-             and v.version = r.version \
-             join asset_files f on f.version_uid = r.version_uid where r.stack_api_key = ",
-        )
-        .push_bind(self.api_key.clone())
-        .push(" and r.environment_uid = ")
-        .push_bind(self.environment_uid.clone());
+    /// The conditions on the publish records `r` alone: the stack and environment, the
+    /// one asset, `start_from`, and with a locale chain only each asset's copy in the
+    /// first locale of the chain it is published in. That copy is picked by asking
+    /// whether a better one exists (a key lookup per copy), not by ranking every
+    /// published copy.
+    fn push_record_conditions(&self, sql: &mut QueryBuilder<Sqlite>) {
+        sql.push(" r.stack_api_key = ")
+            .push_bind(self.api_key.clone())
+            .push(" and r.environment_uid = ")
+            .push_bind(self.environment_uid.clone());
         if let Some(uid) = &self.asset_uid {
             sql.push(" and r.asset_uid = ").push_bind(uid.clone());
         }
@@ -140,6 +141,17 @@ impl DeliveryListing {
             self.push_published_since(sql, "better");
             sql.push(")");
         }
+    }
+
+    /// `with p as (...)`: the published copies served, with their rows, so that a
+    /// filter can test any field.
+    fn push_copies(&self, sql: &mut QueryBuilder<Sqlite>) {
+        sql.push("with p as (")
+            .push(DELIVERED)
+            .push(" from publish_records r")
+            .push(JOINED)
+            .push(" where");
+        self.push_record_conditions(sql);
         sql.push(") ");
     }
 
@@ -156,21 +168,63 @@ impl DeliveryListing {
         push_filter(sql, &self.filter, Rows::Published);
     }
 
+    /// The publish records' column that is served in the sort's order and indexed
+    /// after the environment, when nothing but the records decides the page: then the
+    /// page is picked from the index and only its rows are joined.
+    fn indexed_order(&self) -> Option<&'static str> {
+        if !self.filter.is_empty() {
+            return None;
+        }
+        match self.sort.column {
+            SortColumn::CreatedAt => Some("asset_created_at"),
+            SortColumn::PublishedAt => Some("published_at"),
+            _ => None,
+        }
+    }
+
     /// The page query.
     pub(super) fn page_sql(&self) -> QueryBuilder<Sqlite> {
-        let mut sql = QueryBuilder::new("");
-        self.push_copies(&mut sql);
-        sql.push("select *");
-        self.push_where(&mut sql);
         let direction = if self.sort.ascending { "asc" } else { "desc" };
+        let skip = i64::try_from(self.skip).unwrap_or(i64::MAX);
+        let limit = i64::try_from(self.limit).unwrap_or(i64::MAX);
+        let mut sql = QueryBuilder::new("");
+        // Literal limits, as in a management listing: SQLite plans a bound one at every run.
+        if let Some(column) = self.indexed_order() {
+            sql.push("with page as (select r.rowid as id from publish_records r where");
+            self.push_record_conditions(&mut sql);
+            sql.push(format_args!(
+                " order by r.{column} {direction}, r.asset_uid {direction}, r.locale {direction} \
+                 limit {limit} offset {skip}) "
+            ))
+            .push(DELIVERED)
+            .push(" from page cross join publish_records r on r.rowid = page.id")
+            .push(JOINED);
+        } else {
+            self.push_copies(&mut sql);
+            sql.push("select *");
+            self.push_where(&mut sql);
+        }
         sql.push(format_args!(
             " order by {} {direction}, uid {direction}, locale {direction}",
             self.sort.column.sql()
         ));
-        let skip = i64::try_from(self.skip).unwrap_or(i64::MAX);
-        let limit = i64::try_from(self.limit).unwrap_or(i64::MAX);
-        // Literal, as in a management listing: SQLite plans a bound one at every run.
-        sql.push(format_args!(" limit {limit} offset {skip}"));
+        if self.indexed_order().is_none() {
+            sql.push(format_args!(" limit {limit} offset {skip}"));
+        }
+        sql
+    }
+
+    /// The count of every match: of the records alone when nothing else decides.
+    pub(super) fn count_sql(&self) -> QueryBuilder<Sqlite> {
+        let mut sql = QueryBuilder::new("");
+        if self.filter.is_empty() {
+            sql.push("select count(*) from publish_records r where");
+            self.push_record_conditions(&mut sql);
+        } else {
+            self.push_copies(&mut sql);
+            sql.push("select count(*)");
+            self.push_where(&mut sql);
+        }
         sql
     }
 }
@@ -217,10 +271,7 @@ pub async fn run(
     let count = match wanted {
         Wanted::Page => None,
         Wanted::Count | Wanted::PageAndCount => {
-            let mut sql = QueryBuilder::new("");
-            listing.push_copies(&mut sql);
-            sql.push("select count(*)");
-            listing.push_where(&mut sql);
+            let mut sql = listing.count_sql();
             let query = sql.build_query_scalar();
             Some(
                 query

@@ -51,6 +51,24 @@ fn assert_indexed(plan: &str, wanted: &[&str]) {
     );
 }
 
+/// Asserts that a delivery page is picked from an index without sorting, and only the
+/// page's own rows (after `SCAN page`) are sorted.
+fn assert_page_from_index(plan: &str, wanted: &[&str]) {
+    assert_indexed(plan, wanted);
+    let (picking, joining) = plan
+        .split_once("SCAN page")
+        .unwrap_or_else(|| panic!("no page picked first:\n{plan}"));
+    assert!(
+        !picking.contains("TEMP B-TREE"),
+        "the page is sorted:\n{plan}"
+    );
+    assert!(
+        !picking.contains("SEARCH a "),
+        "rows joined before the page:\n{plan}"
+    );
+    assert!(joining.contains("SEARCH f USING"), "{plan}");
+}
+
 #[tokio::test]
 async fn hot_queries_are_answered_through_indexes() {
     let dir = tempfile::tempdir().unwrap();
@@ -133,9 +151,10 @@ async fn hot_queries_are_answered_through_indexes() {
         &["sqlite_autoindex_assets_1 (stack_api_key=? AND uid=?)"],
     );
 
-    // The delivery list, in one locale with a fallback: the copies of the environment by
-    // index, and the better copy looked up by key, not every copy ranked.
-    let delivery = DeliveryListing {
+    // The delivery list, in one locale with a fallback: the page picked from the
+    // records' index in the order served (the better copy looked up by key, not every
+    // copy ranked), and only its rows joined; nothing sorted but the page itself.
+    let mut delivery = DeliveryListing {
         api_key: "k".into(),
         environment_uid: "e".into(),
         locales: Locales::FirstOf(vec!["fr-fr".into(), "en-us".into()]),
@@ -147,18 +166,59 @@ async fn hot_queries_are_answered_through_indexes() {
         limit: 100,
     };
     let page = plan(&db, delivery.page_sql()).await;
-    assert_indexed(
+    assert_page_from_index(
         &page,
         &[
-            "SEARCH r USING INDEX publish_records_by_env",
+            "SEARCH r USING COVERING INDEX publish_records_by_created",
             "SEARCH better USING COVERING INDEX sqlite_autoindex_publish_records_1",
-            "SEARCH a USING",
+            "SEARCH r USING INTEGER PRIMARY KEY",
+            "SEARCH a USING INDEX sqlite_autoindex_assets_1",
         ],
     );
+    // Its count reads the records alone.
+    let count = plan(&db, delivery.count_sql()).await;
     assert!(
-        !page.contains("CO-ROUTINE"),
-        "the copies are not flattened:\n{page}"
+        count.contains("SEARCH r USING COVERING INDEX") && !count.contains("SEARCH a "),
+        "{count}"
     );
+
+    // A sync page: every locale, newest publish first, since `start_from`.
+    delivery.locales = Locales::Every;
+    delivery.published_since = Some("2026-01-01T00:00:00.000Z".into());
+    delivery.sort = Sort {
+        column: SortColumn::PublishedAt,
+        ascending: false,
+    };
+    delivery.skip = 5_000;
+    let sync = plan(&db, delivery.page_sql()).await;
+    assert_page_from_index(
+        &sync,
+        &[
+            "SEARCH r USING COVERING INDEX publish_records_by_published (stack_api_key=? AND environment_uid=? AND published_at>?)",
+        ],
+    );
+
+    // With a query, the copies are joined, filtered and sorted, still by index.
+    delivery.filter = parse(r#"{"title": "a"}"#).unwrap();
+    let filtered = plan(&db, delivery.page_sql()).await;
+    assert_indexed(&filtered, &["SEARCH r USING", "SEARCH a USING"]);
+
+    // A restore's version entries: the restored rows by key.
+    let restored = plan_of(&db, super::trash::RESTORED_VERSIONS).await;
+    assert!(
+        restored.contains("sqlite_autoindex_assets_1 (stack_api_key=? AND uid=?)"),
+        "{restored}"
+    );
+
+    // A count without a query: the stack's counters.
+    let mut counted = listing(Filter::default(), Sort::default());
+    let everywhere = plan(&db, counted.counters_sql().unwrap()).await;
+    assert!(
+        everywhere.contains("SEARCH asset_counts USING PRIMARY KEY"),
+        "{everywhere}"
+    );
+    counted.filter = parse(r#"{"title": "a"}"#).unwrap();
+    assert!(counted.counters_sql().is_none());
 
     // The purge's next batch, in the index's order.
     let due = plan_of(

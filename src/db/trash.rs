@@ -205,6 +205,16 @@ pub async fn parent_state(
     })
 }
 
+/// The version entries of a restore's file assets: ?1 trash item, ?2 folders only,
+/// ?3 api key. Files are picked out in `trashed_assets`: asked of `assets`,
+/// `is_dir = 0` made SQLite walk every live file of the stack through its
+/// (stack, is_dir) indexes.
+pub(super) const RESTORED_VERSIONS: &str = "insert into asset_versions (asset_uid, version, stack_api_key, version_uid, title, \
+     description, tags, parent_uid, updated_at, updated_by) \
+     select uid, version, stack_api_key, version_uid, title, description, tags, parent_uid, updated_at, updated_by \
+     from assets where stack_api_key = ?3 and ?2 = 0 and uid in \
+     (select uid from trashed_assets where stack_api_key = ?3 and trash_uid = ?1 and is_dir = 0)";
+
 /// Moves the rows of trash item `trash_uid` back into `assets` (all of them, or only
 /// its folders); the caller then drops or splits the item. `_version` goes up by
 /// one, `updated_at`/`updated_by` become the restore's, and file assets get a version
@@ -249,18 +259,12 @@ pub async fn restore_rows(
         .bind(api_key)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "insert into asset_versions (asset_uid, version, stack_api_key, version_uid, title, description, tags, \
-         parent_uid, updated_at, updated_by) \
-         select uid, version, stack_api_key, version_uid, title, description, tags, parent_uid, updated_at, updated_by \
-         from assets where stack_api_key = ?3 and is_dir = 0 and ?2 = 0 and uid in \
-         (select uid from trashed_assets where stack_api_key = ?3 and trash_uid = ?1)",
-    )
-    .bind(trash_uid)
-    .bind(folders_only)
-    .bind(api_key)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(RESTORED_VERSIONS)
+        .bind(trash_uid)
+        .bind(folders_only)
+        .bind(api_key)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "delete from trashed_assets where stack_api_key = ?3 and trash_uid = ?1 and (?2 = 0 or is_dir = 1)",
     )

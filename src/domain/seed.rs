@@ -70,7 +70,7 @@ pub async fn load(state: &AppState, stack: &StackRow, export: &Export) -> anyhow
         );
     }
     let mut tx = state.db.begin_write().await?;
-    if db::assets::count_all(&mut *tx, &stack.api_key).await? > 0 {
+    if db::assets::holds_any(&mut *tx, &stack.api_key).await? {
         bail!(
             "the stack {} is not empty; a seed only loads into an empty stack",
             stack.api_key

@@ -306,7 +306,7 @@ async fn seed_default_stack(state: &AppState, dir: &std::path::Path) -> anyhow::
         .stacks
         .get(crate::domain::registry::DEFAULT_API_KEY)
         .context("the default stack is missing")?;
-    if crate::db::assets::count_all(state.db.reader(), &stack.api_key).await? > 0 {
+    if crate::db::assets::holds_any(state.db.reader(), &stack.api_key).await? {
         tracing::info!(seed = %dir.display(), "the default stack is not empty: the seed was not loaded");
         return Ok(());
     }

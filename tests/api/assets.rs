@@ -925,3 +925,118 @@ async fn title_regexes_follow_every_change_of_an_asset() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(matching(json!({"$regex": "borealis"})).await, [north]);
 }
+
+/// Every count a listing without a query serves (read off the stack's counters) next to
+/// the same count walked over the assets (a query that matches everything).
+async fn counts_served_and_walked(server: &TestServer, folders: &[&str]) -> Vec<(i64, i64)> {
+    let everything = urlencode(&json!({"uid": {"$exists": true}}).to_string());
+    let mut scopes = vec![String::new(), "&folder=cs_root".to_owned()];
+    scopes.extend(folders.iter().map(|uid| format!("&folder={uid}")));
+    let mut counts = Vec::new();
+    for scope in &scopes {
+        for with_folders in ["", "&include_folders=true"] {
+            let path = format!("/v3/assets?include_count=true&limit=1{scope}{with_folders}");
+            let (status, served) = send(server.get(&path)).await;
+            assert_eq!(status, 200, "{served}");
+            let (status, walked) = send(server.get(&format!("{path}&query={everything}"))).await;
+            assert_eq!(status, 200, "{walked}");
+            counts.push((
+                served["count"].as_i64().unwrap(),
+                walked["count"].as_i64().unwrap(),
+            ));
+        }
+    }
+    counts
+}
+
+#[tokio::test]
+async fn counts_without_a_query_follow_every_change_of_the_tree() {
+    let server = TestServer::start().await;
+    let outer = server.create_folder("outer", None).await;
+    let outer = outer["uid"].as_str().unwrap().to_owned();
+    let inner = server.create_folder("inner", Some(&outer)).await;
+    let inner = inner["uid"].as_str().unwrap().to_owned();
+    let folders = [outer.as_str(), inner.as_str()];
+    let mut uids = Vec::new();
+    for (i, parent) in ["", &outer, &inner, &inner, ""].iter().enumerate() {
+        let fields: Vec<(&str, &str)> = if parent.is_empty() {
+            Vec::new()
+        } else {
+            vec![("asset[parent_uid]", parent)]
+        };
+        let asset = server.upload(&format!("{i}.txt"), b"1", &fields).await;
+        uids.push(asset["uid"].as_str().unwrap().to_owned());
+    }
+    let expect = |counts: Vec<(i64, i64)>, served: &[i64]| {
+        let walked: Vec<i64> = counts.iter().map(|(_, walked)| *walked).collect();
+        let got: Vec<i64> = counts.iter().map(|(served, _)| *served).collect();
+        assert_eq!(got, walked, "the counters and the walk disagree");
+        assert_eq!(got, served);
+    };
+    // (everywhere, with folders), root, outer, inner.
+    expect(
+        counts_served_and_walked(&server, &folders).await,
+        &[5, 7, 2, 3, 1, 2, 2, 2],
+    );
+
+    // A move between folders.
+    let (status, body) = send(
+        server
+            .put(&format!("/v3/assets/{}", uids[0]))
+            .json(&json!({"asset": {"parent_uid": inner}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    expect(
+        counts_served_and_walked(&server, &folders).await,
+        &[5, 7, 1, 2, 1, 2, 3, 3],
+    );
+
+    // The outer folder to the trash with all it holds, then back without its assets.
+    let (status, body) = send(server.delete(&format!("/v3/assets/folders/{outer}"))).await;
+    assert_eq!(status, 200, "{body}");
+    // (The folders are not there to list.)
+    expect(counts_served_and_walked(&server, &[]).await, &[1, 1, 1, 1]);
+    let restore = |uid: &str, with_assets: bool| {
+        control(
+            &server,
+            reqwest::Method::POST,
+            &format!("/_mock/stacks/{API_KEY}/trash/{uid}/restore"),
+        )
+        .json(&json!({ "with_assets": with_assets }))
+    };
+    let (status, body) = send(restore(&outer, false)).await;
+    assert_eq!(status, 200, "{body}");
+    expect(
+        counts_served_and_walked(&server, &folders).await,
+        &[1, 3, 1, 2, 0, 1, 0, 0],
+    );
+
+    // A bulk delete, a purge of everything in the trash, then a reset.
+    let (status, body) = send(
+        server
+            .post("/v3/bulk/delete")
+            .json(&json!({"assets": [{"uid": uids[4]}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(control(
+        &server,
+        reqwest::Method::DELETE,
+        &format!("/_mock/stacks/{API_KEY}/trash"),
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    expect(
+        counts_served_and_walked(&server, &folders).await,
+        &[0, 2, 0, 1, 0, 1, 0, 0],
+    );
+    let (status, body) = send(control(
+        &server,
+        reqwest::Method::POST,
+        &format!("/_mock/stacks/{API_KEY}/reset"),
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    expect(counts_served_and_walked(&server, &[]).await, &[0; 4]);
+}

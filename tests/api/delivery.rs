@@ -324,11 +324,15 @@ async fn sync_pages_the_published_state_then_hands_out_deltas() {
     }
     let mut url = "/v3/stacks/sync?environment=development&init=true".to_owned();
     let mut sizes = Vec::new();
+    let mut synced = Vec::new();
     let sync_token = loop {
         let (status, page) = send(cda(&server, &url, &token)).await;
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["total_count"], 250);
         sizes.push(page["items"].as_array().unwrap().len());
+        for item in page["items"].as_array().unwrap() {
+            synced.push(item["data"]["uid"].as_str().unwrap().to_owned());
+        }
         let item = &page["items"][0];
         assert_eq!(item["type"], "asset_published");
         assert_eq!(item["content_type_uid"], "sys_assets");
@@ -346,6 +350,11 @@ async fn sync_pages_the_published_state_then_hands_out_deltas() {
         }
     };
     assert_eq!(sizes, [100, 100, 50]);
+    // Every asset once: the pages neither overlap nor skip one.
+    synced.sort();
+    let mut published = uids.clone();
+    published.sort();
+    assert_eq!(synced, published);
     let delta = |token_value: &str| {
         format!("/v3/stacks/sync?environment=development&sync_token={token_value}")
     };
@@ -464,4 +473,46 @@ async fn browsers_get_their_preflight_answered() {
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn delivery_pages_follow_creation_whatever_the_publish_order() {
+    let server = TestServer::start().await;
+    let token = delivery_token(&server, "development").await;
+    let mut uids = Vec::new();
+    for i in 0..7 {
+        let asset = server.upload(&format!("d{i}.txt"), b"d", &[]).await;
+        uids.push(asset["uid"].as_str().unwrap().to_owned());
+    }
+    // Published newest first, one left out: the order served is still by creation.
+    for uid in uids[1..].iter().rev() {
+        publish(&server, uid, &["development"], &["en-us"]).await;
+    }
+    let served = |query: &'static str| {
+        let server = &server;
+        let token = &token;
+        async move {
+            let mut seen = Vec::new();
+            for skip in [0, 2, 4] {
+                let path = format!(
+                    "/v3/assets?environment=development&limit=2&skip={skip}&include_count=true{query}"
+                );
+                let (status, page) = send(cda(server, &path, token)).await;
+                assert_eq!(status, 200, "{page}");
+                assert_eq!(page["count"], 6, "{page}");
+                for asset in page["assets"].as_array().unwrap() {
+                    seen.push(asset["uid"].as_str().unwrap().to_owned());
+                }
+            }
+            seen
+        }
+    };
+    let newest_first: Vec<String> = uids[1..].iter().rev().cloned().collect();
+    assert_eq!(served("").await, newest_first);
+    let mut oldest_first = newest_first.clone();
+    oldest_first.reverse();
+    assert_eq!(served("&asc=created_at").await, oldest_first);
+    // With a query the copies are filtered first, in the same order.
+    let query = "&query=%7B%22file_size%22%3A%7B%22%24gt%22%3A0%7D%7D";
+    assert_eq!(served(query).await, newest_first);
 }
