@@ -7,7 +7,7 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::types::Json;
 use sqlx::{FromRow, Row, Sqlite, SqliteConnection, SqliteExecutor};
 
-use super::DbResult;
+use super::{DbResult, json_column};
 
 /// The columns of `assets`, in table order (shared by `trashed_assets`). The one list
 /// of them: [`bind_asset_columns`] binds a row in this order.
@@ -109,32 +109,11 @@ impl AssetRow {
     }
 }
 
-/// Reads a JSON column of a row; one that does not decode is an error that names the
-/// table, the row's key and the column (never an empty default).
-pub(super) fn json_column<T>(
-    row: &SqliteRow,
-    column: &str,
-    table: &str,
-    key: &str,
-) -> sqlx::Result<Json<T>>
-where
-    T: serde::de::DeserializeOwned,
-{
-    row.try_get::<Json<T>, _>(column)
-        .map_err(|error| match error {
-            sqlx::Error::ColumnDecode { source, .. } => sqlx::Error::ColumnDecode {
-                index: format!("{column} of {table} row {key}"),
-                source,
-            },
-            other => other,
-        })
-}
-
 impl<'r> FromRow<'r, SqliteRow> for AssetRow {
     fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
         let uid: String = row.try_get("uid")?;
         let stack_api_key: String = row.try_get("stack_api_key")?;
-        let tags = json_column(row, "tags", "assets", &format!("{stack_api_key}/{uid}"))?;
+        let tags = json_column(row, "assets", &format!("{stack_api_key}/{uid}"), "tags")?;
         Ok(AssetRow {
             is_dir: row.try_get("is_dir")?,
             parent_uid: row.try_get("parent_uid")?,
@@ -201,7 +180,7 @@ impl VersionRow {
 impl<'r> FromRow<'r, SqliteRow> for VersionRow {
     fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
         let version_uid: String = row.try_get("version_uid")?;
-        let tags = json_column(row, "tags", "asset_versions", &version_uid)?;
+        let tags = json_column(row, "asset_versions", &version_uid, "tags")?;
         Ok(VersionRow {
             version: row.try_get("version")?,
             title: row.try_get("title")?,

@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use sqlx::{FromRow, Row, SqliteConnection, SqliteExecutor};
 
 use super::DbResult;
-use super::assets::json_column;
+use super::json_column;
 
 /// One item a job could not process.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,9 +131,9 @@ impl<'r> FromRow<'r, SqliteRow> for BulkJobRow {
     fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
         let uid: String = row.try_get("uid")?;
         Ok(BulkJobRow {
-            summary: json_column(row, "summary", "bulk_jobs", &uid)?,
-            body: json_column(row, "body", "bulk_jobs", &uid)?,
-            items: json_column(row, "items", "bulk_jobs", &uid)?,
+            summary: json_column(row, "bulk_jobs", &uid, "summary")?,
+            body: json_column(row, "bulk_jobs", &uid, "body")?,
+            items: json_column(row, "bulk_jobs", &uid, "items")?,
             stack_api_key: row.try_get("stack_api_key")?,
             action: row.try_get("action")?,
             status: row.try_get("status")?,

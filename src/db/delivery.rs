@@ -9,8 +9,8 @@ use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
 use super::filter_sql::{Rows, push_filter};
-use super::listing::{Sort, SortColumn, Wanted};
-use super::publishing::json_column;
+use super::json_column;
+use super::listing::{Sort, SortColumn, Wanted, push_page};
 use crate::contentstack::filter::Filter;
 use crate::contentstack::lenient;
 
@@ -184,32 +184,29 @@ impl DeliveryListing {
 
     /// The page query.
     pub(super) fn page_sql(&self) -> QueryBuilder<Sqlite> {
-        let direction = if self.sort.ascending { "asc" } else { "desc" };
-        let skip = i64::try_from(self.skip).unwrap_or(i64::MAX);
-        let limit = i64::try_from(self.limit).unwrap_or(i64::MAX);
         let mut sql = QueryBuilder::new("");
-        // Literal limits, as in a management listing: SQLite plans a bound one at every run.
-        if let Some(column) = self.indexed_order() {
+        let column = self.sort.column.sql();
+        if let Some(indexed) = self.indexed_order() {
             sql.push("with page as (select r.rowid as id from publish_records r where");
             self.push_record_conditions(&mut sql);
-            sql.push(format_args!(
-                " order by r.{column} {direction}, r.asset_uid {direction}, r.locale {direction} \
-                 limit {limit} offset {skip}) "
-            ))
-            .push(DELIVERED)
-            .push(" from page cross join publish_records r on r.rowid = page.id")
-            .push(JOINED);
+            self.sort.push_order(
+                &mut sql,
+                &format!("r.{indexed}"),
+                &["r.asset_uid", "r.locale"],
+            );
+            push_page(&mut sql, self.skip, self.limit);
+            sql.push(") ")
+                .push(DELIVERED)
+                .push(" from page cross join publish_records r on r.rowid = page.id")
+                .push(JOINED);
+            // Only the page's own rows are sorted here.
+            self.sort.push_order(&mut sql, column, &["uid", "locale"]);
         } else {
             self.push_copies(&mut sql);
             sql.push("select *");
             self.push_where(&mut sql);
-        }
-        sql.push(format_args!(
-            " order by {} {direction}, uid {direction}, locale {direction}",
-            self.sort.column.sql()
-        ));
-        if self.indexed_order().is_none() {
-            sql.push(format_args!(" limit {limit} offset {skip}"));
+            self.sort.push_order(&mut sql, column, &["uid", "locale"]);
+            push_page(&mut sql, self.skip, self.limit);
         }
         sql
     }

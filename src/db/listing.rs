@@ -101,6 +101,16 @@ pub struct Listing {
 }
 
 impl Sort {
+    /// ` order by <first> <direction>, <tie> <direction>...`: the ties keep pages from
+    /// overlapping or skipping an item.
+    pub(super) fn push_order(&self, sql: &mut QueryBuilder<Sqlite>, first: &str, ties: &[&str]) {
+        let direction = if self.ascending { "asc" } else { "desc" };
+        sql.push(format_args!(" order by {first} {direction}"));
+        for tie in ties {
+            sql.push(format_args!(", {tie} {direction}"));
+        }
+    }
+
     /// Light when an index gives this order (a time), heavy otherwise.
     pub fn weight(&self) -> Weight {
         match self.column {
@@ -322,20 +332,17 @@ fn count_candidates_sql(api_key: &str, start: &Start, most: i64) -> QueryBuilder
 /// The page query of a listing.
 pub(super) fn page_sql(listing: &Listing, start: Option<&Start>) -> QueryBuilder<Sqlite> {
     let mut sql = listing.select("assets.*", start);
-    let direction = if listing.sort.ascending {
-        "asc"
-    } else {
-        "desc"
-    };
-    // uid breaks ties so that pages never overlap or skip an item.
-    sql.push(format_args!(
-        " order by {} {direction}, uid {direction}",
-        listing.sort.column.sql()
-    ));
-    // Written out rather than bound: SQLite plans a literal LIMIT once, where a bound
-    // one has it prepare the statement again at every run.
-    let skip = i64::try_from(listing.skip).unwrap_or(i64::MAX);
-    let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
-    sql.push(format_args!(" limit {limit} offset {skip}"));
+    listing
+        .sort
+        .push_order(&mut sql, listing.sort.column.sql(), &["uid"]);
+    push_page(&mut sql, listing.skip, listing.limit);
     sql
+}
+
+/// ` limit <limit> offset <skip>`, written out rather than bound: SQLite plans a literal
+/// LIMIT once, where a bound one has it prepare the statement again at every run.
+pub(super) fn push_page(sql: &mut QueryBuilder<Sqlite>, skip: u64, limit: u64) {
+    let skip = i64::try_from(skip).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    sql.push(format_args!(" limit {limit} offset {skip}"));
 }

@@ -59,6 +59,25 @@ pub type Reader<'a> = &'a readers::Readers;
 /// A JSON column's value, as rows hold it and statements bind it.
 pub use sqlx::types::Json;
 
+/// Reads a JSON column of a row; one that does not decode is an error that names the
+/// table, the row's key and the column (never an empty default).
+fn json_column<T: serde::de::DeserializeOwned>(
+    row: &sqlx::sqlite::SqliteRow,
+    table: &str,
+    key: &str,
+    column: &str,
+) -> sqlx::Result<sqlx::types::Json<T>> {
+    use sqlx::Row;
+    row.try_get::<sqlx::types::Json<T>, _>(column)
+        .map_err(|error| match error {
+            sqlx::Error::ColumnDecode { source, .. } => sqlx::Error::ColumnDecode {
+                index: format!("{column} of {table} row {key}"),
+                source,
+            },
+            other => other,
+        })
+}
+
 /// A failed statement. Opaque outside this module: the cause is logged, not sent.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

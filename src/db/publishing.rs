@@ -1,29 +1,13 @@
 //! Queries on what is published (`publish_records`), the publish queue, bulk job
 //! details and the Sync API's events.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::types::Json;
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection, SqliteExecutor};
 
-use super::DbResult;
 use super::delivery::DeliveredRow;
-
-/// Reads a JSON column of a row; one that does not decode is an error that names the
-/// table, the row's key and the column (never an empty default).
-pub(super) fn json_column<T: DeserializeOwned>(
-    row: &SqliteRow,
-    table: &str,
-    key: &str,
-    column: &str,
-) -> sqlx::Result<Json<T>> {
-    row.try_get::<Json<T>, _>(column).map_err(|error| {
-        sqlx::Error::Decode(
-            format!("{table} row {key}: the column {column} does not decode: {error}").into(),
-        )
-    })
-}
+use super::{DbResult, json_column};
 
 /// One asset published in one environment and locale.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
