@@ -36,6 +36,13 @@ const READERS: usize = 4;
 /// Rows a reader may send ahead of the request that reads them: one whole page.
 const READER_ROW_BUFFER: usize = 256;
 
+/// The writer's page cache (KiB, as SQLite's negative `cache_size`), 8 MiB: a bulk delete of
+/// 100 or a purge batch dirties more pages than SQLite's default 2 MiB holds, which
+/// made it write pages to the WAL in the middle of the transaction, again at commit.
+const WRITER_CACHE: &str = "-8192";
+/// Pages the WAL grows to before a commit copies them into the database (SQLite's
+/// default is 1,000): a page changed again before then is copied once.
+const WAL_PAGES_BEFORE_CHECKPOINT: &str = "4000";
 /// Free pages handed back to the file system per step of [`Db::give_back_free_pages`]:
 /// 8 MiB of 4 KiB pages, a short hold of the writer.
 const FREE_PAGES_PER_STEP: i64 = 2_048;
@@ -145,7 +152,12 @@ impl Db {
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.clone())
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("cache_size", WRITER_CACHE)
+                    .pragma("wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT),
+            )
             .await
             .with_context(|| format!("could not open the database {}", path.display()))?;
         incremental_vacuum(&write).await?;
