@@ -3,8 +3,9 @@
 -- of joining and sorting every copy published in the environment.
 --
 -- An asset's `created_at` never changes (a restore, a snapshot and a seed put back the
--- same value), so each publish record carries a copy of it, set by a trigger from the
--- live asset whichever path wrote the record.
+-- same value), so each publish record carries a copy of it: a publish writes it with
+-- the record, and a trigger sets it from the live asset for a path that copies records
+-- without it (a snapshot taken before this migration).
 alter table publish_records add column asset_created_at text;
 
 update publish_records set asset_created_at = (
@@ -12,7 +13,9 @@ update publish_records set asset_created_at = (
     where a.stack_api_key = publish_records.stack_api_key and a.uid = publish_records.asset_uid
 );
 
-create trigger publish_records_created_at after insert on publish_records begin
+create trigger publish_records_created_at after insert on publish_records
+when new.asset_created_at is null
+begin
     update publish_records set asset_created_at = (
         select a.created_at from assets a
         where a.stack_api_key = new.stack_api_key and a.uid = new.asset_uid

@@ -184,9 +184,12 @@ impl Listing {
             "select coalesce(sum(live), 0) from asset_counts where stack_api_key = ",
         );
         sql.push_bind(self.api_key.clone());
-        if !self.include_folders {
-            sql.push(" and is_dir = 0");
-        }
+        // `is_dir` named either way, so that a folder's counters are found by key.
+        sql.push(if self.include_folders {
+            " and is_dir in (0, 1)"
+        } else {
+            " and is_dir = 0"
+        });
         match &self.scope {
             Scope::Everywhere => {}
             Scope::Root => {

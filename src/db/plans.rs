@@ -175,6 +175,13 @@ async fn hot_queries_are_answered_through_indexes() {
             "SEARCH a USING INDEX sqlite_autoindex_assets_1",
         ],
     );
+    // In one locale (`locale = ?`), the same.
+    delivery.locales = Locales::FirstOf(vec!["en-us".into()]);
+    let one_locale = plan(&db, delivery.page_sql()).await;
+    assert_page_from_index(
+        &one_locale,
+        &["SEARCH r USING COVERING INDEX publish_records_by_created"],
+    );
     // Its count reads the records alone.
     let count = plan(&db, delivery.count_sql()).await;
     assert!(
@@ -216,6 +223,14 @@ async fn hot_queries_are_answered_through_indexes() {
     assert!(
         everywhere.contains("SEARCH asset_counts USING PRIMARY KEY"),
         "{everywhere}"
+    );
+    // One folder with its subfolders: its two counters by key.
+    counted.include_folders = true;
+    counted.scope = Scope::Folder("f".into());
+    let folder = plan(&db, counted.counters_sql().unwrap()).await;
+    assert!(
+        folder.contains("(stack_api_key=? AND is_dir=? AND parent_uid=?)"),
+        "{folder}"
     );
     counted.filter = parse(r#"{"title": "a"}"#).unwrap();
     assert!(counted.counters_sql().is_none());

@@ -68,7 +68,8 @@ pub async fn record(
 pub async fn put_record(conn: &mut SqliteConnection, row: &PublishRecordRow) -> DbResult<()> {
     sqlx::query(
         "insert or replace into publish_records (asset_uid, stack_api_key, environment_uid, locale, version, \
-         version_uid, published_at, published_by) values (?, ?, ?, ?, ?, ?, ?, ?)",
+         version_uid, published_at, published_by, asset_created_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+         (select created_at from assets where stack_api_key = ?2 and uid = ?1))",
     )
     .bind(&row.asset_uid)
     .bind(&row.stack_api_key)
