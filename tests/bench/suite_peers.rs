@@ -62,7 +62,6 @@ fn free_port() -> u16 {
 
 /// Starts `program` with `args` (`{port}` replaced) and waits until it answers `probe`.
 async fn start(
-    client: &reqwest::Client,
     program: &Path,
     args: &[&str],
     probe: impl Fn(&str) -> reqwest::RequestBuilder,
@@ -85,7 +84,6 @@ async fn start(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = client;
     Err(format!("{} did not answer in 30 s", program.display()))
 }
 
@@ -307,12 +305,14 @@ pub async fn typical_tests(runs: usize) -> Result<Vec<Row>, String> {
                     .get(format!("{base}/{AZ_ACCOUNT}?comp=list&{sas}"))
                     .header("x-ms-version", AZ_VERSION)
             };
-            let peer = start(&client, &azurite, &args, probe).await?;
+            let peer = start(&azurite, &args, probe).await?;
             let (client, base, sas) = (&client, peer.base.as_str(), sas.as_str());
             rows.push(
-                timed("typical test on Azurite (nearest)", runs, |run| {
-                    azurite_test(client, base, sas, run)
-                })
+                timed(
+                    "typical test on Azurite, in memory (nearest)",
+                    runs,
+                    |run| azurite_test(client, base, sas, run),
+                )
                 .await?,
             );
         }
@@ -326,12 +326,14 @@ pub async fn typical_tests(runs: usize) -> Result<Vec<Row>, String> {
                     .get(format!("{base}/"))
                     .header("authorization", S3_AUTH)
             };
-            let peer = start(&client, &moto, &args, probe).await?;
+            let peer = start(&moto, &args, probe).await?;
             let (client, base) = (&client, peer.base.as_str());
             rows.push(
-                timed("typical test on moto S3 (nearest)", runs, |run| {
-                    moto_test(client, base, run)
-                })
+                timed(
+                    "typical test on moto S3, in memory (nearest)",
+                    runs,
+                    |run| moto_test(client, base, run),
+                )
                 .await?,
             );
         }
