@@ -2,7 +2,7 @@
 //! keep-alive connection (p50/p99), and a typical test from start to end (create a
 //! stack, upload 10, list, publish 5, bulk delete 10, advance the clock 15 days, delete
 //! the stack), against the release binary with its data on disk (the default: stored
-//! files fsynced before the answer).
+//! files fsynced before the answer); the typical test also with `--ephemeral`.
 //!
 //! `cargo bench --bench suite` runs it in full (`SUITE_BENCH_RUNS` times each, 200);
 //! under `cargo test` it runs each call a few times, only to prove that it still works.
@@ -42,6 +42,18 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// One connection: a test suite's client sends one call after another.
+    fn of(server: &TestServer) -> Ctx {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .expect("a client");
+        Ctx {
+            client,
+            base: server.url(""),
+        }
+    }
+
     fn control(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))
     }
@@ -309,16 +321,17 @@ fn main() {
         .expect("the client runtime starts");
     let outcome = runtime.block_on(async {
         let server = TestServer::start_with(&[]).await;
-        // One connection: a test suite's client sends one call after another.
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .build()
-            .expect("a client");
-        let ctx = Ctx {
-            client,
-            base: server.url(""),
-        };
-        measure(&ctx, runs).await
+        let mut rows = measure(&Ctx::of(&server), runs).await?;
+        // Beside the peers, which keep nothing on disk: the mock with `--ephemeral`.
+        let ephemeral = TestServer::start_with(&["--ephemeral"]).await;
+        let ctx = Ctx::of(&ephemeral);
+        rows.push(
+            timed("typical test, --ephemeral (whole)", runs, |_| {
+                ctx.typical_test()
+            })
+            .await?,
+        );
+        Ok::<_, String>(rows)
     });
     let outcome = outcome.and_then(|mut rows| {
         if full {
