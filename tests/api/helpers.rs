@@ -114,6 +114,17 @@ impl TestServer {
         }
     }
 
+    /// Stops the server and starts it again on the same data dir with `args`; a temp
+    /// data dir stays with the new server (removed when it is dropped).
+    pub fn restart_with(mut self, args: &[&str]) -> TestServer {
+        let temp = self._temp.take();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut again = Self::start_in(&self.data_dir, args);
+        again._temp = temp;
+        again
+    }
+
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.base.rsplit(':').next().unwrap().parse().unwrap()

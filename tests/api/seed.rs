@@ -115,9 +115,7 @@ async fn a_seeded_default_stack_holds_the_export_with_its_uids() {
     let (_, env) = send(server.get("/v3/environments/production")).await;
     assert_eq!(env["environment"]["uid"], "blte000000000000001");
     // A restart on the same data does not load it twice.
-    let dir = server.data_dir.clone();
-    drop(server);
-    let again = TestServer::start_in(&dir, &["--seed", seed]);
+    let again = server.restart_with(&["--seed", seed]);
     assert_eq!(again.list_uids("include_folders=true").await.len(), 4);
 }
 
