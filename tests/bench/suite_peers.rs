@@ -12,7 +12,7 @@ use md5::{Digest, Md5};
 use reqwest::{Method, StatusCode};
 use sha2::Sha256;
 
-use crate::Row;
+use crate::{Row, timed};
 
 /// Azurite's well-known development account, as Azure documents it for the emulator.
 const AZ_ACCOUNT: &str = "devstoreaccount1";
@@ -259,23 +259,6 @@ async fn moto_test(client: &reqwest::Client, base: &str, run: usize) -> Result<(
     expect(call(Method::DELETE, bucket), StatusCode::NO_CONTENT)
         .await
         .map(drop)
-}
-
-async fn timed<F, Fut>(label: &'static str, runs: usize, mut once: F) -> Result<Row, String>
-where
-    F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let mut row = Row {
-        label,
-        times: Vec::with_capacity(runs),
-    };
-    for n in 0..runs {
-        let started = Instant::now();
-        once(n).await.map_err(|e| format!("{label}: {e}"))?;
-        row.times.push(started.elapsed());
-    }
-    Ok(row)
 }
 
 /// The typical test's equivalents on the peers that are installed.
