@@ -7,7 +7,7 @@ use crate::contentstack::time::{StackClock, latest};
 use crate::db;
 use crate::db::publishing::QueueRow;
 use crate::domain::publishing;
-use crate::domain::purge::{self, Purged, Which};
+use crate::domain::purge::{self, PurgedList, Which};
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -27,11 +27,11 @@ pub enum ClockChange {
 
 /// A clock after a change, with what the move made due: scheduled publishing applied
 /// and trash purged.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ClockOutcome {
     pub clock: StackClock,
     /// Set for moves forward (advance, set): the items purged on the way.
-    pub purged: Option<Vec<Purged>>,
+    pub purged: Option<PurgedList>,
     /// Set for moves forward: the scheduled publish queue items applied on the way.
     pub published: Option<Vec<QueueRow>>,
 }

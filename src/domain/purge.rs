@@ -24,6 +24,152 @@ pub struct Purged {
     pub item_type: String,
 }
 
+/// Items kept in memory before they go to the purge's spill file.
+const SPILL_EVERY: usize = 4096;
+
+/// What one purge removed, in order. A purge of a large trash removes a million items or
+/// more, and the contract answers with every one: beyond a few thousand they wait in an
+/// unnamed file under the data dir's `tmp` instead of memory, one `uid<TAB>type` line
+/// each (uids and item types hold neither tabs nor line breaks), so that the purge and
+/// its answer take the same few megabytes whatever the size of the trash.
+#[derive(Debug)]
+pub struct PurgedList {
+    count: usize,
+    recent: Vec<Purged>,
+    spill: Option<tokio::io::BufWriter<tokio::fs::File>>,
+    spill_dir: std::path::PathBuf,
+}
+
+impl PurgedList {
+    /// An empty list that spills into `spill_dir`.
+    pub fn new(spill_dir: std::path::PathBuf) -> Self {
+        PurgedList {
+            count: 0,
+            recent: Vec::new(),
+            spill: None,
+            spill_dir,
+        }
+    }
+
+    /// How many items were purged.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Adds an item at the end.
+    pub async fn push(&mut self, item: Purged) -> std::io::Result<()> {
+        self.recent.push(item);
+        self.count += 1;
+        if self.recent.len() >= SPILL_EVERY {
+            self.spill_recent().await?;
+        }
+        Ok(())
+    }
+
+    async fn spill_recent(&mut self) -> std::io::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        let spill = match &mut self.spill {
+            Some(spill) => spill,
+            None => {
+                let dir = self.spill_dir.clone();
+                let file = tokio::task::spawn_blocking(move || tempfile::tempfile_in(dir))
+                    .await
+                    .map_err(std::io::Error::other)??;
+                self.spill.insert(tokio::io::BufWriter::with_capacity(
+                    1 << 16,
+                    tokio::fs::File::from_std(file),
+                ))
+            }
+        };
+        for item in self.recent.drain(..) {
+            spill
+                .write_all(format!("{}\t{}\n", item.uid, item.item_type).as_bytes())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The items in purge order, in chunks of a few thousand (read back from the spill
+    /// file first).
+    pub fn into_chunks(
+        self,
+    ) -> impl futures_util::Stream<Item = std::io::Result<Vec<Purged>>> + Send + 'static {
+        let start = match self.spill {
+            Some(spill) => Reading::Spilled(spill, self.recent),
+            None => Reading::Recent(self.recent),
+        };
+        futures_util::stream::unfold(start, |reading| async move {
+            match reading.next().await {
+                Ok(Some((chunk, rest))) => Some((Ok(chunk), rest)),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), Reading::Done)),
+            }
+        })
+    }
+
+    /// Every item, in memory: for callers that know the list is short.
+    pub async fn collect(self) -> std::io::Result<Vec<Purged>> {
+        use futures_util::TryStreamExt;
+        let mut all = Vec::with_capacity(self.count);
+        let mut chunks = std::pin::pin!(self.into_chunks());
+        while let Some(chunk) = chunks.try_next().await? {
+            all.extend(chunk);
+        }
+        Ok(all)
+    }
+}
+
+type SpillLines = tokio::io::Lines<tokio::io::BufReader<tokio::fs::File>>;
+
+/// Where reading a [`PurgedList`] back has got to.
+enum Reading {
+    /// The spill file, still being written to, then the items in memory.
+    Spilled(tokio::io::BufWriter<tokio::fs::File>, Vec<Purged>),
+    /// Lines of the spill file, then the items in memory.
+    Lines(SpillLines, Vec<Purged>),
+    Recent(Vec<Purged>),
+    Done,
+}
+
+impl Reading {
+    /// The next chunk and what comes after it.
+    async fn next(self) -> std::io::Result<Option<(Vec<Purged>, Reading)>> {
+        use tokio::io::{AsyncBufReadExt, AsyncSeekExt, AsyncWriteExt};
+        match self {
+            Reading::Spilled(mut spill, recent) => {
+                spill.flush().await?;
+                let mut file = spill.into_inner();
+                file.seek(std::io::SeekFrom::Start(0)).await?;
+                let lines = tokio::io::BufReader::with_capacity(1 << 16, file).lines();
+                Box::pin(Reading::Lines(lines, recent).next()).await
+            }
+            Reading::Lines(mut lines, recent) => {
+                let mut chunk = Vec::with_capacity(SPILL_EVERY);
+                while chunk.len() < SPILL_EVERY {
+                    let Some(line) = lines.next_line().await? else {
+                        if chunk.is_empty() {
+                            return Box::pin(Reading::Recent(recent).next()).await;
+                        }
+                        return Ok(Some((chunk, Reading::Recent(recent))));
+                    };
+                    let (uid, item_type) = line.split_once('\t').unwrap_or((&line, ""));
+                    chunk.push(Purged {
+                        uid: uid.to_owned(),
+                        item_type: item_type.to_owned(),
+                    });
+                }
+                Ok(Some((chunk, Reading::Lines(lines, recent))))
+            }
+            Reading::Recent(recent) if !recent.is_empty() => Ok(Some((recent, Reading::Done))),
+            Reading::Recent(_) | Reading::Done => Ok(None),
+        }
+    }
+}
+
 /// What to purge of a stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
@@ -38,9 +184,9 @@ pub async fn purge_stack(
     state: &AppState,
     api_key: &str,
     which: Which,
-) -> anyhow::Result<Vec<Purged>> {
+) -> anyhow::Result<PurgedList> {
     let _serialised = state.db.purge_lock.lock().await;
-    let mut purged = Vec::new();
+    let mut purged = PurgedList::new(state.storage.root().join("tmp"));
     // The files of one batch are removed while the next batch's rows are deleted: at
     // most one removal in flight. It is awaited only outside a write transaction, as
     // it ends with a write of its own.
@@ -73,11 +219,12 @@ pub async fn purge_stack(
         removing = Some(tokio::spawn(async move {
             remove_files(&state, &api_key, &keys).await
         }));
-        purged.extend(
-            batch
-                .into_iter()
-                .map(|(uid, item_type)| Purged { uid, item_type }),
-        );
+        for (uid, item_type) in batch {
+            purged
+                .push(Purged { uid, item_type })
+                .await
+                .context("keeping the list of purged items")?;
+        }
         // Let waiting requests take the writer between batches.
         tokio::task::yield_now().await;
     }
@@ -278,5 +425,38 @@ pub async fn run(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(n: usize) -> Purged {
+        Purged {
+            uid: format!("blt{n:016x}"),
+            item_type: if n % 7 == 0 { "folder" } else { "asset" }.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_long_list_comes_back_whole_and_in_order_through_its_spill_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for count in [0, 1, SPILL_EVERY - 1, SPILL_EVERY, 2 * SPILL_EVERY + 5] {
+            let mut list = PurgedList::new(dir.path().to_owned());
+            for n in 0..count {
+                list.push(item(n)).await.unwrap();
+            }
+            assert_eq!(list.len(), count);
+            assert_eq!(list.spill.is_some(), count >= SPILL_EVERY, "{count} items");
+            let back = list.collect().await.unwrap();
+            assert_eq!(
+                back,
+                (0..count).map(item).collect::<Vec<_>>(),
+                "{count} items"
+            );
+        }
+        // The spill file has no name: nothing is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

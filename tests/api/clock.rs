@@ -200,3 +200,30 @@ async fn the_clock_stops_at_the_year_9999() {
             .starts_with("9999-12-31T")
     );
 }
+
+/// A purge longer than the list a purge keeps in memory (4,096 items) lists every item
+/// once, through the clock, and the trash is empty afterwards.
+#[tokio::test]
+async fn a_long_purge_lists_every_item_once() {
+    let server = TestServer::start().await;
+    let uids = upload_concurrently(&server, 4_500, 8).await;
+    for chunk in uids.chunks(100) {
+        let body =
+            json!({"assets": chunk.iter().map(|uid| json!({"uid": uid})).collect::<Vec<_>>()});
+        let (status, out) = send(server.post("/v3/bulk/delete").json(&body)).await;
+        assert_eq!(status, 200, "{out}");
+    }
+    let moved = advance(&server, API_KEY, json!({"days": 15})).await;
+    let purged = moved["purged"].as_array().unwrap();
+    let listed: std::collections::HashSet<&str> = purged
+        .iter()
+        .map(|item| {
+            assert_eq!(item["type"], "asset", "{item}");
+            item["uid"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(purged.len(), uids.len(), "every item once");
+    assert_eq!(listed, uids.iter().map(String::as_str).collect());
+    assert_eq!(trash_of(&server, API_KEY).await["count"], 0);
+    assert_eq!(server.temp_file_count(), 0, "the list's spill file is gone");
+}

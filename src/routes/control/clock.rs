@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
@@ -9,9 +10,9 @@ use crate::contentstack::lenient::{self, Sent};
 use crate::contentstack::time::{StackClock, format_ts, parse_ts};
 use crate::db::publishing::QueueRow;
 use crate::domain::clock::{self, ClockChange, ClockOutcome};
-use crate::domain::purge::Purged;
 use crate::domain::stacks::find;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::control::purged::with_purged;
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::state::AppState;
 
@@ -56,31 +57,32 @@ impl From<QueueRow> for AppliedView {
     }
 }
 
-/// The clock after a change, with what a move forward applied and purged.
+/// The clock after a change, with what a move forward applied; the items it purged
+/// follow it (see [`outcome_response`]).
 #[derive(Debug, Serialize)]
 pub struct ClockOutcomeView {
     #[serde(flatten)]
     clock: ClockView,
     #[serde(skip_serializing_if = "Option::is_none")]
     published: Option<Vec<AppliedView>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    purged: Option<Vec<Purged>>,
 }
 
-impl From<ClockOutcome> for ClockOutcomeView {
-    fn from(outcome: ClockOutcome) -> Self {
-        ClockOutcomeView {
-            clock: ClockView::from(&outcome.clock),
-            published: outcome
-                .published
-                .map(|rows| rows.into_iter().map(AppliedView::from).collect()),
-            purged: outcome.purged,
+/// `{"now", "offset_seconds", "frozen", "published"?, "purged"?}`: the purged items
+/// last, streamed.
+fn outcome_response(outcome: ClockOutcome) -> ApiResult<Response> {
+    let view = ClockOutcomeView {
+        clock: ClockView::from(&outcome.clock),
+        published: outcome
+            .published
+            .map(|rows| rows.into_iter().map(AppliedView::from).collect()),
+    };
+    Ok(match outcome.purged {
+        Some(purged) => {
+            let head = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(e.into()))?;
+            with_purged(head, purged)
         }
-    }
-}
-
-fn outcome_json(outcome: ClockOutcome) -> Json<ClockOutcomeView> {
-    Json(ClockOutcomeView::from(outcome))
+        None => Json(view).into_response(),
+    })
 }
 
 fn invalid(message: impl Into<String>, field: &str) -> ApiError {
@@ -148,9 +150,9 @@ pub async fn advance_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<AdvanceBody>,
-) -> ApiResult<Json<ClockOutcomeView>> {
+) -> ApiResult<Response> {
     let change = ClockChange::Advance(body.delta()?);
-    Ok(outcome_json(clock::change(&state, &api_key, change).await?))
+    outcome_response(clock::change(&state, &api_key, change).await?)
 }
 
 /// `{"now": "<RFC 3339>"}`
@@ -165,67 +167,36 @@ pub async fn set_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
     OptionalJson(body): OptionalJson<SetBody>,
-) -> ApiResult<Json<ClockOutcomeView>> {
+) -> ApiResult<Response> {
     let target = body
         .now
         .as_deref()
         .and_then(parse_ts)
         .ok_or_else(|| invalid("'now' must be an RFC 3339 timestamp.", "now"))?;
     let change = ClockChange::Set(target);
-    Ok(outcome_json(clock::change(&state, &api_key, change).await?))
+    outcome_response(clock::change(&state, &api_key, change).await?)
 }
 
 /// `POST /_mock/stacks/{api_key}/clock/freeze`
 pub async fn freeze_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<ClockOutcomeView>> {
-    Ok(outcome_json(
-        clock::change(&state, &api_key, ClockChange::Freeze).await?,
-    ))
+) -> ApiResult<Response> {
+    outcome_response(clock::change(&state, &api_key, ClockChange::Freeze).await?)
 }
 
 /// `POST /_mock/stacks/{api_key}/clock/resume`
 pub async fn resume_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<ClockOutcomeView>> {
-    Ok(outcome_json(
-        clock::change(&state, &api_key, ClockChange::Resume).await?,
-    ))
+) -> ApiResult<Response> {
+    outcome_response(clock::change(&state, &api_key, ClockChange::Resume).await?)
 }
 
 /// `DELETE /_mock/stacks/{api_key}/clock`: back to real time.
 pub async fn reset_clock(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Json<ClockOutcomeView>> {
-    Ok(outcome_json(
-        clock::change(&state, &api_key, ClockChange::Reset).await?,
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_clock_outcome_lists_what_it_applied_then_what_it_purged() {
-        let view = ClockOutcomeView {
-            clock: ClockView {
-                now: "2026-01-01T00:00:00.000Z".into(),
-                offset_seconds: 1.5,
-                frozen: false,
-            },
-            published: Some(Vec::new()),
-            purged: Some(vec![Purged {
-                uid: "u1".into(),
-                item_type: "asset".into(),
-            }]),
-        };
-        assert_eq!(
-            serde_json::to_string(&view).unwrap(),
-            r#"{"now":"2026-01-01T00:00:00.000Z","offset_seconds":1.5,"frozen":false,"published":[],"purged":[{"uid":"u1","type":"asset"}]}"#
-        );
-    }
+) -> ApiResult<Response> {
+    outcome_response(clock::change(&state, &api_key, ClockChange::Reset).await?)
 }

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod export;
 pub mod faults;
+pub mod purged;
 pub mod rate_limits;
 pub mod requests;
 pub mod scan;

@@ -12,6 +12,7 @@ use crate::domain::purge::{self, Purged, Which};
 use crate::domain::stacks::find;
 use crate::domain::trash;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::control::purged::with_purged;
 use crate::routes::envelope::{Envelope, Listing};
 use crate::routes::extract::{ApiPath, OptionalJson};
 use crate::routes::origin::PublicBase;
@@ -187,20 +188,20 @@ pub async fn delete_trash_item(
 pub async fn empty_trash(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Listing<Purged>> {
+) -> ApiResult<Response> {
     find(&state, &api_key)?;
     let purged = purge::purge_stack(&state, &api_key, Which::All).await?;
-    Ok(purged_listing(purged))
+    Ok(with_purged(b"{}".to_vec(), purged))
 }
 
 /// `POST /_mock/stacks/{api_key}/trash/purge`
 pub async fn purge_due(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
-) -> ApiResult<Listing<Purged>> {
+) -> ApiResult<Response> {
     find(&state, &api_key)?;
     let purged = purge::purge_stack(&state, &api_key, Which::Due).await?;
-    Ok(purged_listing(purged))
+    Ok(with_purged(b"{}".to_vec(), purged))
 }
 
 #[cfg(test)]
