@@ -451,7 +451,7 @@ pub async fn pending_deletions(
 }
 
 /// Forgets pending deletions once the files are gone.
-pub async fn forget_deletions(db: impl SqliteExecutor<'_> + Copy, keys: &[String]) -> DbResult<()> {
+pub async fn forget_deletions(conn: &mut SqliteConnection, keys: &[String]) -> DbResult<()> {
     for chunk in keys.chunks(500) {
         let mut sql = QueryBuilder::<Sqlite>::new(
             "delete from pending_file_deletions where storage_key in (",
@@ -461,7 +461,7 @@ pub async fn forget_deletions(db: impl SqliteExecutor<'_> + Copy, keys: &[String
             list.push_bind(key.clone());
         }
         sql.push(")");
-        sql.build().execute(db).await?;
+        sql.build().execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::db;
 use crate::state::AppState;
 
 /// Trash items purged per transaction.
-pub const BATCH_ITEMS: i64 = 200;
+pub const BATCH_ITEMS: i64 = 500;
 
 /// One purged item.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -189,15 +189,19 @@ pub async fn purge_stack(
     let mut purged = PurgedList::new(state.storage.root().join("tmp"));
     // The files of one batch are removed while the next batch's rows are deleted: at
     // most one removal in flight. It is awaited only outside a write transaction, as
-    // it ends with a write of its own.
-    let mut removing: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
+    // the journal entries of the files it removed are forgotten by the next batch's
+    // transaction (one write transaction per batch, not two).
+    let mut removing: Option<tokio::task::JoinHandle<anyhow::Result<Vec<String>>>> = None;
+    let mut removed: Vec<String> = Vec::new();
     // Stops early when the stack is deleted meanwhile.
     while let Some(stack) = state.stacks.get(api_key) {
         let now = format_ts(stack.clock().now());
         let mut tx = state.db.begin_write().await?;
+        db::trash::forget_deletions(&mut tx, &std::mem::take(&mut removed)).await?;
         let now_filter = (which == Which::Due).then_some(now.as_str());
         let batch = db::trash::due_items(&mut tx, api_key, now_filter, BATCH_ITEMS).await?;
         if batch.is_empty() {
+            crate::db::commit(tx).await?;
             break;
         }
         let started = std::time::Instant::now();
@@ -206,7 +210,7 @@ pub async fn purge_stack(
         crate::db::commit(tx).await?;
         let committed = started.elapsed();
         if let Some(previous) = removing.take() {
-            previous.await.context("the file removal task failed")??;
+            removed = previous.await.context("the file removal task failed")??;
         }
         tracing::debug!(
             items = uids.len(),
@@ -217,7 +221,8 @@ pub async fn purge_stack(
         );
         let (state, api_key) = (state.clone(), api_key.to_owned());
         removing = Some(tokio::spawn(async move {
-            remove_files(&state, &api_key, &keys).await
+            remove_stored(&state, &api_key, &keys).await?;
+            Ok(keys)
         }));
         for (uid, item_type) in batch {
             purged
@@ -229,7 +234,11 @@ pub async fn purge_stack(
         tokio::task::yield_now().await;
     }
     if let Some(last) = removing {
-        last.await.context("the file removal task failed")??;
+        removed.extend(last.await.context("the file removal task failed")??);
+    }
+
+    if !removed.is_empty() {
+        db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, &removed).await?;
     }
     if !purged.is_empty() {
         // The purge is done whatever this says: space not given back now is given
@@ -279,6 +288,17 @@ pub(crate) async fn remove_files(
     if keys.is_empty() {
         return Ok(());
     }
+    remove_stored(state, api_key, keys).await?;
+    db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, keys).await?;
+    Ok(())
+}
+
+/// Removes stored files whose rows are gone and their transformed images; their
+/// journal entries stay for the caller to forget.
+async fn remove_stored(state: &AppState, api_key: &str, keys: &[String]) -> anyhow::Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
     state
         .storage
         .remove_many(api_key, keys.to_vec())
@@ -287,7 +307,6 @@ pub(crate) async fn remove_files(
     crate::domain::images::forget_sources(state, api_key, keys)
         .await
         .context("removing the transformed images of purged files")?;
-    db::trash::forget_deletions(state.db.writer(), keys).await?;
     Ok(())
 }
 
@@ -305,7 +324,7 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
                 .await?;
         }
         let keys: Vec<String> = pending.into_iter().map(|(key, _)| key).collect();
-        db::trash::forget_deletions(state.db.writer(), &keys).await?;
+        db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, &keys).await?;
         finished += keys.len();
     }
 }
@@ -435,7 +454,7 @@ mod tests {
     fn item(n: usize) -> Purged {
         Purged {
             uid: format!("blt{n:016x}"),
-            item_type: if n % 7 == 0 { "folder" } else { "asset" }.into(),
+            item_type: if n.is_multiple_of(7) { "folder" } else { "asset" }.into(),
         }
     }
 
