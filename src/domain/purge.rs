@@ -454,7 +454,12 @@ mod tests {
     fn item(n: usize) -> Purged {
         Purged {
             uid: format!("blt{n:016x}"),
-            item_type: if n.is_multiple_of(7) { "folder" } else { "asset" }.into(),
+            item_type: if n.is_multiple_of(7) {
+                "folder"
+            } else {
+                "asset"
+            }
+            .into(),
         }
     }
 

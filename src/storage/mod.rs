@@ -192,6 +192,19 @@ impl Storage {
         self.stack_dir(api_key).join(shard).join(storage_key)
     }
 
+    /// Where an upload is written before it is renamed into place: one of 16 folders
+    /// of `tmp`, picked by the key's first character. Creating a file takes its
+    /// folder's lock while the file system allocates the inode, and with every upload
+    /// in one folder concurrent uploads queued there (a tenth of the CPU of an upload
+    /// run went to spinning on that lock).
+    fn upload_temp_path(&self, storage_key: &str) -> PathBuf {
+        let spread = storage_key.get(..1).unwrap_or("0");
+        self.root
+            .join("tmp")
+            .join(format!("uploads-{spread}"))
+            .join(format!("{storage_key}.part"))
+    }
+
     /// Removes temp files (and folders of removed stacks) left by a crash or a kill.
     /// Called at start, before serving.
     pub async fn sweep_temp_files(&self) -> io::Result<usize> {
@@ -250,7 +263,7 @@ impl Storage {
         sniff: Sniff,
     ) -> Result<StoredFile, WriteError> {
         let storage_key = ids::storage_key();
-        let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
+        let temp_path = self.upload_temp_path(&storage_key);
         let final_path = self.path_of(api_key, &storage_key);
         let durable = self.durable;
         let placed = tokio::task::spawn_blocking(move || -> io::Result<Placed> {
@@ -261,7 +274,13 @@ impl Storage {
             };
             let mut hasher = Sha256::new();
             let mut head = Vec::new();
-            let mut file = std::fs::File::create(&temp_path)?;
+            let mut file = match std::fs::File::create(&temp_path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    std::fs::create_dir_all(shard_folder(&temp_path)?)?;
+                    std::fs::File::create(&temp_path)?
+                }
+                created => created?,
+            };
             let mut size = 0u64;
             for chunk in &chunks {
                 keep_head(&mut head, chunk, sniff);
@@ -313,12 +332,18 @@ impl Storage {
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let storage_key = ids::storage_key();
-        let temp_path = self.root.join("tmp").join(format!("{storage_key}.part"));
+        let temp_path = self.upload_temp_path(&storage_key);
         let mut guard = TempGuard {
             path: temp_path.clone(),
             armed: true,
         };
-        let mut file = File::create(&temp_path).await?;
+        let mut file = match File::create(&temp_path).await {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir_all(shard_folder(&temp_path)?).await?;
+                File::create(&temp_path).await?
+            }
+            created => created?,
+        };
         let mut hasher = Sha256::new();
         let mut head = Vec::new();
         let mut size: u64 = 0;
