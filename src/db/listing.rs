@@ -19,6 +19,22 @@ pub enum Scope {
     Folder(String),
 }
 
+impl Scope {
+    /// ` and parent_uid ...` for this scope; `root` is how the table writes "no
+    /// folder" (`is null` on `assets`).
+    fn push_condition(&self, sql: &mut QueryBuilder<Sqlite>, root: &str) {
+        match self {
+            Scope::Everywhere => {}
+            Scope::Root => {
+                sql.push(format_args!(" and parent_uid {root}"));
+            }
+            Scope::Folder(uid) => {
+                sql.push(" and parent_uid = ").push_bind(uid.clone());
+            }
+        }
+    }
+}
+
 /// A column a listing can be sorted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortColumn {
@@ -124,15 +140,7 @@ impl Listing {
     fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
         sql.push(" where stack_api_key = ")
             .push_bind(self.api_key.clone());
-        match &self.scope {
-            Scope::Everywhere => {}
-            Scope::Root => {
-                sql.push(" and parent_uid is null");
-            }
-            Scope::Folder(uid) => {
-                sql.push(" and parent_uid = ").push_bind(uid.clone());
-            }
-        }
+        self.scope.push_condition(sql, "is null");
         if !self.include_folders && !self.filter.mentions(Field::IsDir) {
             sql.push(" and is_dir = 0");
         }
@@ -190,15 +198,8 @@ impl Listing {
         } else {
             " and is_dir = 0"
         });
-        match &self.scope {
-            Scope::Everywhere => {}
-            Scope::Root => {
-                sql.push(" and parent_uid = ''");
-            }
-            Scope::Folder(uid) => {
-                sql.push(" and parent_uid = ").push_bind(uid.clone());
-            }
-        }
+        // The counters write the root as '' (a key column cannot be null).
+        self.scope.push_condition(&mut sql, "= ''");
         Some(sql)
     }
 
