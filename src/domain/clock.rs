@@ -130,7 +130,10 @@ pub async fn change(
     let (published, purged) = match change {
         ClockChange::Advance(_) | ClockChange::Set(_) => (
             Some(publishing::run_due(state, api_key).await?),
-            Some(purge::purge_stack(state, api_key, Which::Due).await?),
+            Some(
+                purge::purge_stack(state, api_key, Which::Due, PurgedList::for_answer(state))
+                    .await?,
+            ),
         ),
         _ => (None, None),
     };

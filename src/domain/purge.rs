@@ -37,7 +37,8 @@ pub struct PurgedList {
     count: usize,
     recent: Vec<Purged>,
     spill: Option<tokio::io::BufWriter<tokio::fs::File>>,
-    spill_dir: std::path::PathBuf,
+    /// Where the spill file goes; `None` for a list that only counts.
+    spill_dir: Option<std::path::PathBuf>,
 }
 
 impl PurgedList {
@@ -47,7 +48,22 @@ impl PurgedList {
             count: 0,
             recent: Vec::new(),
             spill: None,
-            spill_dir,
+            spill_dir: Some(spill_dir),
+        }
+    }
+
+    /// An empty list for an answer: it spills into the data dir's `tmp`.
+    pub fn for_answer(state: &AppState) -> Self {
+        PurgedList::new(state.storage.root().join("tmp"))
+    }
+
+    /// A list that only counts its items (the background purge answers nobody).
+    pub fn counting() -> Self {
+        PurgedList {
+            count: 0,
+            recent: Vec::new(),
+            spill: None,
+            spill_dir: None,
         }
     }
 
@@ -62,8 +78,11 @@ impl PurgedList {
 
     /// Adds an item at the end.
     pub async fn push(&mut self, item: Purged) -> std::io::Result<()> {
-        self.recent.push(item);
         self.count += 1;
+        if self.spill_dir.is_none() {
+            return Ok(());
+        }
+        self.recent.push(item);
         if self.recent.len() >= SPILL_EVERY {
             self.spill_recent().await?;
         }
@@ -75,7 +94,7 @@ impl PurgedList {
         let spill = match &mut self.spill {
             Some(spill) => spill,
             None => {
-                let dir = self.spill_dir.clone();
+                let dir = self.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
                 let file = tokio::task::spawn_blocking(move || tempfile::tempfile_in(dir))
                     .await
                     .map_err(std::io::Error::other)??;
@@ -85,11 +104,14 @@ impl PurgedList {
                 ))
             }
         };
+        let mut lines = String::with_capacity(self.recent.len() * 32);
         for item in self.recent.drain(..) {
-            spill
-                .write_all(format!("{}\t{}\n", item.uid, item.item_type).as_bytes())
-                .await?;
+            lines.push_str(&item.uid);
+            lines.push('\t');
+            lines.push_str(&item.item_type);
+            lines.push('\n');
         }
+        spill.write_all(lines.as_bytes()).await?;
         Ok(())
     }
 
@@ -156,7 +178,12 @@ impl Reading {
                         }
                         return Ok(Some((chunk, Reading::Recent(recent))));
                     };
-                    let (uid, item_type) = line.split_once('\t').unwrap_or((&line, ""));
+                    let (uid, item_type) = line.split_once('\t').ok_or_else(|| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "a line of the purged items' spill file has no tab",
+                        )
+                    })?;
                     chunk.push(Purged {
                         uid: uid.to_owned(),
                         item_type: item_type.to_owned(),
@@ -179,18 +206,21 @@ pub enum Which {
     All,
 }
 
-/// Purges a stack's trash items, batch by batch, and removes their files.
+/// Purges a stack's trash items, batch by batch, and removes their files; the items
+/// purged are added to `purged`, which is handed back.
 pub async fn purge_stack(
     state: &AppState,
     api_key: &str,
     which: Which,
+    mut purged: PurgedList,
 ) -> anyhow::Result<PurgedList> {
     let _serialised = state.db.purge_lock.lock().await;
-    let mut purged = PurgedList::new(state.storage.root().join("tmp"));
     // The files of one batch are removed while the next batch's rows are deleted: at
-    // most one removal in flight. It is awaited only outside a write transaction, as
-    // the journal entries of the files it removed are forgotten by the next batch's
-    // transaction (one write transaction per batch, not two).
+    // most one removal in flight, awaited after that batch's commit. The journal
+    // entries of the files it removed are forgotten by the transaction of the batch
+    // after (one write transaction per batch, not two). A purge stopped by an error
+    // leaves some entries behind, whose files are gone: the next tick's
+    // `finish_pending_deletions` finds nothing to remove and forgets them.
     let mut removing: Option<tokio::task::JoinHandle<anyhow::Result<Vec<String>>>> = None;
     let mut removed: Vec<String> = Vec::new();
     // Stops early when the stack is deleted meanwhile.
@@ -238,6 +268,7 @@ pub async fn purge_stack(
     }
 
     if !removed.is_empty() {
+        // (an empty list would take the writer for nothing)
         db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, &removed).await?;
     }
     if !purged.is_empty() {
@@ -393,7 +424,9 @@ async fn sweep_orphaned_variants(state: &AppState) -> anyhow::Result<usize> {
 pub async fn purge_all_due(state: &AppState) -> anyhow::Result<usize> {
     let mut total = 0;
     for stack in state.stacks.all() {
-        total += purge_stack(state, &stack.api_key, Which::Due).await?.len();
+        total += purge_stack(state, &stack.api_key, Which::Due, PurgedList::counting())
+            .await?
+            .len();
     }
     Ok(total)
 }
@@ -480,7 +513,18 @@ mod tests {
                 "{count} items"
             );
         }
-        // The spill file has no name: nothing is left behind.
+        // Nothing is left behind in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_counting_list_keeps_nothing_but_its_count() {
+        let mut list = PurgedList::counting();
+        for n in 0..2 * SPILL_EVERY {
+            list.push(item(n)).await.unwrap();
+        }
+        assert_eq!(list.len(), 2 * SPILL_EVERY);
+        assert!(list.spill.is_none() && list.recent.is_empty());
+        assert_eq!(list.collect().await.unwrap(), Vec::new());
     }
 }

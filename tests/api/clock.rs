@@ -225,5 +225,5 @@ async fn a_long_purge_lists_every_item_once() {
     assert_eq!(purged.len(), uids.len(), "every item once");
     assert_eq!(listed, uids.iter().map(String::as_str).collect());
     assert_eq!(trash_of(&server, API_KEY).await["count"], 0);
-    assert_eq!(server.temp_file_count(), 0, "the list's spill file is gone");
+    assert_eq!(server.temp_file_count(), 0, "nothing is left in tmp");
 }

@@ -58,7 +58,7 @@ impl From<QueueRow> for AppliedView {
 }
 
 /// The clock after a change, with what a move forward applied; the items it purged
-/// follow it (see [`outcome_response`]).
+/// follow it (see `outcome_response`).
 #[derive(Debug, Serialize)]
 pub struct ClockOutcomeView {
     #[serde(flatten)]

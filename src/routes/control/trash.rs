@@ -8,7 +8,7 @@ use crate::contentstack::lenient;
 use crate::contentstack::page::Page;
 use crate::contentstack::time::format_ts;
 use crate::db::trash::TrashItemRow;
-use crate::domain::purge::{self, Purged, Which};
+use crate::domain::purge::{self, Purged, PurgedList, Which};
 use crate::domain::stacks::find;
 use crate::domain::trash;
 use crate::error::{ApiError, ApiResult};
@@ -190,7 +190,8 @@ pub async fn empty_trash(
     ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Response> {
     find(&state, &api_key)?;
-    let purged = purge::purge_stack(&state, &api_key, Which::All).await?;
+    let purged =
+        purge::purge_stack(&state, &api_key, Which::All, PurgedList::for_answer(&state)).await?;
     Ok(with_purged(b"{}".to_vec(), purged))
 }
 
@@ -200,7 +201,8 @@ pub async fn purge_due(
     ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Response> {
     find(&state, &api_key)?;
-    let purged = purge::purge_stack(&state, &api_key, Which::Due).await?;
+    let purged =
+        purge::purge_stack(&state, &api_key, Which::Due, PurgedList::for_answer(&state)).await?;
     Ok(with_purged(b"{}".to_vec(), purged))
 }
 
