@@ -269,7 +269,7 @@ pub async fn purge_stack(
 
     if !removed.is_empty() {
         // (an empty list would take the writer for nothing)
-        db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, &removed).await?;
+        forget_on_writer(state, &removed).await?;
     }
     if !purged.is_empty() {
         // The purge is done whatever this says: space not given back now is given
@@ -320,7 +320,7 @@ pub(crate) async fn remove_files(
         return Ok(());
     }
     remove_stored(state, api_key, keys).await?;
-    db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, keys).await?;
+    forget_on_writer(state, keys).await?;
     Ok(())
 }
 
@@ -341,6 +341,13 @@ async fn remove_stored(state: &AppState, api_key: &str, keys: &[String]) -> anyh
     Ok(())
 }
 
+/// Forgets the journal entries of removed files, outside any write transaction.
+async fn forget_on_writer(state: &AppState, keys: &[String]) -> anyhow::Result<()> {
+    let mut writer = state.db.writer().acquire().await?;
+    db::trash::forget_deletions(&mut writer, keys).await?;
+    Ok(())
+}
+
 /// Finishes file removals journalled by an earlier run that stopped half way.
 pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize> {
     let mut finished = 0;
@@ -355,7 +362,7 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
                 .await?;
         }
         let keys: Vec<String> = pending.into_iter().map(|(key, _)| key).collect();
-        db::trash::forget_deletions(&mut *state.db.writer().acquire().await?, &keys).await?;
+        forget_on_writer(state, &keys).await?;
         finished += keys.len();
     }
 }

@@ -189,10 +189,7 @@ pub async fn empty_trash(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Response> {
-    find(&state, &api_key)?;
-    let purged =
-        purge::purge_stack(&state, &api_key, Which::All, PurgedList::for_answer(&state)).await?;
-    Ok(with_purged(b"{}".to_vec(), purged))
+    purge_and_answer(&state, &api_key, Which::All).await
 }
 
 /// `POST /_mock/stacks/{api_key}/trash/purge`
@@ -200,9 +197,13 @@ pub async fn purge_due(
     State(state): State<AppState>,
     ApiPath(api_key): ApiPath<String>,
 ) -> ApiResult<Response> {
-    find(&state, &api_key)?;
-    let purged =
-        purge::purge_stack(&state, &api_key, Which::Due, PurgedList::for_answer(&state)).await?;
+    purge_and_answer(&state, &api_key, Which::Due).await
+}
+
+/// Purges `which` items of the stack and answers `{"purged": [...]}`.
+async fn purge_and_answer(state: &AppState, api_key: &str, which: Which) -> ApiResult<Response> {
+    find(state, api_key)?;
+    let purged = purge::purge_stack(state, api_key, which, PurgedList::for_answer(state)).await?;
     Ok(with_purged(b"{}".to_vec(), purged))
 }
 
