@@ -203,8 +203,10 @@ pub async fn queue_page(
     skip: i64,
     limit: i64,
 ) -> DbResult<(Vec<QueueRow>, i64)> {
+    // Items queued in the same millisecond come newest first by insertion (`rowid`), not
+    // by their random uids.
     let items = sqlx::query_as(
-        "select * from publish_queue where stack_api_key = ? order by created_at desc, uid desc limit ? offset ?",
+        "select * from publish_queue where stack_api_key = ? order by created_at desc, rowid desc limit ? offset ?",
     )
     .bind(api_key)
     .bind(limit)
@@ -218,7 +220,8 @@ pub async fn queue_page(
     Ok((items, count))
 }
 
-/// Scheduled items of a stack due at `now`, oldest schedule first.
+/// Scheduled items of a stack due at `now`, oldest schedule first (then in the order they
+/// were asked for).
 pub async fn due_items(
     conn: &mut SqliteConnection,
     api_key: &str,
@@ -227,7 +230,7 @@ pub async fn due_items(
 ) -> DbResult<Vec<QueueRow>> {
     sqlx::query_as(
         "select * from publish_queue where stack_api_key = ? and status = 'scheduled' and scheduled_at <= ? \
-         order by scheduled_at, created_at, uid limit ?",
+         order by scheduled_at, created_at, rowid limit ?",
     )
     .bind(api_key)
     .bind(now)
