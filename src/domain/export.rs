@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use flate2::Compression;
@@ -110,7 +110,7 @@ pub async fn export(state: &AppState, api_key: &str) -> ApiResult<Archive> {
         .join("tmp")
         .join(format!("export-{}.tar.gz", uuid::Uuid::new_v4()));
     let archive = tokio::task::spawn_blocking(move || {
-        let written = write_archive(&temp, &rows, |key| storage.path_of(&owned_key, key));
+        let written = write_archive(&temp, &rows, |key| storage.open_blocking(&owned_key, key));
         let opened = written.and_then(|()| {
             let file = std::fs::File::open(&temp).context("opening the archive")?;
             let bytes = file.metadata()?.len();
@@ -126,11 +126,11 @@ pub async fn export(state: &AppState, api_key: &str) -> ApiResult<Archive> {
     Ok(archive)
 }
 
-/// Writes the `.tar.gz` of `rows` to `path`; `stored` finds a storage key's file.
+/// Writes the `.tar.gz` of `rows` to `path`; `stored` opens a storage key's file.
 fn write_archive(
     path: &Path,
     rows: &ExportRows,
-    stored: impl Fn(&str) -> PathBuf,
+    stored: impl Fn(&str) -> std::io::Result<std::fs::File>,
 ) -> anyhow::Result<()> {
     let file = std::fs::File::create(path).context("creating the archive")?;
     let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::fast()));
@@ -194,8 +194,9 @@ fn write_archive(
         let stored_file = files[asset.uid.as_str()];
         let filename = asset.filename.as_deref().unwrap_or(&stored_file.filename);
         let name = format!("assets/files/{}/{filename}", asset.uid);
-        let path = stored(&stored_file.storage_key);
-        tar.append_path_with_name(&path, &name)
+        let mut file = stored(&stored_file.storage_key)
+            .with_context(|| format!("opening the file of asset {}", asset.uid))?;
+        tar.append_file(&name, &mut file)
             .with_context(|| format!("adding the file of asset {}", asset.uid))?;
     }
 

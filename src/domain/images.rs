@@ -428,19 +428,23 @@ async fn render(
         .acquire()
         .await
         .map_err(|e| RenderError::Internal(e.to_string()))?;
-    let source_path = state.storage.path_of(&api_key, &file.storage_key);
-    let overlay_path = overlay
-        .as_ref()
-        .map(|o| state.storage.path_of(&api_key, &o.storage_key));
+    let (storage, stack_key) = (state.storage.clone(), api_key.clone());
+    let source_key = file.storage_key.clone();
+    let overlay_key = overlay.as_ref().map(|o| o.storage_key.clone());
     let planned_transform = transform.clone();
     let (source, overlay_bytes, prepared) = blocking(move || {
-        let source = match std::fs::read(&source_path) {
+        let read = |key: &str| -> std::io::Result<Vec<u8>> {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut storage.open_blocking(&stack_key, key)?, &mut bytes)?;
+            Ok(bytes)
+        };
+        let source = match read(&source_key) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(RenderError::Gone),
             Err(e) => return Err(RenderError::Internal(format!("reading the source: {e}"))),
         };
         // An overlay that cannot be read is left out (with a warning), not an error.
-        let overlay = overlay_path.and_then(|path| std::fs::read(path).ok());
+        let overlay = overlay_key.and_then(|key| read(&key).ok());
         let prepared = render::prepare(
             &source,
             &planned_transform,

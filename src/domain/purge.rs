@@ -367,7 +367,8 @@ pub async fn finish_pending_deletions(state: &AppState) -> anyhow::Result<usize>
     }
 }
 
-/// Removes stored files that no row points to and that are older than `started`:
+/// Removes stored files that no row points to and that are older than `started` (in
+/// the store's own time, when a bucket dates the files):
 /// files renamed into place by an upload whose row never committed (a crash in
 /// between), and the folders of stacks deleted while the files were being removed.
 /// Files written since start are left alone, as their row may be about to commit.

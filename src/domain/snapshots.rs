@@ -299,7 +299,7 @@ pub async fn restore(
                 Ok(false) => {}
                 Err(e) => {
                     for key in &placed {
-                        let _ = std::fs::remove_file(storage.path_of(&link_key, key));
+                        let _ = storage.remove_blocking(&link_key, key);
                     }
                     return Err(anyhow::Error::new(e).context(format!("putting back {key}")));
                 }

@@ -25,6 +25,7 @@ use crate::domain::images::{Delivery, IoHeaders, VariantBody, deliver};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::extract::ApiPath;
 use crate::state::AppState;
+use crate::storage::{FileBody, Storage};
 use contentstack_mock_images::params;
 use contentstack_mock_images::render::Accepts;
 
@@ -189,9 +190,13 @@ struct Described {
 }
 
 /// Where an answer's body comes from.
-enum Source {
-    /// A stored file.
-    Stored(std::path::PathBuf),
+enum Source<'a> {
+    /// A stored file of a stack.
+    Stored {
+        storage: &'a Storage,
+        api_key: &'a str,
+        storage_key: &'a str,
+    },
     /// Bytes in memory.
     Memory(Bytes),
     /// An open file whose body starts at `offset`.
@@ -211,12 +216,20 @@ async fn serve(
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
         size: file.file_size as u64,
     };
-    let path = state.storage.path_of(api_key, &file.storage_key);
-    answer(described, Source::Stored(path), headers).await
+    let source = Source::Stored {
+        storage: &state.storage,
+        api_key,
+        storage_key: &file.storage_key,
+    };
+    answer(described, source, headers).await
 }
 
 /// Answers with a body of known size: ETag, `If-None-Match`, `Range`.
-async fn answer(described: Described, source: Source, headers: &HeaderMap) -> ApiResult<Response> {
+async fn answer(
+    described: Described,
+    source: Source<'_>,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
     let Described {
         etag,
         content_type,
@@ -259,11 +272,18 @@ async fn answer(described: Described, source: Source, headers: &HeaderMap) -> Ap
     response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     let body = match source {
         Source::Memory(bytes) => Body::from(bytes.slice(start as usize..(start + length) as usize)),
-        // One trip to the blocking pool, and one body that goes out with the headers.
-        Source::Stored(path) if length <= SMALL_FILE_BYTES => {
-            Body::from(read_range(path, start, length).await?)
-        }
-        Source::Stored(path) => Body::from_stream(stream_range(path, start, length).await?),
+        Source::Stored {
+            storage,
+            api_key,
+            storage_key,
+        } => match storage
+            .read_range(api_key, storage_key, start, length)
+            .await
+            .map_err(file_error)?
+        {
+            FileBody::Whole(bytes) => Body::from(bytes),
+            FileBody::Stream(stream) => Body::from_stream(stream),
+        },
         Source::Open { mut file, offset } => {
             file.seek(std::io::SeekFrom::Start(offset + start))
                 .await
@@ -281,9 +301,6 @@ fn header_value(text: &str) -> ApiResult<HeaderValue> {
     })
 }
 
-/// Files up to this size are read in one go; larger ones are streamed.
-const SMALL_FILE_BYTES: u64 = 256 * 1024;
-
 fn file_error(e: std::io::Error) -> ApiError {
     if e.kind() == std::io::ErrorKind::NotFound {
         // Purged between the lookup and the open.
@@ -291,39 +308,6 @@ fn file_error(e: std::io::Error) -> ApiError {
     } else {
         ApiError::Internal(anyhow::Error::new(e).context("reading a stored file"))
     }
-}
-
-/// Reads `length` bytes from `start` in one blocking call.
-async fn read_range(path: std::path::PathBuf, start: u64, length: u64) -> ApiResult<Vec<u8>> {
-    tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Seek};
-        let mut file = std::fs::File::open(&path)?;
-        if start > 0 {
-            file.seek(std::io::SeekFrom::Start(start))?;
-        }
-        let mut bytes = Vec::with_capacity(length as usize);
-        file.take(length).read_to_end(&mut bytes)?;
-        Ok::<_, std::io::Error>(bytes)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the file read task failed")))?
-    .map_err(file_error)
-}
-
-/// A stream of `length` bytes from `start`.
-async fn stream_range(
-    path: std::path::PathBuf,
-    start: u64,
-    length: u64,
-) -> ApiResult<ReaderStream<tokio::io::Take<tokio::fs::File>>> {
-    let mut handle = tokio::fs::File::open(&path).await.map_err(file_error)?;
-    if start > 0 {
-        handle
-            .seek(std::io::SeekFrom::Start(start))
-            .await
-            .map_err(file_error)?;
-    }
-    Ok(ReaderStream::with_capacity(handle.take(length), 64 * 1024))
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -21,7 +21,7 @@ use crate::server::connections::{self, ConnectionLimits, Listener};
 use crate::server::data_dir::{self, DataDirLock};
 use crate::server::tls::Tls;
 use crate::state::{AppState, Settings};
-use crate::storage::Storage;
+use crate::storage::{Location, Storage};
 
 /// A built service, bound to its port, not yet serving.
 pub struct Application {
@@ -31,6 +31,8 @@ pub struct Application {
     state: AppState,
     limits: ConnectionLimits,
     data_dir: PathBuf,
+    /// Where the stored files are, when not in the data dir (the banner says it).
+    files_elsewhere: Option<String>,
     /// Held while the service runs (released at exit).
     _lock: DataDirLock,
     /// Removed at exit (`--ephemeral`).
@@ -49,15 +51,24 @@ impl Application {
         } else {
             config.data_dir.clone()
         };
+        let location = config
+            .storage_location(&data_dir)
+            .map_err(anyhow::Error::msg)?;
         let lock = DataDirLock::acquire(&data_dir)?;
         // Before anything else is opened: a bad certificate is a mistake in the flags.
         let tls = crate::server::tls::prepare(&config, &data_dir)?;
         raise_open_file_limit(config.max_connections);
         let durable = !config.ephemeral;
         let db = Db::open(&data_dir, durable).await?;
-        let storage = Storage::open(&data_dir, durable)
+        let storage = Storage::open(&data_dir, &location, durable)
             .await
             .context("could not prepare the file store")?;
+        // The orphan sweep leaves alone files dated from here on, in the store's time.
+        let started = storage
+            .clock()
+            .await
+            .context("could not reach the file store")?
+            .unwrap_or(started);
         let swept = storage
             .sweep_temp_files()
             .await
@@ -161,6 +172,11 @@ impl Application {
             https,
             state,
             limits,
+            files_elsewhere: match &location {
+                Location::Disk(dir) if dir == &data_dir => None,
+                Location::Disk(dir) => Some(format!("file:{}", dir.display())),
+                Location::Bucket(bucket) => Some(bucket.describe()),
+            },
             data_dir,
             _lock: lock,
             ephemeral: config.ephemeral,
@@ -216,12 +232,17 @@ impl Application {
             "contentstack-mock {version} listening on http://{addr}\n\
              {https}\
              \x20 data dir:          {data}{storage}\n\
+             {files}\
              \x20 public url:        {public}\n\
              \x20 default stack:     api_key {api_key}\n\
              \x20 management token:  {token}\n",
             version = routes::health::VERSION,
             addr = self.local_addr(),
             data = self.data_dir.display(),
+            files = match &self.files_elsewhere {
+                Some(files) => format!("  stored files:      {files}\n"),
+                None => String::new(),
+            },
             public = self.public_url_line(),
         )
     }

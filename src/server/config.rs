@@ -1,10 +1,13 @@
 //! Command line and environment configuration: every flag is also an env var `CSMOCK_*`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::storage::Location;
+use crate::storage::objects::BucketConfig;
 
 /// A self-hosted, API-compatible stand-in for Contentstack's asset service.
 #[derive(Debug, Parser)]
@@ -44,6 +47,20 @@ pub struct ServeConfig {
     /// Folder for the SQLite database (`mock.db`) and the stored files.
     #[arg(long, env = "CSMOCK_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+
+    /// Where the stored files go: `file:<dir>` (`<dir>/files`) or `s3://bucket[/prefix]`
+    /// (credentials from the usual `AWS_*` variables) [default: file:<data dir>].
+    #[arg(long, env = "CSMOCK_STORAGE")]
+    pub storage: Option<String>,
+
+    /// Endpoint of an S3-compatible server for `--storage s3://...` (MinIO, moto,
+    /// LocalStack: path-style requests, `http://` allowed) [default: AWS S3 itself].
+    #[arg(long, env = "CSMOCK_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// Region of the bucket of `--storage s3://...`.
+    #[arg(long, env = "CSMOCK_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
 
     /// Keep all data in a temporary folder that is removed at exit (no fsync).
     #[arg(long, env = "CSMOCK_EPHEMERAL", value_parser = clap::builder::BoolishValueParser::new())]
@@ -217,6 +234,30 @@ impl ServeConfig {
             .map(str::trim)
             .filter(|url| !url.is_empty())
             .map(|url| url.trim_end_matches('/').to_owned())
+    }
+
+    /// Where the stored files go, from `--storage` (an empty value is not set).
+    pub fn storage_location(&self, data_dir: &Path) -> Result<Location, String> {
+        let given = self.storage.as_deref().map(str::trim).unwrap_or("");
+        if given.is_empty() || given == "file:" {
+            return Ok(Location::Disk(data_dir.to_path_buf()));
+        }
+        if let Some(dir) = given.strip_prefix("file:") {
+            return Ok(Location::Disk(PathBuf::from(dir)));
+        }
+        if given.starts_with("s3://") {
+            let endpoint = self
+                .s3_endpoint
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(|e| e.trim_end_matches('/').to_owned());
+            return BucketConfig::parse(given, endpoint, self.s3_region.clone())
+                .map(Location::Bucket);
+        }
+        Err(format!(
+            "--storage {given:?} is neither file:<dir> nor s3://bucket[/prefix]"
+        ))
     }
 }
 

@@ -1,22 +1,28 @@
-//! Stored files on disk. An upload is written to a temp file inside the data dir,
-//! hashed and counted as it streams, fsynced, then renamed into place; only after that
-//! may a database row point to it. Anything that fails on the way removes the temp file,
-//! and a stored file whose row never commits is removed again ([`PendingFile`]).
+//! Stored files, on disk (the default) or in an S3-compatible bucket ([`objects`]). On
+//! disk, an upload is written to a temp file, hashed and counted as it streams, fsynced,
+//! then renamed into place; in a bucket it is one PUT or a multipart upload that appears
+//! only when complete. Only after that may a database row point to it. Anything that
+//! fails on the way leaves nothing behind, and a stored file whose row never commits is
+//! removed again ([`PendingFile`]).
 
 pub mod confined;
 pub mod markup;
+pub mod objects;
 pub mod variants;
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::fs::{self, File};
 use tokio::io::AsyncWriteExt;
 
 use crate::contentstack::ids;
+use objects::{Bucket, BucketConfig};
 
 /// How many leading bytes of each upload are kept to read image dimensions from.
 const HEAD_BYTES: usize = 256 * 1024;
@@ -87,12 +93,36 @@ impl Drop for Placed {
     }
 }
 
-/// The file store under `<data dir>/files` (final) and `<data dir>/tmp` (in flight).
+/// Where the stored files go (`--storage`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `<dir>/files` (final) and `<dir>/tmp` (in flight); by default the data dir.
+    Disk(PathBuf),
+    /// A bucket.
+    Bucket(BucketConfig),
+}
+
+/// The file store, and the data dir's `tmp` for everything else in flight.
 #[derive(Debug, Clone)]
 pub struct Storage {
-    root: PathBuf,
+    /// The data dir: its `tmp` and `snapshots` stay on this machine's disk.
+    data_dir: PathBuf,
+    files: Files,
     /// fsync files and directories (off for ephemeral data).
     durable: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Files {
+    /// The folder holding `files` and the uploads' `tmp`.
+    Disk(PathBuf),
+    Bucket(Arc<Bucket>),
+}
+
+/// Bytes of a stored file, read whole or streamed.
+pub enum FileBody {
+    Whole(Bytes),
+    Stream(BoxStream<'static, io::Result<Bytes>>),
 }
 
 /// A file that was written and renamed into place.
@@ -149,10 +179,7 @@ impl PendingFile {
 impl Drop for PendingFile {
     fn drop(&mut self) {
         if !self.kept {
-            let _ = std::fs::remove_file(
-                self.storage
-                    .path_of(&self.api_key, &self.stored.storage_key),
-            );
+            self.storage.forget(&self.api_key, &self.stored.storage_key);
         }
     }
 }
@@ -171,25 +198,79 @@ impl Drop for TempGuard {
     }
 }
 
+/// What an upload read: its size, SHA-256 and first bytes.
+struct Digested {
+    hasher: Sha256,
+    head: Vec<u8>,
+    size: u64,
+    sniff: Sniff,
+}
+
+impl Digested {
+    fn new(sniff: Sniff) -> Digested {
+        Digested {
+            hasher: Sha256::new(),
+            head: Vec::new(),
+            size: 0,
+            sniff,
+        }
+    }
+
+    fn add(&mut self, chunk: &[u8]) {
+        keep_head(&mut self.head, chunk, self.sniff);
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+    }
+
+    fn stored(self, storage_key: String) -> StoredFile {
+        StoredFile {
+            storage_key,
+            size: self.size,
+            sha256: format!("{:x}", self.hasher.finalize()),
+            head: self.head,
+        }
+    }
+}
+
 impl Storage {
-    /// Prepares the folders under `root`.
-    pub async fn open(root: &Path, durable: bool) -> io::Result<Storage> {
-        fs::create_dir_all(root.join("files")).await?;
-        fs::create_dir_all(root.join("tmp")).await?;
+    /// Prepares the data dir's `tmp` and the file store at `location`.
+    pub async fn open(
+        data_dir: &Path,
+        location: &Location,
+        durable: bool,
+    ) -> anyhow::Result<Storage> {
+        fs::create_dir_all(data_dir.join("tmp")).await?;
+        let files = match location {
+            Location::Disk(root) => {
+                fs::create_dir_all(root.join("files")).await?;
+                fs::create_dir_all(root.join("tmp")).await?;
+                Files::Disk(root.clone())
+            }
+            Location::Bucket(config) => Files::Bucket(Arc::new(Bucket::open(config).await?)),
+        };
         Ok(Storage {
-            root: root.to_path_buf(),
+            data_dir: data_dir.to_path_buf(),
+            files,
             durable,
         })
     }
 
-    fn stack_dir(&self, api_key: &str) -> PathBuf {
-        self.root.join("files").join(api_key)
+    /// The time the store dates files with, when it is not this machine's clock (a
+    /// bucket's); `None` on disk.
+    pub async fn clock(&self) -> io::Result<Option<std::time::SystemTime>> {
+        match &self.files {
+            Files::Disk(_) => Ok(None),
+            Files::Bucket(bucket) => bucket.now().await.map(Some),
+        }
     }
 
-    /// Where a stored file lives: sharded by the first two characters of its key.
-    pub fn path_of(&self, api_key: &str, storage_key: &str) -> PathBuf {
+    /// Where a stored file lives on disk: sharded by the first two characters of its key.
+    fn disk_path(root: &Path, api_key: &str, storage_key: &str) -> PathBuf {
         let shard = storage_key.get(..2).unwrap_or("00");
-        self.stack_dir(api_key).join(shard).join(storage_key)
+        root.join("files")
+            .join(api_key)
+            .join(shard)
+            .join(storage_key)
     }
 
     /// Where an upload is written before it is renamed into place: one of 16 folders
@@ -197,10 +278,9 @@ impl Storage {
     /// folder's lock while the file system allocates the inode, and with every upload
     /// in one folder concurrent uploads queued there (a tenth of the CPU of an upload
     /// run went to spinning on that lock).
-    fn upload_temp_path(&self, storage_key: &str) -> PathBuf {
+    fn upload_temp_path(root: &Path, storage_key: &str) -> PathBuf {
         let spread = storage_key.get(..1).unwrap_or("0");
-        self.root
-            .join("tmp")
+        root.join("tmp")
             .join(format!("uploads-{spread}"))
             .join(format!("{storage_key}.part"))
     }
@@ -208,25 +288,19 @@ impl Storage {
     /// Removes temp files (and folders of removed stacks) left by a crash or a kill.
     /// Called at start, before serving.
     pub async fn sweep_temp_files(&self) -> io::Result<usize> {
-        let mut removed = 0;
-        let mut entries = fs::read_dir(self.root.join("tmp")).await?;
-        while let Some(entry) = entries.next_entry().await? {
-            let gone = if entry.file_type().await?.is_dir() {
-                fs::remove_dir_all(entry.path()).await
-            } else {
-                fs::remove_file(entry.path()).await
-            };
-            if gone.is_ok() {
-                removed += 1;
-            }
+        let mut removed = sweep_folder(&self.data_dir.join("tmp")).await?;
+        if let Files::Disk(root) = &self.files
+            && root != &self.data_dir
+        {
+            removed += sweep_folder(&root.join("tmp")).await?;
         }
         Ok(removed)
     }
 
     /// Streams `body` into a new stored file of stack `api_key`, failing (and leaving
     /// nothing behind) past `limit` bytes or on a body error. A small file (the usual
-    /// upload) is gathered in memory and written, synced and renamed in one blocking
-    /// task; a larger one streams to its temp file as it arrives.
+    /// upload) is gathered in memory and written in one go (on disk: written, synced
+    /// and renamed in one blocking task); a larger one streams as it arrives.
     pub async fn write_stream<S, E>(
         &self,
         api_key: &str,
@@ -242,7 +316,16 @@ impl Storage {
         let mut size: u64 = 0;
         while size <= SMALL_FILE_BYTES {
             let Some(chunk) = body.next().await else {
-                return self.write_small(api_key, gathered, sniff).await;
+                return match &self.files {
+                    Files::Disk(root) => self.write_small(root, api_key, gathered, sniff).await,
+                    Files::Bucket(bucket) => {
+                        let mut digested = Digested::new(sniff);
+                        gathered.iter().for_each(|chunk| digested.add(chunk));
+                        let storage_key = ids::storage_key();
+                        bucket.put(api_key, &storage_key, gathered).await?;
+                        Ok(digested.stored(storage_key))
+                    }
+                };
             };
             let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
             size += chunk.len() as u64;
@@ -251,20 +334,28 @@ impl Storage {
             }
             gathered.push(chunk);
         }
-        self.write_large(api_key, gathered, body, limit, sniff)
-            .await
+        match &self.files {
+            Files::Disk(root) => {
+                self.write_large(root, api_key, gathered, body, limit, sniff)
+                    .await
+            }
+            Files::Bucket(bucket) => {
+                write_to_bucket(bucket, api_key, gathered, body, limit, sniff).await
+            }
+        }
     }
 
     /// Writes a whole small file in one blocking task.
     async fn write_small(
         &self,
+        root: &Path,
         api_key: &str,
         chunks: Vec<Bytes>,
         sniff: Sniff,
     ) -> Result<StoredFile, WriteError> {
         let storage_key = ids::storage_key();
-        let temp_path = self.upload_temp_path(&storage_key);
-        let final_path = self.path_of(api_key, &storage_key);
+        let temp_path = Self::upload_temp_path(root, &storage_key);
+        let final_path = Self::disk_path(root, api_key, &storage_key);
         let durable = self.durable;
         let placed = tokio::task::spawn_blocking(move || -> io::Result<Placed> {
             use std::io::Write;
@@ -272,8 +363,7 @@ impl Storage {
                 path: temp_path.clone(),
                 armed: true,
             };
-            let mut hasher = Sha256::new();
-            let mut head = Vec::new();
+            let mut digested = Digested::new(sniff);
             let mut file = match std::fs::File::create(&temp_path) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     std::fs::create_dir_all(shard_folder(&temp_path)?)?;
@@ -281,12 +371,9 @@ impl Storage {
                 }
                 created => created?,
             };
-            let mut size = 0u64;
             for chunk in &chunks {
-                keep_head(&mut head, chunk, sniff);
-                hasher.update(chunk);
+                digested.add(chunk);
                 file.write_all(chunk)?;
-                size += chunk.len() as u64;
             }
             if durable {
                 file.sync_all()?;
@@ -300,12 +387,7 @@ impl Storage {
             // request given up meanwhile leaves nothing behind.
             let placed = Placed {
                 path: final_path.clone(),
-                stored: Some(StoredFile {
-                    storage_key,
-                    size,
-                    sha256: format!("{:x}", hasher.finalize()),
-                    head,
-                }),
+                stored: Some(digested.stored(storage_key)),
             };
             if durable {
                 // The rename is only durable once the folder entry is on disk.
@@ -321,6 +403,7 @@ impl Storage {
     /// Streams a larger file to its temp file, starting with what was already read.
     async fn write_large<S, E>(
         &self,
+        root: &Path,
         api_key: &str,
         gathered: Vec<Bytes>,
         mut body: S,
@@ -332,7 +415,7 @@ impl Storage {
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let storage_key = ids::storage_key();
-        let temp_path = self.upload_temp_path(&storage_key);
+        let temp_path = Self::upload_temp_path(root, &storage_key);
         let mut guard = TempGuard {
             path: temp_path.clone(),
             armed: true,
@@ -344,24 +427,18 @@ impl Storage {
             }
             created => created?,
         };
-        let mut hasher = Sha256::new();
-        let mut head = Vec::new();
-        let mut size: u64 = 0;
+        let mut digested = Digested::new(sniff);
         for chunk in &gathered {
-            size += chunk.len() as u64;
-            keep_head(&mut head, chunk, sniff);
-            hasher.update(chunk);
+            digested.add(chunk);
             file.write_all(chunk).await?;
         }
         drop(gathered);
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
-            size += chunk.len() as u64;
-            if size > limit {
+            if digested.size + chunk.len() as u64 > limit {
                 return Err(WriteError::TooLarge { limit });
             }
-            keep_head(&mut head, &chunk, sniff);
-            hasher.update(&chunk);
+            digested.add(&chunk);
             file.write_all(&chunk).await?;
         }
         file.flush().await?;
@@ -370,7 +447,7 @@ impl Storage {
         }
         drop(file);
 
-        let final_path = self.path_of(api_key, &storage_key);
+        let final_path = Self::disk_path(root, api_key, &storage_key);
         let dir = shard_folder(&final_path)?;
         fs::create_dir_all(dir).await?;
         fs::rename(&temp_path, &final_path).await?;
@@ -378,12 +455,7 @@ impl Storage {
         if self.durable {
             File::open(dir).await?.sync_all().await?;
         }
-        Ok(StoredFile {
-            storage_key,
-            size,
-            sha256: format!("{:x}", hasher.finalize()),
-            head,
-        })
+        Ok(digested.stored(storage_key))
     }
 
     /// A file just written for stack `api_key`, removed again unless it is kept.
@@ -406,18 +478,108 @@ impl Storage {
         }
     }
 
+    /// Removes a stored file no row will point to, without waiting (from a `Drop`).
+    fn forget(&self, api_key: &str, storage_key: &str) {
+        match &self.files {
+            Files::Disk(root) => {
+                let _ = std::fs::remove_file(Self::disk_path(root, api_key, storage_key));
+            }
+            Files::Bucket(bucket) => {
+                let (bucket, keys) = (bucket.clone(), vec![storage_key.to_owned()]);
+                let api_key = api_key.to_owned();
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move {
+                        // Left behind on failure: the orphan sweep finds it.
+                        let _ = bucket.remove_many(&api_key, &keys).await;
+                    });
+                }
+            }
+        }
+    }
+
+    /// `length` bytes of a stored file from `start`: read whole when small, streamed
+    /// otherwise. A missing file is an error of kind `NotFound`.
+    pub async fn read_range(
+        &self,
+        api_key: &str,
+        storage_key: &str,
+        start: u64,
+        length: u64,
+    ) -> io::Result<FileBody> {
+        match &self.files {
+            Files::Disk(root) => {
+                let path = Self::disk_path(root, api_key, storage_key);
+                if length <= SMALL_FILE_BYTES {
+                    // One trip to the blocking pool, one body that goes out with the headers.
+                    let bytes = tokio::task::spawn_blocking(move || {
+                        use std::io::{Read, Seek};
+                        let mut file = std::fs::File::open(&path)?;
+                        if start > 0 {
+                            file.seek(io::SeekFrom::Start(start))?;
+                        }
+                        let mut bytes = Vec::with_capacity(length as usize);
+                        file.take(length).read_to_end(&mut bytes)?;
+                        Ok::<_, io::Error>(bytes)
+                    })
+                    .await
+                    .map_err(io::Error::other)??;
+                    Ok(FileBody::Whole(bytes.into()))
+                } else {
+                    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+                    let mut file = File::open(&path).await?;
+                    if start > 0 {
+                        file.seek(io::SeekFrom::Start(start)).await?;
+                    }
+                    let stream =
+                        tokio_util::io::ReaderStream::with_capacity(file.take(length), 64 * 1024);
+                    Ok(FileBody::Stream(stream.boxed()))
+                }
+            }
+            Files::Bucket(bucket) if length <= SMALL_FILE_BYTES => Ok(FileBody::Whole(
+                bucket.read(api_key, storage_key, start, length).await?,
+            )),
+            Files::Bucket(bucket) => Ok(FileBody::Stream(
+                bucket.stream(api_key, storage_key, start, length).await?,
+            )),
+        }
+    }
+
+    /// A stored file, opened for reading from a blocking task (a file from a bucket is
+    /// first copied into an unnamed temp file of the data dir).
+    pub fn open_blocking(&self, api_key: &str, storage_key: &str) -> io::Result<std::fs::File> {
+        match &self.files {
+            Files::Disk(root) => std::fs::File::open(Self::disk_path(root, api_key, storage_key)),
+            Files::Bucket(bucket) => {
+                use std::io::{Seek, Write};
+                let mut copy = tempfile::tempfile_in(self.data_dir.join("tmp"))?;
+                let runtime = tokio::runtime::Handle::current();
+                runtime.block_on(async {
+                    let mut body = bucket.stream_whole(api_key, storage_key).await?;
+                    while let Some(chunk) = body.next().await {
+                        copy.write_all(&chunk?)?;
+                    }
+                    Ok::<_, io::Error>(())
+                })?;
+                copy.rewind()?;
+                Ok(copy)
+            }
+        }
+    }
+
     /// Removes a stored file; one that is already gone is not an error.
     pub async fn remove(&self, api_key: &str, storage_key: &str) -> io::Result<()> {
-        match fs::remove_file(self.path_of(api_key, storage_key)).await {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        self.remove_many(api_key, vec![storage_key.to_owned()])
+            .await
     }
 
     /// The api keys that have a folder of stored files.
     pub async fn stack_folders(&self) -> io::Result<Vec<String>> {
+        let root = match &self.files {
+            Files::Disk(root) => root,
+            Files::Bucket(bucket) => return bucket.stack_folders().await,
+        };
         let mut names = Vec::new();
-        let mut entries = fs::read_dir(self.root.join("files")).await?;
+        let mut entries = fs::read_dir(root.join("files")).await?;
         while let Some(entry) = entries.next_entry().await? {
             if entry.file_type().await?.is_dir() {
                 names.push(entry.file_name().to_string_lossy().into_owned());
@@ -431,8 +593,12 @@ impl Storage {
         &self,
         api_key: &str,
     ) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let root = match &self.files {
+            Files::Disk(root) => root,
+            Files::Bucket(bucket) => return bucket.stack_files(api_key).await,
+        };
         let mut files = Vec::new();
-        let mut shards = match fs::read_dir(self.stack_dir(api_key)).await {
+        let mut shards = match fs::read_dir(root.join("files").join(api_key)).await {
             Ok(shards) => shards,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
             Err(e) => return Err(e),
@@ -450,12 +616,17 @@ impl Storage {
         Ok(files)
     }
 
-    /// Removes many stored files of a stack in one blocking task (cheaper than one
-    /// task per file); files already gone are not an error.
+    /// Removes many stored files of a stack (on disk: in one blocking task, cheaper than
+    /// one task per file; in a bucket: batched deletes); files already gone are not an
+    /// error.
     pub async fn remove_many(&self, api_key: &str, storage_keys: Vec<String>) -> io::Result<()> {
+        let root = match &self.files {
+            Files::Disk(root) => root,
+            Files::Bucket(bucket) => return bucket.remove_many(api_key, &storage_keys).await,
+        };
         let paths: Vec<PathBuf> = storage_keys
             .iter()
-            .map(|key| self.path_of(api_key, key))
+            .map(|key| Self::disk_path(root, api_key, key))
             .collect();
         tokio::task::spawn_blocking(move || {
             for path in paths {
@@ -470,29 +641,55 @@ impl Storage {
         .map_err(io::Error::other)?
     }
 
-    /// The data dir this store lives in.
+    /// Removes a stored file from a blocking task; one already gone is not an error.
+    pub fn remove_blocking(&self, api_key: &str, storage_key: &str) -> io::Result<()> {
+        tokio::runtime::Handle::current()
+            .block_on(self.remove_many(api_key, vec![storage_key.to_owned()]))
+    }
+
+    /// The data dir (its `tmp` and `snapshots` are always on this machine's disk).
     pub fn root(&self) -> &Path {
-        &self.root
+        &self.data_dir
     }
 
     /// A fresh path inside the data dir's temp folder (swept at start).
     pub fn temp_path(&self, prefix: &str) -> PathBuf {
-        self.root
+        self.data_dir
             .join("tmp")
             .join(format!("{prefix}-{}", ids::storage_key()))
     }
 
-    /// Makes `to` another name of a stored file (a hard link, or a copy where links are
-    /// not possible). Stored files never change once in place, so a link is a copy.
+    /// Makes `to` another name of a stored file, from a blocking task (a hard link, or
+    /// a copy where links are not possible or the file is in a bucket). Stored files
+    /// never change once in place, so a link is a copy.
     pub fn link_out(&self, api_key: &str, storage_key: &str, to: &Path) -> io::Result<()> {
-        link_or_copy(&self.path_of(api_key, storage_key), to)
+        match &self.files {
+            Files::Disk(root) => link_or_copy(&Self::disk_path(root, api_key, storage_key), to),
+            Files::Bucket(_) => {
+                let mut from = self.open_blocking(api_key, storage_key)?;
+                let mut copy = std::fs::File::create(to)?;
+                io::copy(&mut from, &mut copy)?;
+                copy.sync_all()
+            }
+        }
     }
 
-    /// Puts `from` in place as the stored file `storage_key` of stack `api_key`; false
-    /// when that file was already there (it is then the same file: keys are never
-    /// reused for other content).
+    /// Puts `from` in place as the stored file `storage_key` of stack `api_key`, from a
+    /// blocking task; false when that file was already there (it is then the same
+    /// file: keys are never reused for other content).
     pub fn link_in(&self, api_key: &str, storage_key: &str, from: &Path) -> io::Result<bool> {
-        let path = self.path_of(api_key, storage_key);
+        let root = match &self.files {
+            Files::Disk(root) => root,
+            Files::Bucket(bucket) => {
+                return tokio::runtime::Handle::current().block_on(put_file(
+                    bucket,
+                    api_key,
+                    storage_key,
+                    from,
+                ));
+            }
+        };
+        let path = Self::disk_path(root, api_key, storage_key);
         if path.exists() {
             return Ok(false);
         }
@@ -508,20 +705,124 @@ impl Storage {
         Ok(true)
     }
 
-    /// Removes every stored file of a stack. The stack's folder is first moved aside in
-    /// one rename, so that uploads still streaming to it (they will fail their commit)
-    /// can never make the removal fail, and a stack of the same api key made right after
-    /// starts with an empty folder.
+    /// Removes every stored file of a stack. On disk, the stack's folder is first moved
+    /// aside in one rename, so that uploads still streaming to it (they will fail their
+    /// commit) can never make the removal fail, and a stack of the same api key made
+    /// right after starts with an empty folder.
     pub async fn remove_stack(&self, api_key: &str) -> io::Result<()> {
-        let aside = self
-            .root
+        let root = match &self.files {
+            Files::Disk(root) => root,
+            Files::Bucket(bucket) => return bucket.remove_stack(api_key).await,
+        };
+        let aside = root
             .join("tmp")
             .join(format!("removed-{}", ids::storage_key()));
-        match fs::rename(self.stack_dir(api_key), &aside).await {
+        match fs::rename(root.join("files").join(api_key), &aside).await {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             result => result?,
         }
         fs::remove_dir_all(&aside).await
+    }
+}
+
+/// Removes everything in a temp folder; returns how many entries went.
+async fn sweep_folder(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    let mut entries = fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        let gone = if entry.file_type().await?.is_dir() {
+            fs::remove_dir_all(entry.path()).await
+        } else {
+            fs::remove_file(entry.path()).await
+        };
+        if gone.is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Streams a larger upload into a multipart upload, starting with what was already
+/// read; the upload is aborted (no object appears) when the body fails or grows too large.
+async fn write_to_bucket<S, E>(
+    bucket: &Bucket,
+    api_key: &str,
+    gathered: Vec<Bytes>,
+    mut body: S,
+    limit: u64,
+    sniff: Sniff,
+) -> Result<StoredFile, WriteError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let storage_key = ids::storage_key();
+    let mut upload = bucket.start_upload(api_key, &storage_key).await?;
+    let mut digested = Digested::new(sniff);
+    let streamed = async {
+        for chunk in &gathered {
+            digested.add(chunk);
+            upload.write(chunk).await?;
+        }
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
+            if digested.size + chunk.len() as u64 > limit {
+                return Err(WriteError::TooLarge { limit });
+            }
+            digested.add(&chunk);
+            upload.write(&chunk).await?;
+        }
+        Ok(())
+    }
+    .await;
+    match streamed {
+        Ok(()) => {
+            upload.finish().await?;
+            Ok(digested.stored(storage_key))
+        }
+        Err(e) => {
+            upload.abort().await;
+            Err(e)
+        }
+    }
+}
+
+/// Uploads the file at `from` as a stored file unless it is there already.
+async fn put_file(
+    bucket: &Bucket,
+    api_key: &str,
+    storage_key: &str,
+    from: &Path,
+) -> io::Result<bool> {
+    use tokio::io::AsyncReadExt;
+    if bucket.exists(api_key, storage_key).await? {
+        return Ok(false);
+    }
+    let mut file = File::open(from).await?;
+    if file.metadata().await?.len() <= objects::PART_BYTES as u64 {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).await?;
+        bucket.put(api_key, storage_key, vec![bytes.into()]).await?;
+        return Ok(true);
+    }
+    let mut upload = bucket.start_upload(api_key, storage_key).await?;
+    let mut buffer = vec![0u8; 1024 * 1024];
+    let copied = async {
+        loop {
+            let read = file.read(&mut buffer).await?;
+            if read == 0 {
+                return Ok::<_, io::Error>(());
+            }
+            upload.write(&buffer[..read]).await?;
+        }
+    }
+    .await;
+    match copied {
+        Ok(()) => upload.finish().await.map(|()| true),
+        Err(e) => {
+            upload.abort().await;
+            Err(e)
+        }
     }
 }
 

@@ -24,6 +24,8 @@ const TOOLING_VARS: &[&str] = &[
     "CSMOCK_BENCH_ASSETS",
     "CSMOCK_SCALE_ASSETS",
     "CSMOCK_SCALE_TRASHED",
+    "CSMOCK_TEST_S3_ENDPOINT",
+    "CSMOCK_TEST_S3_BUCKET",
 ];
 
 fn read(path: &str) -> String {

@@ -67,7 +67,17 @@ impl TestServer {
         let mut command = Command::new(env!("CARGO_BIN_EXE_contentstack-mock"));
         command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
+            .arg(data_dir);
+        // The S3 leg, unless the test names its own storage.
+        if let Some(bucket) = TestBucket::from_env().filter(|_| !args.contains(&"--storage")) {
+            command
+                .arg("--storage")
+                .arg(bucket.storage_flag(data_dir))
+                .args(["--s3-endpoint", &bucket.endpoint])
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test");
+        }
+        command
             .args(args)
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
@@ -222,9 +232,9 @@ impl TestServer {
             .collect()
     }
 
-    /// Number of stored files on disk (everything under files/).
+    /// Number of stored files (on disk under files/, or in the test bucket).
     pub fn stored_file_count(&self) -> usize {
-        count_files(&self.data_dir.join("files"))
+        stored_names(&self.data_dir).len()
     }
 
     /// Number of files in the temp folder.
@@ -270,6 +280,58 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary expecting it to refuse to start; returns its output. Fails the
+/// test if it is still running after a while (it started after all).
+pub fn refused(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_contentstack-mock"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CSMOCK_") {
+            command.env_remove(key);
+        }
+    }
+    let mut child = command
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server started with {args:?} {env:?} instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the output")
+}
+
+#[track_caller]
+pub fn assert_refused(output: &std::process::Output, needles: &[&str]) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout {stdout:?}, stderr {stderr:?}"
+    );
+    assert!(
+        !stdout.contains("listening on"),
+        "it printed a banner: {stdout:?}"
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "the message does not say {needle:?}: {stderr:?}"
+        );
     }
 }
 
@@ -428,8 +490,7 @@ pub async fn check_consistency(data_dir: &Path) -> Consistency {
         .unwrap();
     db.close().await;
 
-    let mut on_disk = HashSet::new();
-    collect_names(&data_dir.join("files"), &mut on_disk);
+    let on_disk = stored_names(data_dir);
     let keys: HashSet<String> = rows.iter().map(|(key, _)| key.clone()).collect();
     let mut report = Consistency {
         missing: rows
@@ -449,6 +510,142 @@ pub async fn check_consistency(data_dir: &Path) -> Consistency {
     };
     report.orphaned.sort();
     report
+}
+
+/// The storage keys of every stored file of the server on `data_dir`.
+pub fn stored_names(data_dir: &Path) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    match TestBucket::from_env() {
+        None => collect_names(&data_dir.join("files"), &mut names),
+        Some(bucket) => names.extend(bucket.stored_names(data_dir)),
+    }
+    names
+}
+
+/// The S3 leg of the suite: with `CSMOCK_TEST_S3_ENDPOINT` set (an S3-compatible server
+/// with the bucket `CSMOCK_TEST_S3_BUCKET`, default `csmock-tests`), every server keeps
+/// its files there, under a prefix of its own named after its data dir (so a restart on
+/// the same data dir finds them again).
+pub struct TestBucket {
+    pub endpoint: String,
+    pub bucket: String,
+}
+
+impl TestBucket {
+    pub fn from_env() -> Option<TestBucket> {
+        let endpoint = std::env::var("CSMOCK_TEST_S3_ENDPOINT").ok()?;
+        Some(TestBucket {
+            endpoint,
+            bucket: std::env::var("CSMOCK_TEST_S3_BUCKET").unwrap_or("csmock-tests".into()),
+        })
+    }
+
+    /// The key prefix of the server on `data_dir`.
+    pub fn prefix(data_dir: &Path) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
+        format!("t{:x}", digest)[..17].to_owned()
+    }
+
+    pub fn storage_flag(&self, data_dir: &Path) -> String {
+        format!("s3://{}/{}", self.bucket, Self::prefix(data_dir))
+    }
+
+    /// Runs `work` against the test bucket on a thread of its own (callers may be
+    /// inside the test's runtime).
+    fn run<T: Send + 'static, F>(
+        &self,
+        work: impl FnOnce(object_store::aws::AmazonS3) -> F + Send + 'static,
+    ) -> T
+    where
+        F: std::future::Future<Output = T>,
+    {
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&self.bucket)
+            .with_endpoint(&self.endpoint)
+            .with_allow_http(true)
+            .with_region("us-east-1")
+            .with_access_key_id("test")
+            .with_secret_access_key("test")
+            .build()
+            .expect("the test bucket's client");
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+                .block_on(work(store))
+        })
+        .join()
+        .expect("the bucket thread")
+    }
+
+    /// The object of a stored file, named as the server names it.
+    fn object(data_dir: &Path, api_key: &str, key: &str) -> object_store::path::Path {
+        let shard = &key[..2];
+        object_store::path::Path::from(format!(
+            "{}/files/{api_key}/{shard}/{key}",
+            Self::prefix(data_dir)
+        ))
+    }
+
+    /// The storage keys under the prefix of `data_dir`, or of one stack of it.
+    pub fn stored_names_of(&self, data_dir: &Path, api_key: Option<&str>) -> Vec<String> {
+        use futures_util::StreamExt;
+        use object_store::ObjectStore;
+        let prefix = match api_key {
+            Some(api_key) => format!("{}/files/{api_key}", Self::prefix(data_dir)),
+            None => format!("{}/files", Self::prefix(data_dir)),
+        };
+        self.run(move |store| async move {
+            let prefix = object_store::path::Path::from(prefix);
+            let mut listed = store.list(Some(&prefix));
+            let mut names = Vec::new();
+            while let Some(meta) = listed.next().await {
+                let meta = meta.expect("the test bucket lists");
+                names.extend(meta.location.filename().map(str::to_owned));
+            }
+            names
+        })
+    }
+
+    /// The storage keys under the prefix of `data_dir`.
+    pub fn stored_names(&self, data_dir: &Path) -> Vec<String> {
+        self.stored_names_of(data_dir, None)
+    }
+
+    /// Puts a stored file behind the server's back (as a crash would leave one).
+    pub fn put_stored_file(&self, data_dir: &Path, api_key: &str, key: &str, bytes: &[u8]) {
+        use object_store::ObjectStore;
+        let (object, bytes) = (Self::object(data_dir, api_key, key), bytes.to_vec());
+        self.run(move |store| async move {
+            store
+                .put(&object, bytes.into())
+                .await
+                .expect("the test bucket stores");
+        })
+    }
+}
+
+/// Puts a stored file of stack `api_key` where the server on `data_dir` keeps them,
+/// without a row (as a crash between the file and its row would leave it).
+pub fn put_stored_file(data_dir: &Path, api_key: &str, key: &str, bytes: &[u8]) {
+    match TestBucket::from_env() {
+        Some(bucket) => bucket.put_stored_file(data_dir, api_key, key, bytes),
+        None => {
+            let shard = data_dir.join("files").join(api_key).join(&key[..2]);
+            std::fs::create_dir_all(&shard).unwrap();
+            std::fs::write(shard.join(key), bytes).unwrap();
+        }
+    }
+}
+
+/// Whether stack `api_key` of the server on `data_dir` has any stored file.
+pub fn stack_has_stored_files(data_dir: &Path, api_key: &str) -> bool {
+    match TestBucket::from_env() {
+        Some(bucket) => !bucket.stored_names_of(data_dir, Some(api_key)).is_empty(),
+        None => data_dir.join("files").join(api_key).exists(),
+    }
 }
 
 fn collect_names(dir: &Path, out: &mut std::collections::HashSet<String>) {

@@ -27,6 +27,7 @@ mod snapshots;
 mod stack;
 mod stack_reset;
 mod stale_reads;
+mod storage_location;
 mod storage_safety;
 mod tls;
 mod trash;

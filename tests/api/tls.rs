@@ -20,7 +20,9 @@ use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::helpers::{API_KEY, BannerTls, TOKEN, TestServer, raw_connect, send};
+use crate::helpers::{
+    API_KEY, BannerTls, TOKEN, TestServer, assert_refused, raw_connect, refused, send,
+};
 
 /// The flags of a server with an HTTPS listener on a free port.
 const HTTPS: [&str; 2] = ["--tls-listen", "127.0.0.1:0"];
@@ -101,58 +103,6 @@ async fn https_get(server: &TestServer, name: &str, path: &str) -> (StatusCode, 
     let get = request("GET", path, name).body(Body::empty()).unwrap();
     let (status, body) = exchange(stream, get).await;
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
-}
-
-/// Starts the binary expecting it to refuse to start; returns its output. Fails the
-/// test if it is still running after a while (it started after all).
-fn refused(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let data = tempfile::tempdir().expect("temp dir");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_contentstack-mock"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CSMOCK_") {
-            command.env_remove(key);
-        }
-    }
-    let mut child = command
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data.path())
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server started with {args:?} {env:?} instead of refusing");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("the output")
-}
-
-#[track_caller]
-fn assert_refused(output: &Output, needles: &[&str]) {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "stdout {stdout:?}, stderr {stderr:?}"
-    );
-    assert!(
-        !stdout.contains("listening on"),
-        "it printed a banner: {stdout:?}"
-    );
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "the message does not say {needle:?}: {stderr:?}"
-        );
-    }
 }
 
 /// A certificate authority and a certificate it signed for `names`:

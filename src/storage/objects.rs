@@ -1,0 +1,428 @@
+//! Stored files in an S3-compatible bucket (`--storage s3://bucket/prefix`). Objects are
+//! named like the files of the local store (`<prefix>/files/<api key>/<shard>/<key>`);
+//! an upload is one PUT (small files) or a multipart upload (larger ones), so an object
+//! is visible only once complete, and its row is written after it, as on disk.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as ObjectPath;
+use object_store::{
+    BackoffConfig, ClientOptions, GetOptions, GetRange, ObjectStore, PutPayload, RetryConfig,
+    WriteMultipart,
+};
+
+/// Parts of a multipart upload are this large (the least S3 takes, but for the last).
+pub const PART_BYTES: usize = 5 * 1024 * 1024;
+
+/// Parts of one upload being sent while the next one fills: one upload holds at most
+/// two parts in memory.
+const PARTS_IN_FLIGHT: usize = 1;
+
+/// Where the stored files live in a bucket, and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketConfig {
+    pub bucket: String,
+    /// Key prefix of everything the mock stores (no leading or trailing `/`), may be empty.
+    pub prefix: String,
+    /// Endpoint of an S3-compatible server; none for AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+}
+
+impl BucketConfig {
+    /// Reads `s3://bucket[/prefix]`.
+    pub fn parse(url: &str, endpoint: Option<String>, region: String) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("{url:?} is not an s3:// address"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let prefix = prefix.trim_matches('/');
+        let valid_bucket = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid_bucket {
+            return Err(format!(
+                "{bucket:?} is not a bucket name (3 to 63 lowercase letters, digits, '-' and '.')"
+            ));
+        }
+        // Every part of the prefix must be a plain name: nothing the store would encode
+        // into another key, and no `.` or `..`.
+        let valid_part = |part: &str| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        };
+        if !prefix.is_empty() && !prefix.split('/').all(valid_part) {
+            return Err(format!(
+                "the key prefix {prefix:?} may only hold letters, digits, '-', '_' and '.', \
+                 in parts separated by '/'"
+            ));
+        }
+        Ok(BucketConfig {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            endpoint,
+            region,
+        })
+    }
+
+    /// How the banner names it.
+    pub fn describe(&self) -> String {
+        let at = match &self.endpoint {
+            Some(endpoint) => format!(" at {endpoint}"),
+            None => String::new(),
+        };
+        if self.prefix.is_empty() {
+            format!("s3://{}{at}", self.bucket)
+        } else {
+            format!("s3://{}/{}{at}", self.bucket, self.prefix)
+        }
+    }
+}
+
+/// A bucket holding the stored files.
+#[derive(Debug)]
+pub struct Bucket {
+    store: Arc<dyn ObjectStore>,
+    prefix: String,
+}
+
+impl Bucket {
+    /// Connects and checks that the bucket answers (a mistake in the flags or the
+    /// credentials fails the start, not the first upload).
+    pub async fn open(config: &BucketConfig) -> anyhow::Result<Bucket> {
+        // The usual `AWS_*` variables (credentials, session token); the flags win.
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(&config.bucket)
+            .with_region(&config.region)
+            .with_retry(RetryConfig {
+                backoff: BackoffConfig::default(),
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(20),
+            })
+            .with_client_options(
+                ClientOptions::new()
+                    .with_connect_timeout(Duration::from_secs(5))
+                    .with_timeout(Duration::from_secs(60)),
+            );
+        if let Some(endpoint) = &config.endpoint {
+            // A local server (MinIO, moto, LocalStack) answers path-style requests, often
+            // over plain HTTP.
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        let store = builder.build()?;
+        let bucket = Bucket {
+            store: Arc::new(store),
+            prefix: config.prefix.clone(),
+        };
+        bucket
+            .store
+            .list_with_delimiter(Some(&bucket.files_root()))
+            .await
+            .map_err(|e| anyhow::anyhow!("could not list the bucket {}: {e}", config.describe()))?;
+        Ok(bucket)
+    }
+
+    fn path(&self, parts: &[&str]) -> ObjectPath {
+        let prefix = self.prefix.split('/').filter(|p| !p.is_empty());
+        ObjectPath::from_iter(prefix.chain(parts.iter().copied()))
+    }
+
+    fn files_root(&self) -> ObjectPath {
+        self.path(&["files"])
+    }
+
+    fn stack_root(&self, api_key: &str) -> ObjectPath {
+        self.path(&["files", api_key])
+    }
+
+    /// The object of a stored file: sharded like the files on disk.
+    fn file(&self, api_key: &str, storage_key: &str) -> ObjectPath {
+        let shard = storage_key.get(..2).unwrap_or("00");
+        self.path(&["files", api_key, shard, storage_key])
+    }
+
+    /// Stores a whole file in one request.
+    pub async fn put(
+        &self,
+        api_key: &str,
+        storage_key: &str,
+        chunks: Vec<Bytes>,
+    ) -> io::Result<()> {
+        self.store
+            .put(
+                &self.file(api_key, storage_key),
+                PutPayload::from_iter(chunks),
+            )
+            .await
+            .map(|_| ())
+            .map_err(io_error)
+    }
+
+    /// Starts a multipart upload of a stored file: visible only once finished.
+    pub async fn start_upload(&self, api_key: &str, storage_key: &str) -> io::Result<Upload> {
+        let upload = self
+            .store
+            .put_multipart(&self.file(api_key, storage_key))
+            .await
+            .map_err(io_error)?;
+        Ok(Upload {
+            writer: WriteMultipart::new_with_chunk_size(upload, PART_BYTES),
+        })
+    }
+
+    /// `length` bytes of a stored file from `start`, in one piece.
+    pub async fn read(
+        &self,
+        api_key: &str,
+        storage_key: &str,
+        start: u64,
+        length: u64,
+    ) -> io::Result<Bytes> {
+        if length == 0 {
+            return Ok(Bytes::new());
+        }
+        self.store
+            .get_range(&self.file(api_key, storage_key), start..start + length)
+            .await
+            .map_err(io_error)
+    }
+
+    /// `length` bytes of a stored file from `start`, as they arrive.
+    pub async fn stream(
+        &self,
+        api_key: &str,
+        storage_key: &str,
+        start: u64,
+        length: u64,
+    ) -> io::Result<BoxStream<'static, io::Result<Bytes>>> {
+        if length == 0 {
+            return Ok(futures_util::stream::empty().boxed());
+        }
+        self.get(
+            api_key,
+            storage_key,
+            Some(GetRange::Bounded(start..start + length)),
+        )
+        .await
+    }
+
+    /// A whole stored file, as it arrives.
+    pub async fn stream_whole(
+        &self,
+        api_key: &str,
+        storage_key: &str,
+    ) -> io::Result<BoxStream<'static, io::Result<Bytes>>> {
+        self.get(api_key, storage_key, None).await
+    }
+
+    async fn get(
+        &self,
+        api_key: &str,
+        storage_key: &str,
+        range: Option<GetRange>,
+    ) -> io::Result<BoxStream<'static, io::Result<Bytes>>> {
+        let options = GetOptions {
+            range,
+            ..GetOptions::default()
+        };
+        let got = self
+            .store
+            .get_opts(&self.file(api_key, storage_key), options)
+            .await
+            .map_err(io_error)?;
+        Ok(got.into_stream().map_err(io_error).boxed())
+    }
+
+    /// Removes stored files; ones already gone are not an error.
+    pub async fn remove_many(&self, api_key: &str, storage_keys: &[String]) -> io::Result<()> {
+        let paths: Vec<object_store::Result<ObjectPath>> = storage_keys
+            .iter()
+            .map(|key| Ok(self.file(api_key, key)))
+            .collect();
+        let mut removed = self
+            .store
+            .delete_stream(futures_util::stream::iter(paths).boxed());
+        while let Some(result) = removed.next().await {
+            match result {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(io_error(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The api keys that have stored files.
+    pub async fn stack_folders(&self) -> io::Result<Vec<String>> {
+        let listed = self
+            .store
+            .list_with_delimiter(Some(&self.files_root()))
+            .await
+            .map_err(io_error)?;
+        Ok(listed
+            .common_prefixes
+            .iter()
+            .filter_map(|p| p.filename().map(str::to_owned))
+            .collect())
+    }
+
+    /// Every stored file of a stack as (storage key, last modified).
+    pub async fn stack_files(
+        &self,
+        api_key: &str,
+    ) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let root = self.stack_root(api_key);
+        let mut listed = self.store.list(Some(&root));
+        let mut files = Vec::new();
+        while let Some(meta) = listed.next().await {
+            let meta = meta.map_err(io_error)?;
+            if let Some(name) = meta.location.filename() {
+                files.push((name.to_owned(), meta.last_modified.into()));
+            }
+        }
+        Ok(files)
+    }
+
+    /// Removes every stored file of a stack.
+    pub async fn remove_stack(&self, api_key: &str) -> io::Result<()> {
+        let root = self.stack_root(api_key);
+        let listed = self.store.list(Some(&root)).map_ok(|meta| meta.location);
+        let mut removed = self.store.delete_stream(listed.boxed());
+        while let Some(result) = removed.next().await {
+            match result {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(io_error(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The bucket's time now: the date it gives a marker object written and removed
+    /// again (the orphan sweep compares the bucket's own dates with it, so a clock
+    /// skew between this machine and the bucket cannot make it remove a new upload).
+    pub async fn now(&self) -> io::Result<std::time::SystemTime> {
+        let marker = self.path(&["clock", &uuid::Uuid::new_v4().simple().to_string()]);
+        self.store
+            .put(&marker, PutPayload::new())
+            .await
+            .map_err(io_error)?;
+        let dated = self.store.head(&marker).await.map_err(io_error);
+        let removed = self.store.delete(&marker).await.map_err(io_error);
+        let meta = dated?;
+        removed?;
+        Ok(meta.last_modified.into())
+    }
+
+    /// Whether a stored file is there.
+    pub async fn exists(&self, api_key: &str, storage_key: &str) -> io::Result<bool> {
+        match self.store.head(&self.file(api_key, storage_key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(io_error(e)),
+        }
+    }
+}
+
+/// A multipart upload in progress; [`Upload::abort`] it when the body fails.
+pub struct Upload {
+    writer: WriteMultipart,
+}
+
+impl Upload {
+    /// Adds bytes, waiting while too many parts are still being sent.
+    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.writer
+            .wait_for_capacity(PARTS_IN_FLIGHT)
+            .await
+            .map_err(io_error)?;
+        self.writer.write(chunk);
+        Ok(())
+    }
+
+    /// Completes the upload: the object appears whole.
+    pub async fn finish(self) -> io::Result<()> {
+        self.writer.finish().await.map(|_| ()).map_err(io_error)
+    }
+
+    /// Gives the upload up: its parts are removed and no object appears.
+    pub async fn abort(self) {
+        if let Err(e) = self.writer.abort().await {
+            // The bucket's lifecycle rule for unfinished uploads removes the parts.
+            tracing::warn!(error = %e, "could not abort a multipart upload");
+        }
+    }
+}
+
+/// An object store error as an I/O error (a missing object is `NotFound`).
+fn io_error(e: object_store::Error) -> io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+        other => io::Error::other(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> Result<BucketConfig, String> {
+        BucketConfig::parse(url, None, "us-east-1".into())
+    }
+
+    #[test]
+    fn an_address_names_a_bucket_and_an_optional_prefix() {
+        let config = parse("s3://team-assets").unwrap();
+        assert_eq!(
+            (config.bucket.as_str(), config.prefix.as_str()),
+            ("team-assets", "")
+        );
+        let config = parse("s3://team-assets/mock/ci/").unwrap();
+        assert_eq!(config.prefix, "mock/ci");
+        assert_eq!(config.describe(), "s3://team-assets/mock/ci");
+    }
+
+    #[test]
+    fn a_bad_address_is_refused_with_the_reason() {
+        for url in [
+            "file:/tmp",
+            "s3://",
+            "s3://ab",
+            "s3://Upper",
+            "s3://ok-bucket/../escape",
+            "s3://ok-bucket/a//b/c%2f",
+            "s3://ok-bucket/with space",
+        ] {
+            assert!(parse(url).is_err(), "{url} was accepted");
+        }
+    }
+
+    #[test]
+    fn objects_are_named_like_the_files_on_disk() {
+        let bucket = Bucket {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            prefix: "mock/ci".into(),
+        };
+        assert_eq!(
+            bucket.file("blt1", "abcdef").as_ref(),
+            "mock/ci/files/blt1/ab/abcdef"
+        );
+        let bare = Bucket {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            prefix: String::new(),
+        };
+        assert_eq!(bare.file("blt1", "abcdef").as_ref(), "files/blt1/ab/abcdef");
+    }
+}
