@@ -69,13 +69,16 @@ impl TestServer {
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir);
         // The S3 leg, unless the test names its own storage.
-        if let Some(bucket) = TestBucket::from_env().filter(|_| !args.contains(&"--storage")) {
+        if let Some(bucket) = TestBucket::from_env() {
             command
-                .arg("--storage")
-                .arg(bucket.storage_flag(data_dir))
-                .args(["--s3-endpoint", &bucket.endpoint])
                 .env("AWS_ACCESS_KEY_ID", "test")
                 .env("AWS_SECRET_ACCESS_KEY", "test");
+            if !args.contains(&"--storage") {
+                command
+                    .arg("--storage")
+                    .arg(bucket.storage_flag(data_dir))
+                    .args(["--s3-endpoint", &bucket.endpoint]);
+            }
         }
         command
             .args(args)

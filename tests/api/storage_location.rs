@@ -60,3 +60,108 @@ async fn files_of_a_storage_folder_live_there_and_are_served_after_a_restart() {
     assert_eq!(file.status(), 200);
     assert_eq!(file.bytes().await.unwrap().as_ref(), b"kept elsewhere");
 }
+
+/// A TCP relay to the test bucket's server that can be cut (every connection closed,
+/// new ones refused) and restored, to take the bucket away from a running server.
+struct Relay {
+    address: std::net::SocketAddr,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn start(target: &str) -> Relay {
+        use std::sync::atomic::Ordering;
+        let target: std::net::SocketAddr = target
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the bucket's endpoint is host:port");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let relay = Relay {
+            address: listener.local_addr().unwrap(),
+            open: Default::default(),
+            streams: Default::default(),
+        };
+        relay.open.store(true, Ordering::SeqCst);
+        let (open, streams) = (relay.open.clone(), relay.streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let upstream = match std::net::TcpStream::connect(target) {
+                    Ok(upstream) if open.load(Ordering::SeqCst) => upstream,
+                    _ => continue,
+                };
+                let mut kept = streams.lock().unwrap();
+                kept.push(client.try_clone().unwrap());
+                kept.push(upstream.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), upstream.try_clone().unwrap()),
+                    (upstream, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        relay
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn with_the_bucket_gone_uploads_and_downloads_fail_cleanly_and_write_no_row() {
+    let Some(bucket) = TestBucket::from_env() else {
+        eprintln!("no test bucket (CSMOCK_TEST_S3_ENDPOINT): the S3 leg of the suite runs this");
+        return;
+    };
+    let relay = Relay::start(&bucket.endpoint);
+    let data = tempfile::tempdir().unwrap();
+    let storage = bucket.storage_flag(data.path());
+    let endpoint = relay.url();
+    let args = ["--storage", &storage, "--s3-endpoint", &endpoint];
+    let server = TestServer::start_in(data.path(), &args);
+    let kept = server.upload("kept.txt", b"kept", &[]).await;
+    let url = kept["url"].as_str().unwrap();
+    let file_path = url[url.find("/v3/").unwrap()..].to_owned();
+
+    relay.cut();
+    let large = vec![7u8; 300 * 1024];
+    for (name, bytes) in [("small.txt", &b"small"[..]), ("large.bin", &large[..])] {
+        let (status, body) = send(server.post("/v3/assets").multipart(upload_form(
+            name,
+            bytes,
+            &[],
+        )))
+        .await;
+        assert_error(status, &body, 500, 500);
+    }
+    let file = server.get(&file_path).send().await.unwrap();
+    assert_eq!(file.status(), 500);
+    let (status, listed) = send(server.get("/v3/assets?include_count=true")).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["count"], 1, "{listed}");
+    assert_eq!(bucket.stored_names(data.path()).len(), 1);
+
+    relay.restore();
+    let file = server.get(&file_path).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"kept");
+    server.upload("after.txt", b"after", &[]).await;
+    assert_consistent(&check_consistency(data.path()).await);
+}
