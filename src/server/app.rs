@@ -296,6 +296,9 @@ impl Application {
         }
         self.state.db.close().await;
         if self.ephemeral {
+            if let Err(e) = self.state.storage.remove_outside_data_dir().await {
+                tracing::warn!(error = %e, "could not remove the stored files at exit");
+            }
             let _ = std::fs::remove_dir_all(&self.data_dir);
         }
         tracing::info!("stopped");

@@ -184,6 +184,21 @@ impl Drop for PendingFile {
     }
 }
 
+/// Removes a stored file when dropped with its key still set (a write given up half way).
+struct Unkept<'a> {
+    storage: &'a Storage,
+    api_key: &'a str,
+    storage_key: Option<String>,
+}
+
+impl Drop for Unkept<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = &self.storage_key {
+            self.storage.forget(self.api_key, key);
+        }
+    }
+}
+
 /// Removes a temp file unless it was renamed into place.
 struct TempGuard {
     path: PathBuf,
@@ -244,9 +259,18 @@ impl Storage {
             Location::Disk(root) => {
                 fs::create_dir_all(root.join("files")).await?;
                 fs::create_dir_all(root.join("tmp")).await?;
+                if root != data_dir {
+                    claim_folder(root, &data_dir_id(data_dir).await?).await?;
+                }
                 Files::Disk(root.clone())
             }
-            Location::Bucket(config) => Files::Bucket(Arc::new(Bucket::open(config).await?)),
+            Location::Bucket(config) => {
+                let bucket = Bucket::open(config).await?;
+                bucket
+                    .claim(&data_dir_id(data_dir).await?, &config.describe())
+                    .await?;
+                Files::Bucket(Arc::new(bucket))
+            }
         };
         Ok(Storage {
             data_dir: data_dir.to_path_buf(),
@@ -322,7 +346,14 @@ impl Storage {
                         let mut digested = Digested::new(sniff);
                         gathered.iter().for_each(|chunk| digested.add(chunk));
                         let storage_key = ids::storage_key();
+                        // A request given up while the PUT is under way removes the object.
+                        let mut unkept = Unkept {
+                            storage: self,
+                            api_key,
+                            storage_key: Some(storage_key.clone()),
+                        };
                         bucket.put(api_key, &storage_key, gathered).await?;
+                        unkept.storage_key = None;
                         Ok(digested.stored(storage_key))
                     }
                 };
@@ -641,6 +672,28 @@ impl Storage {
         .map_err(io::Error::other)?
     }
 
+    /// Removes every stored file kept outside the data dir (an ephemeral mock's, at exit).
+    pub async fn remove_outside_data_dir(&self) -> io::Result<()> {
+        match &self.files {
+            Files::Disk(root) if root == &self.data_dir => Ok(()),
+            Files::Disk(root) => {
+                for gone in [root.join("files"), root.join("owner")] {
+                    let removed = if gone.is_dir() {
+                        fs::remove_dir_all(&gone).await
+                    } else {
+                        fs::remove_file(&gone).await
+                    };
+                    match removed {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                        _ => {}
+                    }
+                }
+                Ok(())
+            }
+            Files::Bucket(bucket) => bucket.remove_everything().await,
+        }
+    }
+
     /// Removes a stored file from a blocking task; one already gone is not an error.
     pub fn remove_blocking(&self, api_key: &str, storage_key: &str) -> io::Result<()> {
         tokio::runtime::Handle::current()
@@ -725,6 +778,48 @@ impl Storage {
     }
 }
 
+/// The data dir's id, made at its first start on a bucket: the bucket's prefix names the
+/// data dir whose database describes its files.
+async fn data_dir_id(data_dir: &Path) -> io::Result<String> {
+    let path = data_dir.join("bucket-owner");
+    match fs::read_to_string(&path).await {
+        Ok(id) => Ok(id.trim().to_owned()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            let temp = data_dir.join("bucket-owner.part");
+            fs::write(&temp, &id).await?;
+            File::open(&temp).await?.sync_all().await?;
+            fs::rename(&temp, &path).await?;
+            Ok(id)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Claims a storage folder outside the data dir for it, as a bucket's prefix is claimed
+/// ([`Bucket::claim`]): fails when another data dir's files are there.
+async fn claim_folder(root: &Path, owner: &str) -> anyhow::Result<()> {
+    let claim = root.join("owner");
+    match fs::read_to_string(&claim).await {
+        Ok(holder) => {
+            anyhow::ensure!(
+                holder.trim() == owner,
+                "file:{} holds the files of another data dir (its owner file says {:?}, this \
+                 data dir is {owner:?}): give each mock a folder of its own, or remove that \
+                 file if the other mock and its data dir are gone",
+                root.display(),
+                holder.trim()
+            );
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::write(&claim, owner).await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Removes everything in a temp folder; returns how many entries went.
 async fn sweep_folder(dir: &Path) -> io::Result<usize> {
     let mut removed = 0;
@@ -743,7 +838,8 @@ async fn sweep_folder(dir: &Path) -> io::Result<usize> {
 }
 
 /// Streams a larger upload into a multipart upload, starting with what was already
-/// read; the upload is aborted (no object appears) when the body fails or grows too large.
+/// read; the upload is aborted (no object appears) when the body fails or grows too large,
+/// or the request is given up.
 async fn write_to_bucket<S, E>(
     bucket: &Bucket,
     api_key: &str,
@@ -760,8 +856,8 @@ where
     let mut upload = bucket.start_upload(api_key, &storage_key).await?;
     let mut digested = Digested::new(sniff);
     let streamed = async {
-        for chunk in &gathered {
-            digested.add(chunk);
+        for chunk in gathered {
+            digested.add(&chunk);
             upload.write(chunk).await?;
         }
         while let Some(chunk) = body.next().await {
@@ -770,21 +866,15 @@ where
                 return Err(WriteError::TooLarge { limit });
             }
             digested.add(&chunk);
-            upload.write(&chunk).await?;
+            upload.write(chunk).await?;
         }
         Ok(())
     }
     .await;
-    match streamed {
-        Ok(()) => {
-            upload.finish().await?;
-            Ok(digested.stored(storage_key))
-        }
-        Err(e) => {
-            upload.abort().await;
-            Err(e)
-        }
-    }
+    // A failed body drops the upload, which aborts it.
+    streamed?;
+    upload.finish().await?;
+    Ok(digested.stored(storage_key))
 }
 
 /// Uploads the file at `from` as a stored file unless it is there already.
@@ -813,17 +903,14 @@ async fn put_file(
             if read == 0 {
                 return Ok::<_, io::Error>(());
             }
-            upload.write(&buffer[..read]).await?;
+            upload
+                .write(Bytes::copy_from_slice(&buffer[..read]))
+                .await?;
         }
     }
     .await;
-    match copied {
-        Ok(()) => upload.finish().await.map(|()| true),
-        Err(e) => {
-            upload.abort().await;
-            Err(e)
-        }
-    }
+    copied?;
+    upload.finish().await.map(|()| true)
 }
 
 /// A hard link from `from` to `to`, or a copy (synced) where the file system refuses links.

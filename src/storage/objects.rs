@@ -13,15 +13,22 @@ use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
 use object_store::{
-    BackoffConfig, ClientOptions, GetOptions, GetRange, ObjectStore, PutPayload, RetryConfig,
-    WriteMultipart,
+    BackoffConfig, ClientOptions, GetOptions, GetRange, MultipartUpload, ObjectStore, PutPayload,
+    RetryConfig,
 };
+use tokio::task::JoinSet;
 
 /// Parts of a multipart upload are this large (the least S3 takes, but for the last).
 pub const PART_BYTES: usize = 5 * 1024 * 1024;
 
-/// Parts of one upload being sent while the next one fills: one upload holds at most
-/// two parts in memory.
+/// The longest a request to the bucket may take (downloads: until their headers).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The object under the prefix naming the data dir whose files the prefix holds.
+const OWNER_OBJECT: &str = "owner";
+
+/// Parts of one upload being sent while the next one fills (one upload holds at most
+/// two parts in memory).
 const PARTS_IN_FLIGHT: usize = 1;
 
 /// Where the stored files live in a bucket, and how to reach it.
@@ -93,7 +100,10 @@ impl BucketConfig {
 /// A bucket holding the stored files.
 #[derive(Debug)]
 pub struct Bucket {
+    /// Every request is bounded in time.
     store: Arc<dyn ObjectStore>,
+    /// For downloads, whose bodies may take as long as the client reading them.
+    reader: Arc<dyn ObjectStore>,
     prefix: String,
 }
 
@@ -101,6 +111,28 @@ impl Bucket {
     /// Connects and checks that the bucket answers (a mistake in the flags or the
     /// credentials fails the start, not the first upload).
     pub async fn open(config: &BucketConfig) -> anyhow::Result<Bucket> {
+        // Every request but a download's body is bounded in time; a download streams at the
+        // pace of the client reading it (only the wait for its headers is bounded).
+        let bounded = ClientOptions::new()
+            .with_connect_timeout(REQUEST_TIMEOUT / 6)
+            .with_timeout(REQUEST_TIMEOUT);
+        let streaming = ClientOptions::new()
+            .with_connect_timeout(REQUEST_TIMEOUT / 6)
+            .with_timeout_disabled();
+        let bucket = Bucket {
+            store: Arc::new(Self::client(config, bounded)?),
+            reader: Arc::new(Self::client(config, streaming)?),
+            prefix: config.prefix.clone(),
+        };
+        bucket
+            .store
+            .list_with_delimiter(Some(&bucket.files_root()))
+            .await
+            .map_err(|e| anyhow::anyhow!("could not list the bucket {}: {e}", config.describe()))?;
+        Ok(bucket)
+    }
+
+    fn client(config: &BucketConfig, options: ClientOptions) -> anyhow::Result<impl ObjectStore> {
         // The usual `AWS_*` variables (credentials, session token); the flags win.
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&config.bucket)
@@ -110,11 +142,7 @@ impl Bucket {
                 max_retries: 3,
                 retry_timeout: Duration::from_secs(20),
             })
-            .with_client_options(
-                ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(60)),
-            );
+            .with_client_options(options);
         if let Some(endpoint) = &config.endpoint {
             // A local server (MinIO, moto, LocalStack) answers path-style requests, often
             // over plain HTTP.
@@ -123,17 +151,44 @@ impl Bucket {
                 .with_allow_http(endpoint.starts_with("http://"))
                 .with_virtual_hosted_style_request(false);
         }
-        let store = builder.build()?;
-        let bucket = Bucket {
-            store: Arc::new(store),
-            prefix: config.prefix.clone(),
-        };
-        bucket
-            .store
-            .list_with_delimiter(Some(&bucket.files_root()))
-            .await
-            .map_err(|e| anyhow::anyhow!("could not list the bucket {}: {e}", config.describe()))?;
-        Ok(bucket)
+        Ok(builder.build()?)
+    }
+
+    /// Claims the prefix for the data dir `owner` names: a prefix holds the files of one
+    /// database, and another mock's orphan sweep would remove every file its own
+    /// database does not name. Fails when another data dir claimed it.
+    pub async fn claim(&self, owner: &str, describe: &str) -> anyhow::Result<()> {
+        let claim = self.path(&[OWNER_OBJECT]);
+        match self.store.get(&claim).await {
+            Ok(found) => {
+                let holder = found.bytes().await?;
+                anyhow::ensure!(
+                    holder.as_ref() == owner.as_bytes(),
+                    "{describe} holds the files of another data dir (its {OWNER_OBJECT} object                      says {:?}, this data dir is {owner:?}): give each mock a prefix of its own,                      or remove that object if the other mock and its data dir are gone",
+                    String::from_utf8_lossy(&holder)
+                );
+                Ok(())
+            }
+            Err(object_store::Error::NotFound { .. }) => {
+                self.store
+                    .put(&claim, PutPayload::from(owner.as_bytes().to_vec()))
+                    .await?;
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes every stored file under the prefix, and its claim (an ephemeral mock
+    /// leaves nothing behind).
+    pub async fn remove_everything(&self) -> io::Result<()> {
+        for api_key in self.stack_folders().await? {
+            self.remove_stack(&api_key).await?;
+        }
+        match self.store.delete(&self.path(&[OWNER_OBJECT])).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(io_error(e)),
+        }
     }
 
     fn path(&self, parts: &[&str]) -> ObjectPath {
@@ -180,7 +235,10 @@ impl Bucket {
             .await
             .map_err(io_error)?;
         Ok(Upload {
-            writer: WriteMultipart::new_with_chunk_size(upload, PART_BYTES),
+            parts: Some(upload),
+            filling: Vec::new(),
+            filled: 0,
+            sending: JoinSet::new(),
         })
     }
 
@@ -193,12 +251,27 @@ impl Bucket {
         length: u64,
     ) -> io::Result<Bytes> {
         if length == 0 {
-            return Ok(Bytes::new());
+            // Still a 404 for a file that is gone, as on disk.
+            return self
+                .must_exist(api_key, storage_key)
+                .await
+                .map(|()| Bytes::new());
         }
         self.store
             .get_range(&self.file(api_key, storage_key), start..start + length)
             .await
             .map_err(io_error)
+    }
+
+    async fn must_exist(&self, api_key: &str, storage_key: &str) -> io::Result<()> {
+        if self.exists(api_key, storage_key).await? {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "no such stored file",
+            ))
+        }
     }
 
     /// `length` bytes of a stored file from `start`, as they arrive.
@@ -210,6 +283,7 @@ impl Bucket {
         length: u64,
     ) -> io::Result<BoxStream<'static, io::Result<Bytes>>> {
         if length == 0 {
+            self.must_exist(api_key, storage_key).await?;
             return Ok(futures_util::stream::empty().boxed());
         }
         self.get(
@@ -239,10 +313,11 @@ impl Bucket {
             range,
             ..GetOptions::default()
         };
-        let got = self
-            .store
-            .get_opts(&self.file(api_key, storage_key), options)
+        let path = self.file(api_key, storage_key);
+        let asked = self.reader.get_opts(&path, options);
+        let got = tokio::time::timeout(REQUEST_TIMEOUT, asked)
             .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the bucket did not answer"))?
             .map_err(io_error)?;
         Ok(got.into_stream().map_err(io_error).boxed())
     }
@@ -336,32 +411,96 @@ impl Bucket {
     }
 }
 
-/// A multipart upload in progress; [`Upload::abort`] it when the body fails.
+/// A multipart upload in progress: parts of [`PART_BYTES`] go out as the bytes arrive.
+/// Until [`Upload::finish`] completes it, dropping it (a failed body, a request given
+/// up) aborts it, so no parts are left behind.
 pub struct Upload {
-    writer: WriteMultipart,
+    /// `None` once completed or aborted.
+    parts: Option<Box<dyn MultipartUpload>>,
+    /// The next part's bytes, and how many.
+    filling: Vec<Bytes>,
+    filled: usize,
+    sending: JoinSet<object_store::Result<()>>,
 }
 
 impl Upload {
-    /// Adds bytes, waiting while too many parts are still being sent.
-    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
-        self.writer
-            .wait_for_capacity(PARTS_IN_FLIGHT)
-            .await
-            .map_err(io_error)?;
-        self.writer.write(chunk);
+    /// Adds bytes (kept as they came, not copied); a full part is sent once the one
+    /// before it is through.
+    pub async fn write(&mut self, mut chunk: Bytes) -> io::Result<()> {
+        while !chunk.is_empty() {
+            let room = PART_BYTES - self.filled;
+            let now = if chunk.len() > room {
+                chunk.split_to(room)
+            } else {
+                std::mem::take(&mut chunk)
+            };
+            self.filled += now.len();
+            self.filling.push(now);
+            if self.filled == PART_BYTES {
+                self.send_part().await?;
+            }
+        }
         Ok(())
     }
 
-    /// Completes the upload: the object appears whole.
-    pub async fn finish(self) -> io::Result<()> {
-        self.writer.finish().await.map(|_| ()).map_err(io_error)
+    async fn send_part(&mut self) -> io::Result<()> {
+        while self.sending.len() >= PARTS_IN_FLIGHT {
+            self.next_sent().await?;
+        }
+        let part = PutPayload::from_iter(std::mem::take(&mut self.filling));
+        self.filled = 0;
+        let parts = self
+            .parts
+            .as_mut()
+            .ok_or_else(|| io::Error::other("a finished upload was written to"))?;
+        self.sending.spawn(parts.put_part(part));
+        Ok(())
     }
 
-    /// Gives the upload up: its parts are removed and no object appears.
-    pub async fn abort(self) {
-        if let Err(e) = self.writer.abort().await {
-            // The bucket's lifecycle rule for unfinished uploads removes the parts.
-            tracing::warn!(error = %e, "could not abort a multipart upload");
+    async fn next_sent(&mut self) -> io::Result<()> {
+        match self.sending.join_next().await {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(io_error(e)),
+            Some(Err(e)) => Err(io::Error::other(e)),
+        }
+    }
+
+    /// Sends the last part and completes the upload: the object appears whole.
+    pub async fn finish(mut self) -> io::Result<()> {
+        // S3 wants one part at least, even an empty one.
+        if self.filled > 0 || self.sending.is_empty() {
+            self.send_part().await?;
+        }
+        while !self.sending.is_empty() {
+            self.next_sent().await?;
+        }
+        let mut parts = self
+            .parts
+            .take()
+            .ok_or_else(|| io::Error::other("an upload was finished twice"))?;
+        match parts.complete().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let _ = parts.abort().await;
+                Err(io_error(e))
+            }
+        }
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let Some(mut parts) = self.parts.take() else {
+            return;
+        };
+        self.sending.abort_all();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = parts.abort().await {
+                    // The bucket's lifecycle rule for unfinished uploads removes the parts.
+                    tracing::warn!(error = %e, "could not abort a multipart upload");
+                }
+            });
         }
     }
 }
@@ -409,18 +548,96 @@ mod tests {
         }
     }
 
+    fn in_memory() -> Bucket {
+        let memory = Arc::new(object_store::memory::InMemory::new());
+        Bucket {
+            store: memory.clone(),
+            reader: memory,
+            prefix: "p".into(),
+        }
+    }
+
+    async fn read_whole(bucket: &Bucket, key: &str) -> Vec<u8> {
+        let mut body = bucket.stream_whole("blt1", key).await.unwrap();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = body.next().await {
+            bytes.extend_from_slice(&chunk.unwrap());
+        }
+        bytes
+    }
+
+    #[tokio::test]
+    async fn a_multipart_upload_appears_whole_and_only_once_finished() {
+        let bucket = in_memory();
+        let mut upload = bucket.start_upload("blt1", "aabb").await.unwrap();
+        let mut sent = Vec::new();
+        for n in 0..12u8 {
+            let chunk = vec![n; 1024 * 1024 + 17];
+            upload.write(Bytes::from(chunk.clone())).await.unwrap();
+            sent.extend_from_slice(&chunk);
+        }
+        assert!(!bucket.exists("blt1", "aabb").await.unwrap());
+        upload.finish().await.unwrap();
+        assert_eq!(read_whole(&bucket, "aabb").await, sent);
+        let middle = bucket.read("blt1", "aabb", 5_000_000, 1000).await.unwrap();
+        assert_eq!(middle.as_ref(), &sent[5_000_000..5_001_000]);
+    }
+
+    #[tokio::test]
+    async fn an_empty_upload_is_an_empty_object_and_a_dropped_one_is_none() {
+        let bucket = in_memory();
+        bucket
+            .start_upload("blt1", "ee00")
+            .await
+            .unwrap()
+            .finish()
+            .await
+            .unwrap();
+        assert!(read_whole(&bucket, "ee00").await.is_empty());
+        assert!(bucket.read("blt1", "ee00", 0, 0).await.unwrap().is_empty());
+
+        let mut dropped = bucket.start_upload("blt1", "dd00").await.unwrap();
+        dropped
+            .write(Bytes::from(vec![1; PART_BYTES + 1]))
+            .await
+            .unwrap();
+        drop(dropped);
+        tokio::task::yield_now().await;
+        assert!(!bucket.exists("blt1", "dd00").await.unwrap());
+        let gone = bucket.read("blt1", "dd00", 0, 0).await.unwrap_err();
+        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[tokio::test]
+    async fn a_prefix_serves_the_data_dir_that_claimed_it_and_refuses_others() {
+        let bucket = in_memory();
+        bucket.claim("dir-one", "s3://b/p").await.unwrap();
+        bucket.claim("dir-one", "s3://b/p").await.unwrap();
+        let refused = bucket.claim("dir-two", "s3://b/p").await.unwrap_err();
+        assert!(
+            refused.to_string().contains("another data dir"),
+            "{refused}"
+        );
+        bucket.remove_everything().await.unwrap();
+        bucket.claim("dir-two", "s3://b/p").await.unwrap();
+    }
+
     #[test]
     fn objects_are_named_like_the_files_on_disk() {
+        let memory = Arc::new(object_store::memory::InMemory::new());
         let bucket = Bucket {
-            store: Arc::new(object_store::memory::InMemory::new()),
+            store: memory.clone(),
+            reader: memory,
             prefix: "mock/ci".into(),
         };
         assert_eq!(
             bucket.file("blt1", "abcdef").as_ref(),
             "mock/ci/files/blt1/ab/abcdef"
         );
+        let memory = Arc::new(object_store::memory::InMemory::new());
         let bare = Bucket {
-            store: Arc::new(object_store::memory::InMemory::new()),
+            store: memory.clone(),
+            reader: memory,
             prefix: String::new(),
         };
         assert_eq!(bare.file("blt1", "abcdef").as_ref(), "files/blt1/ab/abcdef");

@@ -165,3 +165,78 @@ async fn with_the_bucket_gone_uploads_and_downloads_fail_cleanly_and_write_no_ro
     server.upload("after.txt", b"after", &[]).await;
     assert_consistent(&check_consistency(data.path()).await);
 }
+
+#[tokio::test]
+async fn a_storage_folder_holding_another_data_dirs_files_is_refused() {
+    let files = tempfile::tempdir().unwrap();
+    let flag = format!("file:{}", files.path().display());
+    let server = TestServer::start_with(&["--storage", &flag]).await;
+    server.upload("mine.txt", b"mine", &[]).await;
+    // Another data dir's orphan sweep would remove every file its database does not name.
+    let output = refused(&["--storage", &flag], &[]);
+    assert_refused(
+        &output,
+        &["holds the files of another data dir", "a folder of its own"],
+    );
+    assert_eq!(
+        server.stored_file_count(),
+        0,
+        "the files are in the storage folder"
+    );
+    assert_eq!(count_files(&files.path().join("files")), 1);
+}
+
+#[tokio::test]
+async fn a_bucket_prefix_holding_another_data_dirs_files_is_refused() {
+    let Some(bucket) = TestBucket::from_env() else {
+        eprintln!("no test bucket (CSMOCK_TEST_S3_ENDPOINT): the S3 leg of the suite runs this");
+        return;
+    };
+    let server = TestServer::start().await;
+    server.upload("mine.txt", b"mine", &[]).await;
+    let flag = bucket.storage_flag(&server.data_dir);
+    let output = refused(
+        &["--storage", &flag, "--s3-endpoint", &bucket.endpoint],
+        &[
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ],
+    );
+    assert_refused(
+        &output,
+        &["holds the files of another data dir", "a prefix of its own"],
+    );
+    assert_eq!(server.stored_file_count(), 1);
+}
+
+#[tokio::test]
+async fn an_ephemeral_mock_removes_its_files_from_the_bucket_at_exit() {
+    let Some(bucket) = TestBucket::from_env() else {
+        eprintln!("no test bucket (CSMOCK_TEST_S3_ENDPOINT): the S3 leg of the suite runs this");
+        return;
+    };
+    let names = tempfile::tempdir().unwrap();
+    let flag = bucket.storage_flag(names.path());
+    let mut server = TestServer::start_with(&[
+        "--ephemeral",
+        "--storage",
+        &flag,
+        "--s3-endpoint",
+        &bucket.endpoint,
+    ])
+    .await;
+    server.upload("gone.txt", b"gone at exit", &[]).await;
+    assert_eq!(bucket.stored_names(names.path()).len(), 1);
+    assert!(server.terminate().success());
+    assert!(bucket.stored_names(names.path()).is_empty());
+    // The claim went with them: the next ephemeral mock on the prefix starts.
+    let again = TestServer::start_with(&[
+        "--ephemeral",
+        "--storage",
+        &flag,
+        "--s3-endpoint",
+        &bucket.endpoint,
+    ])
+    .await;
+    again.upload("again.txt", b"again", &[]).await;
+}

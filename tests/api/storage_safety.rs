@@ -153,8 +153,15 @@ async fn a_210_mb_upload_streams_without_growing_memory() {
     let after = peak_rss_kib(server.pid()).unwrap();
     let growth_mib = (after.saturating_sub(before)) as f64 / 1024.0;
     eprintln!("peak RSS before {before} KiB, after {after} KiB, growth {growth_mib:.1} MiB");
+    // In a bucket, an upload also holds the multipart part being sent and the next one
+    // filling (5 MiB each, docs/storage.md).
+    let bound = if TestBucket::from_env().is_some() {
+        26.0
+    } else {
+        16.0
+    };
     assert!(
-        growth_mib < 16.0,
+        growth_mib < bound,
         "peak memory grew by {growth_mib:.1} MiB during a 210 MB upload"
     );
 }

@@ -27,14 +27,16 @@ log="$(mktemp)"
 moto=$!
 trap 'kill "$moto" 2>/dev/null || true; wait "$moto" 2>/dev/null || true; rm -f "$log"' EXIT
 endpoint="http://127.0.0.1:$port"
+made=""
 for _ in $(seq 1 100); do
-  if "$venv/bin/python" - "$endpoint" <<'PY' 2>/dev/null; then break; fi
+  if "$venv/bin/python" - "$endpoint" <<'PY' 2>/dev/null; then made=1; break; fi
 import sys, urllib.request
 urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/csmock-tests", method="PUT"), timeout=2)
 PY
   kill -0 "$moto" 2>/dev/null || { cat "$log" >&2; echo "error: moto's server exited" >&2; exit 1; }
   sleep 0.2
 done
+[ -n "$made" ] || { cat "$log" >&2; echo "error: moto's server did not make the bucket in 20 s" >&2; exit 1; }
 echo "==> moto $("$venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null) at $endpoint, bucket csmock-tests"
 
 cd "$root"
