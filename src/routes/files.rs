@@ -277,7 +277,7 @@ async fn answer(
             api_key,
             storage_key,
         } => match storage
-            .read_range(api_key, storage_key, start, length)
+            .read_range(api_key, storage_key, size, start, length)
             .await
             .map_err(file_error)?
         {

@@ -323,8 +323,9 @@ impl Storage {
 
     /// Streams `body` into a new stored file of stack `api_key`, failing (and leaving
     /// nothing behind) past `limit` bytes or on a body error. A small file (the usual
-    /// upload) is gathered in memory and written in one go (on disk: written, synced
-    /// and renamed in one blocking task); a larger one streams as it arrives.
+    /// upload; in a bucket, up to one part) is gathered in memory and written in one go
+    /// (on disk: written, synced and renamed in one blocking task); a larger one streams
+    /// as it arrives.
     pub async fn write_stream<S, E>(
         &self,
         api_key: &str,
@@ -336,9 +337,15 @@ impl Storage {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        // A bucket takes a file of up to one part in one PUT, where a multipart upload
+        // costs three requests.
+        let one_piece = match &self.files {
+            Files::Disk(_) => SMALL_FILE_BYTES,
+            Files::Bucket(_) => objects::PART_BYTES as u64,
+        };
         let mut gathered: Vec<Bytes> = Vec::new();
         let mut size: u64 = 0;
-        while size <= SMALL_FILE_BYTES {
+        while size <= one_piece {
             let Some(chunk) = body.next().await else {
                 return match &self.files {
                     Files::Disk(root) => self.write_small(root, api_key, gathered, sniff).await,
@@ -528,12 +535,13 @@ impl Storage {
         }
     }
 
-    /// `length` bytes of a stored file from `start`: read whole when small, streamed
-    /// otherwise. A missing file is an error of kind `NotFound`.
+    /// `length` bytes from `start` of a stored file of `file_size` bytes: read whole when
+    /// small, streamed otherwise. A missing file is an error of kind `NotFound`.
     pub async fn read_range(
         &self,
         api_key: &str,
         storage_key: &str,
+        file_size: u64,
         start: u64,
         length: u64,
     ) -> io::Result<FileBody> {
@@ -567,7 +575,9 @@ impl Storage {
                 }
             }
             Files::Bucket(bucket) if length <= SMALL_FILE_BYTES => Ok(FileBody::Whole(
-                bucket.read(api_key, storage_key, start, length).await?,
+                bucket
+                    .read(api_key, storage_key, file_size, start, length)
+                    .await?,
             )),
             Files::Bucket(bucket) => Ok(FileBody::Stream(
                 bucket.stream(api_key, storage_key, start, length).await?,

@@ -24,6 +24,12 @@ pub const PART_BYTES: usize = 5 * 1024 * 1024;
 /// The longest a request to the bucket may take (downloads: until their headers).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Files up to this size are kept in memory once read ...
+const CACHED_FILE_BYTES: u64 = 256 * 1024;
+
+/// ... up to this many bytes in all, the least used going first.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The object under the prefix naming the data dir whose files the prefix holds.
 const OWNER_OBJECT: &str = "owner";
 
@@ -105,6 +111,23 @@ pub struct Bucket {
     /// For downloads, whose bodies may take as long as the client reading them.
     reader: Arc<dyn ObjectStore>,
     prefix: String,
+    /// Small files read lately, by storage key (a key never names other content).
+    small_files: quick_cache::sync::Cache<String, Bytes, SizeOfFile>,
+}
+
+/// Weighs a cached file by its bytes.
+#[derive(Clone)]
+struct SizeOfFile;
+
+impl quick_cache::Weighter<String, Bytes> for SizeOfFile {
+    fn weight(&self, key: &String, file: &Bytes) -> u64 {
+        // The entry's own overhead too, so that many empty files still count.
+        (key.len() + file.len() + 64) as u64
+    }
+}
+
+fn small_file_cache() -> quick_cache::sync::Cache<String, Bytes, SizeOfFile> {
+    quick_cache::sync::Cache::with_weighter(4096, CACHE_BYTES, SizeOfFile)
 }
 
 impl Bucket {
@@ -123,6 +146,7 @@ impl Bucket {
             store: Arc::new(Self::client(config, bounded)?),
             reader: Arc::new(Self::client(config, streaming)?),
             prefix: config.prefix.clone(),
+            small_files: small_file_cache(),
         };
         bucket
             .store
@@ -242,11 +266,13 @@ impl Bucket {
         })
     }
 
-    /// `length` bytes of a stored file from `start`, in one piece.
+    /// `length` bytes from `start` of a stored file of `file_size` bytes, in one piece. A
+    /// small file is read whole once and then served from memory.
     pub async fn read(
         &self,
         api_key: &str,
         storage_key: &str,
+        file_size: u64,
         start: u64,
         length: u64,
     ) -> io::Result<Bytes> {
@@ -257,10 +283,38 @@ impl Bucket {
                 .await
                 .map(|()| Bytes::new());
         }
-        self.store
-            .get_range(&self.file(api_key, storage_key), start..start + length)
-            .await
-            .map_err(io_error)
+        let path = self.file(api_key, storage_key);
+        if file_size > CACHED_FILE_BYTES {
+            return self
+                .store
+                .get_range(&path, start..start + length)
+                .await
+                .map_err(io_error);
+        }
+        let whole = match self.small_files.get(storage_key) {
+            Some(whole) => whole,
+            None => {
+                let whole = self
+                    .store
+                    .get(&path)
+                    .await
+                    .map_err(io_error)?
+                    .bytes()
+                    .await
+                    .map_err(io_error)?;
+                self.small_files
+                    .insert(storage_key.to_owned(), whole.clone());
+                whole
+            }
+        };
+        let end = start + length;
+        if end > whole.len() as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the stored file is shorter than its row says",
+            ));
+        }
+        Ok(whole.slice(start as usize..end as usize))
     }
 
     async fn must_exist(&self, api_key: &str, storage_key: &str) -> io::Result<()> {
@@ -324,6 +378,9 @@ impl Bucket {
 
     /// Removes stored files; ones already gone are not an error.
     pub async fn remove_many(&self, api_key: &str, storage_keys: &[String]) -> io::Result<()> {
+        for key in storage_keys {
+            self.small_files.remove(key.as_str());
+        }
         let paths: Vec<object_store::Result<ObjectPath>> = storage_keys
             .iter()
             .map(|key| Ok(self.file(api_key, key)))
@@ -554,6 +611,7 @@ mod tests {
             store: memory.clone(),
             reader: memory,
             prefix: "p".into(),
+            small_files: small_file_cache(),
         }
     }
 
@@ -579,7 +637,11 @@ mod tests {
         assert!(!bucket.exists("blt1", "aabb").await.unwrap());
         upload.finish().await.unwrap();
         assert_eq!(read_whole(&bucket, "aabb").await, sent);
-        let middle = bucket.read("blt1", "aabb", 5_000_000, 1000).await.unwrap();
+        let size = sent.len() as u64;
+        let middle = bucket
+            .read("blt1", "aabb", size, 5_000_000, 1000)
+            .await
+            .unwrap();
         assert_eq!(middle.as_ref(), &sent[5_000_000..5_001_000]);
     }
 
@@ -594,7 +656,13 @@ mod tests {
             .await
             .unwrap();
         assert!(read_whole(&bucket, "ee00").await.is_empty());
-        assert!(bucket.read("blt1", "ee00", 0, 0).await.unwrap().is_empty());
+        assert!(
+            bucket
+                .read("blt1", "ee00", 0, 0, 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let mut dropped = bucket.start_upload("blt1", "dd00").await.unwrap();
         dropped
@@ -604,7 +672,7 @@ mod tests {
         drop(dropped);
         tokio::task::yield_now().await;
         assert!(!bucket.exists("blt1", "dd00").await.unwrap());
-        let gone = bucket.read("blt1", "dd00", 0, 0).await.unwrap_err();
+        let gone = bucket.read("blt1", "dd00", 0, 0, 0).await.unwrap_err();
         assert_eq!(gone.kind(), io::ErrorKind::NotFound);
     }
 
@@ -622,6 +690,34 @@ mod tests {
         bucket.claim("dir-two", "s3://b/p").await.unwrap();
     }
 
+    #[tokio::test]
+    async fn a_small_file_is_read_once_and_forgotten_when_removed() {
+        let bucket = in_memory();
+        let bytes = Bytes::from_static(b"a small stored file");
+        bucket
+            .put("blt1", "cc00", vec![bytes.clone()])
+            .await
+            .unwrap();
+        let size = bytes.len() as u64;
+        let part = bucket.read("blt1", "cc00", size, 2, 5).await.unwrap();
+        assert_eq!(part.as_ref(), b"small");
+        // Served from memory now, even with the object gone behind the store's back ...
+        bucket
+            .store
+            .delete(&bucket.file("blt1", "cc00"))
+            .await
+            .unwrap();
+        let whole = bucket.read("blt1", "cc00", size, 0, size).await.unwrap();
+        assert_eq!(whole, bytes);
+        // ... and no longer once the store removed it.
+        bucket.remove_many("blt1", &["cc00".into()]).await.unwrap();
+        let gone = bucket
+            .read("blt1", "cc00", size, 0, size)
+            .await
+            .unwrap_err();
+        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+    }
+
     #[test]
     fn objects_are_named_like_the_files_on_disk() {
         let memory = Arc::new(object_store::memory::InMemory::new());
@@ -629,6 +725,7 @@ mod tests {
             store: memory.clone(),
             reader: memory,
             prefix: "mock/ci".into(),
+            small_files: small_file_cache(),
         };
         assert_eq!(
             bucket.file("blt1", "abcdef").as_ref(),
@@ -639,6 +736,7 @@ mod tests {
             store: memory.clone(),
             reader: memory,
             prefix: String::new(),
+            small_files: small_file_cache(),
         };
         assert_eq!(bare.file("blt1", "abcdef").as_ref(), "files/blt1/ab/abcdef");
     }
