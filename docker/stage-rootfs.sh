@@ -33,4 +33,13 @@ libraries=$(ldd "$binary" | awk '
 for library in $libraries; do
   cp -L --parents "$library" "$out/rootfs"
 done
+# The CA certificates of the build machine (Debian's ca-certificates), for HTTPS to a
+# bucket (`--storage s3://...` on AWS or any server with a public certificate).
+bundle=/etc/ssl/certs/ca-certificates.crt
+if [ -f "$bundle" ]; then
+  mkdir -p "$out/rootfs/etc/ssl/certs"
+  cp -L "$bundle" "$out/rootfs/etc/ssl/certs/"
+else
+  echo "stage-rootfs: no $bundle (install ca-certificates): the image will not trust HTTPS buckets" >&2
+fi
 echo "staged $(du -sh "$out/rootfs" | cut -f1) in $out/rootfs"
