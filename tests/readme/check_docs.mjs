@@ -105,7 +105,7 @@ function checkLayoutMap () {
 }
 
 function checkVariables () {
-  const shown = new Set(fs.readFileSync(path.join(root, 'docker/compose.yaml'), 'utf8').match(/CSMOCK_[A-Z_]+/g))
+  const shown = new Set(fs.readFileSync(path.join(root, 'docker/compose.yaml'), 'utf8').match(/CSMOCK_[A-Z0-9_]+/g))
   const documented = fs.readFileSync(path.join(root, 'docs/configuration.md'), 'utf8')
   for (const name of shown) {
     if (!new RegExp(`\\b${name}\\b`).test(documented)) {
