@@ -444,7 +444,7 @@ impl Storage {
         root: &Path,
         api_key: &str,
         gathered: Vec<Bytes>,
-        mut body: S,
+        body: S,
         limit: u64,
         sniff: Sniff,
     ) -> Result<StoredFile, WriteError>
@@ -465,20 +465,7 @@ impl Storage {
             }
             created => created?,
         };
-        let mut digested = Digested::new(sniff);
-        for chunk in &gathered {
-            digested.add(chunk);
-            file.write_all(chunk).await?;
-        }
-        drop(gathered);
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
-            if digested.size + chunk.len() as u64 > limit {
-                return Err(WriteError::TooLarge { limit });
-            }
-            digested.add(&chunk);
-            file.write_all(&chunk).await?;
-        }
+        let digested = digest_into(gathered, body, limit, sniff, &mut file).await?;
         file.flush().await?;
         if self.durable {
             file.sync_all().await?;
@@ -854,7 +841,7 @@ async fn write_to_bucket<S, E>(
     bucket: &Bucket,
     api_key: &str,
     gathered: Vec<Bytes>,
-    mut body: S,
+    body: S,
     limit: u64,
     sniff: Sniff,
 ) -> Result<StoredFile, WriteError>
@@ -864,27 +851,56 @@ where
 {
     let storage_key = ids::storage_key();
     let mut upload = bucket.start_upload(api_key, &storage_key).await?;
-    let mut digested = Digested::new(sniff);
-    let streamed = async {
-        for chunk in gathered {
-            digested.add(&chunk);
-            upload.write(chunk).await?;
-        }
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
-            if digested.size + chunk.len() as u64 > limit {
-                return Err(WriteError::TooLarge { limit });
-            }
-            digested.add(&chunk);
-            upload.write(chunk).await?;
-        }
-        Ok(())
-    }
-    .await;
     // A failed body drops the upload, which aborts it.
-    streamed?;
+    let digested = digest_into(gathered, body, limit, sniff, &mut upload).await?;
     upload.finish().await?;
     Ok(digested.stored(storage_key))
+}
+
+/// Where an upload's bytes go as they stream: a temp file, or a multipart upload.
+trait Sink {
+    fn write(&mut self, chunk: Bytes) -> impl Future<Output = io::Result<()>> + Send;
+}
+
+impl Sink for File {
+    async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
+        self.write_all(&chunk).await
+    }
+}
+
+impl Sink for objects::Upload {
+    async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
+        objects::Upload::write(self, chunk).await
+    }
+}
+
+/// Hashes, counts and hands to `sink` what was already read, then the rest of `body`,
+/// failing past `limit` bytes or on a body error.
+async fn digest_into<S, E>(
+    gathered: Vec<Bytes>,
+    mut body: S,
+    limit: u64,
+    sniff: Sniff,
+    sink: &mut impl Sink,
+) -> Result<Digested, WriteError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut digested = Digested::new(sniff);
+    for chunk in gathered {
+        digested.add(&chunk);
+        sink.write(chunk).await?;
+    }
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| WriteError::Body(e.into()))?;
+        if digested.size + chunk.len() as u64 > limit {
+            return Err(WriteError::TooLarge { limit });
+        }
+        digested.add(&chunk);
+        sink.write(chunk).await?;
+    }
+    Ok(digested)
 }
 
 /// Uploads the file at `from` as a stored file unless it is there already.

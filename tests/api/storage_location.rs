@@ -217,26 +217,19 @@ async fn an_ephemeral_mock_removes_its_files_from_the_bucket_at_exit() {
     };
     let names = tempfile::tempdir().unwrap();
     let flag = bucket.storage_flag(names.path());
-    let mut server = TestServer::start_with(&[
+    let args = [
         "--ephemeral",
         "--storage",
         &flag,
         "--s3-endpoint",
         &bucket.endpoint,
-    ])
-    .await;
+    ];
+    let mut server = TestServer::start_with(&args).await;
     server.upload("gone.txt", b"gone at exit", &[]).await;
     assert_eq!(bucket.stored_names(names.path()).len(), 1);
     assert!(server.terminate().success());
     assert!(bucket.stored_names(names.path()).is_empty());
     // The claim went with them: the next ephemeral mock on the prefix starts.
-    let again = TestServer::start_with(&[
-        "--ephemeral",
-        "--storage",
-        &flag,
-        "--s3-endpoint",
-        &bucket.endpoint,
-    ])
-    .await;
+    let again = TestServer::start_with(&args).await;
     again.upload("again.txt", b"again", &[]).await;
 }
