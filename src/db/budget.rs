@@ -4,7 +4,8 @@
 //! with a [`Slot`], before the work it covers (checking a `query`, waiting for a reader),
 //! and heavy work (a filter, an unindexed sort) holds one of [`heavy_at_once`] slots: a
 //! crowd of heavy listings answers within its budget, and leaves CPU and readers to
-//! everything else (health, plain reads).
+//! everything else (health, plain reads). On PostgreSQL, `statement_timeout` stops
+//! the statement instead, set to what is left of the budget.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::readers::{ReaderConn, Readers};
-use super::{DbError, DbResult};
+use super::{DbError, DbResult, Exec};
 
 /// How many SQLite virtual-machine steps run between two calls of the progress handler:
 /// few, because one step may be long (a `regexp` call compiles its pattern on the first
@@ -26,6 +27,10 @@ const CALLS_BETWEEN_CLOCK_READS: u32 = 64;
 
 /// SQLite's result code for a statement stopped by the progress handler.
 const SQLITE_INTERRUPT: &str = "9";
+/// PostgreSQL's code for a statement stopped by `statement_timeout` (`query_canceled`).
+const PG_QUERY_CANCELED: &str = "57014";
+/// PostgreSQL's code for a pattern its `~` refuses (`invalid_regular_expression`).
+const PG_INVALID_REGEX: &str = "2201B";
 
 /// Heavy statements that may run at once: half the CPUs (at least one), so that the
 /// other half stays free for health and cheap reads (measured on 2 CPUs: with both busy
@@ -37,13 +42,20 @@ pub fn heavy_at_once() -> usize {
 /// The readers budgeted statements run on, and the gate of the heavy ones.
 #[derive(Debug, Clone)]
 pub struct BudgetedReaders {
-    pool: Readers,
+    pool: BudgetPool,
     heavy: Arc<Semaphore>,
+}
+
+/// The connections budgeted statements run on.
+#[derive(Debug, Clone)]
+pub enum BudgetPool {
+    Lite(Readers),
+    Pg(sqlx::PgPool),
 }
 
 impl BudgetedReaders {
     /// Budgeted statements on `pool`'s connections.
-    pub fn new(pool: Readers) -> BudgetedReaders {
+    pub fn new(pool: BudgetPool) -> BudgetedReaders {
         BudgetedReaders {
             pool,
             heavy: Arc::new(Semaphore::new(heavy_at_once())),
@@ -109,11 +121,17 @@ impl BudgetedReaders {
 pub struct Budgeted {
     /// The budget, and the heavy slot it holds.
     _slot: Slot,
-    conn: Option<ReaderConn>,
+    conn: Option<BudgetConn>,
     flags: Arc<Flags>,
     budget: Duration,
     /// Sets `flags.expired` at the deadline; stopped with the budget.
     timer: tokio::task::AbortHandle,
+}
+
+/// A budgeted connection of either backend.
+enum BudgetConn {
+    Lite(ReaderConn),
+    Pg(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 /// What the progress handler looks at besides the clock.
@@ -149,10 +167,33 @@ impl Budgeted {
     /// answers within its budget instead of queueing behind each other.
     pub async fn acquire(readers: &BudgetedReaders, slot: Slot) -> DbResult<Budgeted> {
         let (deadline, budget) = (slot.deadline, slot.budget);
-        let mut conn = tokio::time::timeout_at(deadline.into(), readers.pool.acquire())
+        let flags = Arc::new(Flags::default());
+        let pool = match &readers.pool {
+            BudgetPool::Lite(pool) => pool,
+            BudgetPool::Pg(pool) => {
+                let mut conn = tokio::time::timeout_at(deadline.into(), pool.acquire())
+                    .await
+                    .map_err(|_| DbError::OutOfTime(budget))??;
+                let left = deadline.saturating_duration_since(Instant::now());
+                // 0 would mean no timeout at all.
+                let millis = left.as_millis().clamp(1, i32::MAX as u128);
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "set statement_timeout = {millis}"
+                )))
+                .execute(&mut *conn)
+                .await?;
+                return Ok(Budgeted {
+                    _slot: slot,
+                    conn: Some(BudgetConn::Pg(conn)),
+                    flags,
+                    budget,
+                    timer: tokio::spawn(async {}).abort_handle(),
+                });
+            }
+        };
+        let mut conn = tokio::time::timeout_at(deadline.into(), pool.acquire())
             .await
             .map_err(|_| DbError::OutOfTime(budget))??;
-        let flags = Arc::new(Flags::default());
         let watched = flags.clone();
         let mut calls = 0u32;
         conn.lock_handle().await?.set_progress_handler(
@@ -171,7 +212,7 @@ impl Budgeted {
         .abort_handle();
         Ok(Budgeted {
             _slot: slot,
-            conn: Some(conn),
+            conn: Some(BudgetConn::Lite(conn)),
             flags,
             budget,
             timer,
@@ -179,18 +220,28 @@ impl Budgeted {
     }
 
     /// The connection, to run statements on.
-    pub fn conn(&mut self) -> DbResult<&mut sqlx::SqliteConnection> {
+    pub fn conn(&mut self) -> DbResult<Exec<'_>> {
         // Only `release` (which consumes the budget) and `drop` take it.
-        self.conn
-            .as_deref_mut()
-            .ok_or_else(|| DbError::Statement(sqlx::Error::PoolClosed))
+        match self.conn.as_mut() {
+            Some(BudgetConn::Lite(conn)) => Ok(Exec::from(&mut **conn)),
+            Some(BudgetConn::Pg(conn)) => Ok(Exec::from(&mut **conn)),
+            None => Err(DbError::Statement(sqlx::Error::PoolClosed)),
+        }
     }
 
     /// The error for a failed statement: out of time, or the statement's own.
     pub fn error(&self, error: sqlx::Error) -> DbError {
         match &error {
-            sqlx::Error::Database(e) if e.code().as_deref() == Some(SQLITE_INTERRUPT) => {
+            sqlx::Error::Database(e)
+                if matches!(
+                    e.code().as_deref(),
+                    Some(SQLITE_INTERRUPT | PG_QUERY_CANCELED)
+                ) =>
+            {
                 DbError::OutOfTime(self.budget)
+            }
+            sqlx::Error::Database(e) if e.code().as_deref() == Some(PG_INVALID_REGEX) => {
+                DbError::BadPattern(e.message().to_owned())
             }
             _ => DbError::Statement(error),
         }
@@ -210,7 +261,21 @@ impl Budgeted {
 
 /// Removes the budget and returns the connection to the pool; a connection whose budget
 /// cannot be removed is closed instead, so that no later statement inherits it.
-async fn unbudget(mut conn: ReaderConn) {
+async fn unbudget(conn: BudgetConn) {
+    let mut conn = match conn {
+        BudgetConn::Lite(conn) => conn,
+        BudgetConn::Pg(mut conn) => {
+            // Waits for a statement still running, which its timeout bounds.
+            if sqlx::query("set statement_timeout = 0")
+                .execute(&mut *conn)
+                .await
+                .is_err()
+            {
+                conn.close_on_drop();
+            }
+            return;
+        }
+    };
     let removed = match conn.lock_handle().await {
         Ok(mut handle) => {
             handle.remove_progress_handler();
@@ -235,7 +300,10 @@ impl Drop for Budgeted {
                     runtime.spawn(unbudget(conn));
                 }
                 // No runtime left (shutdown): never hand the connection out again.
-                Err(_) => conn.discard(),
+                Err(_) => match conn {
+                    BudgetConn::Lite(conn) => conn.discard(),
+                    BudgetConn::Pg(mut conn) => conn.close_on_drop(),
+                },
             }
         }
     }
@@ -290,7 +358,7 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             let budget = Duration::from_millis(1);
-            let readers = BudgetedReaders::new(pool.clone());
+            let readers = BudgetedReaders::new(BudgetPool::Lite(pool.clone()));
             let slot = readers.slot(budget, Weight::Heavy).await.unwrap();
             let budgeted = Budgeted::acquire(&readers, slot).await.unwrap();
             // Polled once and dropped, as when its request is cancelled (it may also
@@ -313,13 +381,14 @@ mod tests {
         // first poll: opening one takes a round trip to its thread, by when the spent
         // budget's timer may have fired (it fires at the next millisecond tick).
         drop(pool.acquire().await.unwrap());
-        let readers = BudgetedReaders::new(pool.clone());
+        let readers = BudgetedReaders::new(BudgetPool::Lite(pool.clone()));
         let slot = readers.slot(Duration::ZERO, Weight::Light).await.unwrap();
         let mut budgeted = Budgeted::acquire(&readers, slot).await.unwrap();
-        let error = sqlx::query_scalar::<_, i64>(LONG)
-            .fetch_one(budgeted.conn().unwrap())
-            .await
-            .unwrap_err();
+        let error = match budgeted.conn().unwrap() {
+            Exec::Lite(conn) => sqlx::query_scalar::<_, i64>(LONG).fetch_one(conn).await,
+            Exec::Pg(_) => unreachable!("the test's readers are SQLite's"),
+        }
+        .unwrap_err();
         assert!(matches!(budgeted.error(error), DbError::OutOfTime(_)));
         budgeted.release().await;
         let count: i64 = sqlx::query_scalar(LONG).fetch_one(&pool).await.unwrap();

@@ -1,12 +1,11 @@
 //! Queries on `bulk_jobs`, and the shapes of what a job stores.
 
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
 use sqlx::types::Json;
-use sqlx::{FromRow, Row, SqliteConnection, SqliteExecutor};
+use sqlx::{Decode, FromRow, Row, Type};
 
-use super::DbResult;
 use super::json_column;
+use super::{DbResult, Exec, on};
 
 /// One item a job could not process.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,8 +126,16 @@ impl BulkJobRow {
     }
 }
 
-impl<'r> FromRow<'r, SqliteRow> for BulkJobRow {
-    fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
+impl<'r, R> FromRow<'r, R> for BulkJobRow
+where
+    R: Row,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Json<JobSummary>: Decode<'r, R::Database> + Type<R::Database>,
+    Json<StoredBody>: Decode<'r, R::Database> + Type<R::Database>,
+    Json<Vec<JobItem>>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
         let uid: String = row.try_get("uid")?;
         Ok(BulkJobRow {
             summary: json_column(row, "bulk_jobs", &uid, "summary")?,
@@ -145,11 +152,12 @@ impl<'r> FromRow<'r, SqliteRow> for BulkJobRow {
 }
 
 /// Records a job.
-pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> DbResult<()> {
-    sqlx::query(
+pub async fn insert(db: impl Into<Exec<'_>>, job: &BulkJobRow) -> DbResult<()> {
+    on!(db, |c, q| {
+        sqlx::query(q.sql(
         "insert into bulk_jobs (uid, stack_api_key, action, status, summary, created_at, created_by, body, items) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
     .bind(&job.uid)
     .bind(&job.stack_api_key)
     .bind(&job.action)
@@ -159,23 +167,26 @@ pub async fn insert(conn: &mut SqliteConnection, job: &BulkJobRow) -> DbResult<(
     .bind(&job.created_by)
     .bind(&job.body)
     .bind(&job.items)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// A job of a stack.
 pub async fn get(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<BulkJobRow>> {
-    sqlx::query_as::<_, BulkJobRow>("select * from bulk_jobs where uid = ? and stack_api_key = ?")
-        .bind(uid)
-        .bind(api_key)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    Ok(on!(db, |c, q| sqlx::query_as::<_, BulkJobRow>(q.sql(
+        "select * from bulk_jobs where uid = ? and stack_api_key = ?"
+    ))
+    .bind(uid)
+    .bind(api_key)
+    .fetch_optional(c)
+    .await)?)
 }
 
 #[cfg(test)]

@@ -2,15 +2,15 @@
 //! version published there, its file and details), by locale and fallback chain.
 
 use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::types::Json;
-use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
+use sqlx::{FromRow, QueryBuilder, Row};
 
-use super::DbResult;
 use super::budget::{Budgeted, BudgetedReaders, Slot};
-use super::filter_sql::{Rows, push_filter};
-use super::json_column;
+use super::filter_sql::{Binds, BuilderDb, Rows, push_filter};
 use super::listing::{Sort, SortColumn, Wanted, push_page};
+use super::{DbResult, json_column, on};
 use crate::contentstack::filter::Filter;
 use crate::contentstack::lenient;
 
@@ -40,35 +40,42 @@ pub struct DeliveredRow {
     pub published_by: String,
 }
 
-impl FromRow<'_, SqliteRow> for DeliveredRow {
-    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
-        let uid: String = row.try_get("uid")?;
-        let version: i64 = row.try_get("version")?;
-        // The tags are the version's.
-        let key = format!("{uid} version {version}");
-        Ok(DeliveredRow {
-            stack_api_key: row.try_get("stack_api_key")?,
-            created_at: row.try_get("created_at")?,
-            created_by: row.try_get("created_by")?,
-            content_type: row.try_get("content_type")?,
-            tags: json_column(row, "asset_versions", &key, "tags")?,
-            filename: row.try_get("filename")?,
-            version_uid: row.try_get("version_uid")?,
-            title: row.try_get("title")?,
-            updated_at: row.try_get("updated_at")?,
-            updated_by: row.try_get("updated_by")?,
-            file_size: row.try_get("file_size")?,
-            width: row.try_get("width")?,
-            height: row.try_get("height")?,
-            environment_uid: row.try_get("environment_uid")?,
-            locale: row.try_get("locale")?,
-            published_at: row.try_get("published_at")?,
-            published_by: row.try_get("published_by")?,
-            uid,
-            version,
-        })
-    }
+/// Reads a [`DeliveredRow`] from a row of either backend.
+macro_rules! delivered_from_row {
+    ($row_type:ty) => {
+        impl FromRow<'_, $row_type> for DeliveredRow {
+            fn from_row(row: &$row_type) -> sqlx::Result<Self> {
+                let uid: String = row.try_get("uid")?;
+                let version: i64 = row.try_get("version")?;
+                // The tags are the version's.
+                let key = format!("{uid} version {version}");
+                Ok(DeliveredRow {
+                    stack_api_key: row.try_get("stack_api_key")?,
+                    created_at: row.try_get("created_at")?,
+                    created_by: row.try_get("created_by")?,
+                    content_type: row.try_get("content_type")?,
+                    tags: json_column(row, "asset_versions", &key, "tags")?,
+                    filename: row.try_get("filename")?,
+                    version_uid: row.try_get("version_uid")?,
+                    title: row.try_get("title")?,
+                    updated_at: row.try_get("updated_at")?,
+                    updated_by: row.try_get("updated_by")?,
+                    file_size: row.try_get("file_size")?,
+                    width: row.try_get("width")?,
+                    height: row.try_get("height")?,
+                    environment_uid: row.try_get("environment_uid")?,
+                    locale: row.try_get("locale")?,
+                    published_at: row.try_get("published_at")?,
+                    published_by: row.try_get("published_by")?,
+                    uid,
+                    version,
+                })
+            }
+        }
+    };
 }
+delivered_from_row!(SqliteRow);
+delivered_from_row!(PgRow);
 
 /// Which locale copies a read serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,13 +103,32 @@ pub struct DeliveryListing {
     pub limit: u64,
 }
 
-const DELIVERED: &str = "select a.uid as uid, a.stack_api_key as stack_api_key, a.created_at as created_at, \
+/// The columns a published copy is served with, `$is_dir` the dialect's false.
+macro_rules! delivered {
+    ($is_dir:literal) => {
+        concat!(
+            "select a.uid as uid, a.stack_api_key as stack_api_key, a.created_at as created_at, \
      a.created_by as created_by, f.content_type as content_type, v.tags as tags, f.filename as filename, \
-     r.version_uid as version_uid, r.version as version, v.title as title, 0 as is_dir, \
+     r.version_uid as version_uid, r.version as version, v.title as title, ",
+            $is_dir,
+            " as is_dir, \
      v.updated_at as updated_at, v.updated_by as updated_by, f.file_size as file_size, f.width as width, \
      f.height as height, r.environment_uid as environment_uid, r.locale as locale, \
      r.published_at as published_at, r.published_by as published_by, null as name, \
-     v.description as description, a.parent_uid as parent_uid";
+     v.description as description, a.parent_uid as parent_uid"
+        )
+    };
+}
+
+/// The served columns: `is_dir` is an integer on SQLite, a boolean on PostgreSQL (so
+/// that a filter on it binds the same type as on `assets`).
+fn delivered<DB: BuilderDb>() -> &'static str {
+    if DB::DIALECT.is_pg() {
+        delivered!("false")
+    } else {
+        delivered!("0")
+    }
+}
 
 /// The rows a published copy `r` is served with.
 const JOINED: &str = " join assets a on a.stack_api_key = r.stack_api_key and a.uid = r.asset_uid \
@@ -116,13 +142,13 @@ impl DeliveryListing {
     /// first locale of the chain it is published in. That copy is picked by asking
     /// whether a better one exists (a key lookup per copy), not by ranking every
     /// published copy.
-    fn push_record_conditions(&self, sql: &mut QueryBuilder<Sqlite>) {
+    fn push_record_conditions<DB: BuilderDb>(&self, sql: &mut QueryBuilder<DB>) {
         sql.push(" r.stack_api_key = ")
-            .push_bind(self.api_key.clone())
+            .bind_text(self.api_key.clone())
             .push(" and r.environment_uid = ")
-            .push_bind(self.environment_uid.clone());
+            .bind_text(self.environment_uid.clone());
         if let Some(uid) = &self.asset_uid {
-            sql.push(" and r.asset_uid = ").push_bind(uid.clone());
+            sql.push(" and r.asset_uid = ").bind_text(uid.clone());
         }
         self.push_published_since(sql, "r");
         if let Locales::FirstOf(chain) = &self.locales {
@@ -145,9 +171,9 @@ impl DeliveryListing {
 
     /// `with p as (...)`: the published copies served, with their rows, so that a
     /// filter can test any field.
-    fn push_copies(&self, sql: &mut QueryBuilder<Sqlite>) {
+    fn push_copies<DB: BuilderDb>(&self, sql: &mut QueryBuilder<DB>) {
         sql.push("with p as (")
-            .push(DELIVERED)
+            .push(delivered::<DB>())
             .push(" from publish_records r")
             .push(JOINED)
             .push(" where");
@@ -156,15 +182,20 @@ impl DeliveryListing {
     }
 
     /// Only copies published since the Sync API's `start_from`.
-    fn push_published_since(&self, sql: &mut QueryBuilder<Sqlite>, record: &str) {
+    fn push_published_since<DB: BuilderDb>(&self, sql: &mut QueryBuilder<DB>, record: &str) {
         if let Some(since) = &self.published_since {
             sql.push(format_args!(" and {record}.published_at >= "))
-                .push_bind(since.clone());
+                .bind_text(since.clone());
         }
     }
 
-    fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
-        sql.push(" from p where 1");
+    fn push_where<DB: BuilderDb>(&self, sql: &mut QueryBuilder<DB>) {
+        // PostgreSQL's `where` takes a boolean, not 1.
+        sql.push(if sql.is_pg() {
+            " from p where true"
+        } else {
+            " from p where 1"
+        });
         push_filter(sql, &self.filter, Rows::Published);
     }
 
@@ -183,11 +214,20 @@ impl DeliveryListing {
     }
 
     /// The page query.
-    pub(super) fn page_sql(&self) -> QueryBuilder<Sqlite> {
+    pub(super) fn page_sql<DB: BuilderDb>(&self) -> QueryBuilder<DB> {
         let mut sql = QueryBuilder::new("");
         let column = self.sort.column.sql();
         if let Some(indexed) = self.indexed_order() {
-            sql.push("with page as (select r.rowid as id from publish_records r where");
+            // PostgreSQL has no rowid: the page's records by primary key (the columns
+            // all in the order's index, so the page is still picked from it alone).
+            let pg = sql.is_pg();
+            sql.push(if pg {
+                "with page as (select r.stack_api_key as page_stack, r.asset_uid as page_asset, \
+                 r.environment_uid as page_environment, r.locale as page_locale \
+                 from publish_records r where"
+            } else {
+                "with page as (select r.rowid as id from publish_records r where"
+            });
             self.push_record_conditions(&mut sql);
             self.sort.push_order(
                 &mut sql,
@@ -195,10 +235,14 @@ impl DeliveryListing {
                 &["r.asset_uid", "r.locale"],
             );
             push_page(&mut sql, self.skip, self.limit);
-            sql.push(") ")
-                .push(DELIVERED)
-                .push(" from page cross join publish_records r on r.rowid = page.id")
-                .push(JOINED);
+            sql.push(") ").push(delivered::<DB>()).push(if pg {
+                " from page join publish_records r on r.stack_api_key = page.page_stack \
+                 and r.asset_uid = page.page_asset and r.environment_uid = page.page_environment \
+                 and r.locale = page.page_locale"
+            } else {
+                " from page cross join publish_records r on r.rowid = page.id"
+            });
+            sql.push(JOINED);
             // Only the page's own rows are sorted here.
             self.sort.push_order(&mut sql, column, &["uid", "locale"]);
         } else {
@@ -212,7 +256,7 @@ impl DeliveryListing {
     }
 
     /// The count of every match: of the records alone when nothing else decides.
-    pub(super) fn count_sql(&self) -> QueryBuilder<Sqlite> {
+    pub(super) fn count_sql<DB: BuilderDb>(&self) -> QueryBuilder<DB> {
         let mut sql = QueryBuilder::new("");
         if self.filter.is_empty() {
             sql.push("select count(*) from publish_records r where");
@@ -227,19 +271,21 @@ impl DeliveryListing {
 }
 
 /// `?, ?, ...`: the chain's locale codes.
-fn push_chain(sql: &mut QueryBuilder<Sqlite>, chain: &[String]) {
-    let mut list = sql.separated(", ");
-    for code in chain {
-        list.push_bind(code.clone());
+fn push_chain<DB: BuilderDb>(sql: &mut QueryBuilder<DB>, chain: &[String]) {
+    for (i, code) in chain.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(code.clone());
     }
 }
 
 /// The place of a record's locale in the chain (0 first).
-fn push_rank(sql: &mut QueryBuilder<Sqlite>, record: &str, chain: &[String]) {
+fn push_rank<DB: BuilderDb>(sql: &mut QueryBuilder<DB>, record: &str, chain: &[String]) {
     sql.push(format_args!("case {record}.locale"));
     for (rank, code) in chain.iter().enumerate() {
         sql.push(" when ")
-            .push_bind(code.clone())
+            .bind_text(code.clone())
             .push(format_args!(" then {rank}"));
     }
     sql.push(" end");
@@ -257,25 +303,21 @@ pub async fn run(
     let rows = match wanted {
         Wanted::Count => Vec::new(),
         Wanted::Page | Wanted::PageAndCount => {
-            let mut sql = listing.page_sql();
-            let query = sql.build_query_as();
-            query
-                .fetch_all(conn.conn()?)
-                .await
-                .map_err(|e| conn.error(e))?
+            let rows = on!(conn.conn()?, |c, _q| {
+                let mut sql = listing.page_sql();
+                sql.build_query_as::<DeliveredRow>().fetch_all(c).await
+            });
+            rows.map_err(|e| conn.error(e))?
         }
     };
     let count = match wanted {
         Wanted::Page => None,
         Wanted::Count | Wanted::PageAndCount => {
-            let mut sql = listing.count_sql();
-            let query = sql.build_query_scalar();
-            Some(
-                query
-                    .fetch_one(conn.conn()?)
-                    .await
-                    .map_err(|e| conn.error(e))?,
-            )
+            let count = on!(conn.conn()?, |c, _q| {
+                let mut sql = listing.count_sql();
+                sql.build_query_scalar::<i64>().fetch_one(c).await
+            });
+            Some(count.map_err(|e| conn.error(e))?)
         }
     };
     conn.release().await;

@@ -1,11 +1,9 @@
 //! Queries on `environments`.
 
+use super::stack_rows::{self, Table};
+use super::{DbResult, Exec, on};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
-use sqlx::{SqliteConnection, SqliteExecutor};
-
-use super::DbResult;
-use super::stack_rows::{self, Table};
 
 const TABLE: Table = Table {
     name: "environments",
@@ -36,13 +34,13 @@ pub struct EnvironmentRow {
 }
 
 /// Every environment of a stack, oldest first.
-pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<EnvironmentRow>> {
+pub async fn list(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<Vec<EnvironmentRow>> {
     stack_rows::list(db, TABLE, api_key).await
 }
 
 /// The environment of a stack with this name.
 pub async fn by_name(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     name: &str,
 ) -> DbResult<Option<EnvironmentRow>> {
@@ -50,11 +48,10 @@ pub async fn by_name(
 }
 
 /// Inserts an environment.
-pub async fn insert(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult<()> {
-    sqlx::query(
-        "insert into environments (uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+pub async fn insert(conn: impl Into<Exec<'_>>, row: &EnvironmentRow) -> DbResult<()> {
+    on!(conn, |c, q| {
+        sqlx::query(q.sql("insert into environments (uid, stack_api_key, name, urls, version, created_at, created_by, updated_at, updated_by) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
     .bind(&row.uid)
     .bind(&row.stack_api_key)
     .bind(&row.name)
@@ -64,17 +61,17 @@ pub async fn insert(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResu
     .bind(&row.created_by)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
-    .execute(conn)
-    .await?;
+    .execute(c).await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Writes back an environment's name, urls and version stamp.
-pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult<()> {
-    sqlx::query(
+pub async fn save(conn: impl Into<Exec<'_>>, row: &EnvironmentRow) -> DbResult<()> {
+    on!(conn, |c, q| sqlx::query(q.sql(
         "update environments set name = ?, urls = ?, version = ?, updated_at = ?, updated_by = ? \
-         where stack_api_key = ? and uid = ?",
-    )
+         where stack_api_key = ? and uid = ?"
+    ))
     .bind(&row.name)
     .bind(Json(&row.urls.0))
     .bind(row.version)
@@ -82,12 +79,13 @@ pub async fn save(conn: &mut SqliteConnection, row: &EnvironmentRow) -> DbResult
     .bind(&row.updated_by)
     .bind(&row.stack_api_key)
     .bind(&row.uid)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes an environment (its publish records go with it).
-pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
+pub async fn delete(conn: impl Into<Exec<'_>>, api_key: &str, uid: &str) -> DbResult<()> {
     stack_rows::delete(conn, TABLE, api_key, uid).await
 }

@@ -2,11 +2,11 @@
 //! asset's current version, their publish records, its environments and locales, all
 //! in one read transaction so that they agree with each other.
 
-use super::DbResult;
 use super::assets::{AssetFileRow, AssetRow};
 use super::environments::EnvironmentRow;
 use super::locales::LocaleRow;
 use super::publishing::PublishRecordRow;
+use super::{Conn, DbResult, Exec, on};
 
 /// A stack's exportable rows.
 #[derive(Debug)]
@@ -23,31 +23,57 @@ pub struct ExportRows {
 /// Reads a stack's exportable rows at one instant.
 pub async fn read(db: super::Reader<'_>, api_key: &str) -> DbResult<ExportRows> {
     let mut conn = db.acquire().await?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let assets = sqlx::query_as::<_, AssetRow>(
-        "select * from assets where stack_api_key = ? order by is_dir desc, created_at, uid",
-    )
+    match &mut *conn {
+        Conn::LiteRead(conn) => {
+            let mut tx = sqlx::Connection::begin(&mut **conn).await?;
+            let rows = read_in(&mut *tx, api_key).await?;
+            tx.commit().await?;
+            Ok(rows)
+        }
+        Conn::PgRead(conn) => {
+            // One snapshot for every statement (PostgreSQL's default, read committed,
+            // takes one per statement; SQLite's read transaction holds one).
+            let mut tx = sqlx::Connection::begin_with(&mut **conn, CONSISTENT_READ).await?;
+            let rows = read_in(&mut *tx, api_key).await?;
+            tx.commit().await?;
+            Ok(rows)
+        }
+        // Already a transaction: nothing to open.
+        held => read_in(held, api_key).await,
+    }
+}
+
+/// PostgreSQL's read transaction that sees one instant, as SQLite's does.
+pub(super) const CONSISTENT_READ: &str = "begin isolation level repeatable read, read only";
+
+/// [`read`]'s statements, inside its transaction.
+async fn read_in(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<ExportRows> {
+    let mut db: Exec<'_> = db.into();
+    let assets = on!(db.re(), |c, q| sqlx::query_as::<_, AssetRow>(q.sql(
+        "select * from assets where stack_api_key = ? order by is_dir desc, created_at, uid"
+    ))
     .bind(api_key)
-    .fetch_all(&mut *tx)
-    .await?;
-    let files = sqlx::query_as::<_, AssetFileRow>(
+    .fetch_all(c)
+    .await)?;
+    let files = on!(db.re(), |c, q| sqlx::query_as::<_, AssetFileRow>(q.sql(
         "select f.* from asset_files f join assets a \
          on a.stack_api_key = f.stack_api_key and a.version_uid = f.version_uid \
-         where a.stack_api_key = ? and a.is_dir = 0",
+         where a.stack_api_key = ? and not a.is_dir"
+    ))
+    .bind(api_key)
+    .fetch_all(c)
+    .await)?;
+    let records = on!(db.re(), |c, q| sqlx::query_as::<_, PublishRecordRow>(
+        q.sql(
+            "select * from publish_records where stack_api_key = ? \
+         order by asset_uid, published_at, environment_uid, locale"
+        )
     )
     .bind(api_key)
-    .fetch_all(&mut *tx)
-    .await?;
-    let records = sqlx::query_as::<_, PublishRecordRow>(
-        "select * from publish_records where stack_api_key = ? \
-         order by asset_uid, published_at, environment_uid, locale",
-    )
-    .bind(api_key)
-    .fetch_all(&mut *tx)
-    .await?;
-    let environments = super::environments::list(&mut *tx, api_key).await?;
-    let locales = super::locales::list(&mut *tx, api_key).await?;
-    tx.commit().await?;
+    .fetch_all(c)
+    .await)?;
+    let environments = super::environments::list(db.re(), api_key).await?;
+    let locales = super::locales::list(db.re(), api_key).await?;
     Ok(ExportRows {
         assets,
         files,

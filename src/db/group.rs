@@ -14,7 +14,7 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{DbError, Pool, Tx};
+use super::{DbError, OwnedWriter, Tx, on};
 
 /// At most this many jobs share a transaction, so that other users of the writer
 /// (stack changes, purges, bulk work) wait for a bounded time.
@@ -45,7 +45,7 @@ pub struct GroupWriter {
 
 impl GroupWriter {
     /// Starts the writer task on `write`, the pool of the single writer connection.
-    pub fn start(write: Pool) -> GroupWriter {
+    pub fn start(write: OwnedWriter) -> GroupWriter {
         let (queue, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(run(write, jobs));
         GroupWriter { queue }
@@ -93,7 +93,7 @@ fn stopped() -> DbError {
 
 /// The writer task: takes the first queued job, every job queued behind it (up to
 /// [`MAX_BATCH`]), runs them in one transaction and settles each.
-async fn run(write: Pool, mut jobs: mpsc::Receiver<Job>) {
+async fn run(write: OwnedWriter, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let settled = run_batch(&write, batch.drain(..)).await;
@@ -115,9 +115,9 @@ async fn run(write: Pool, mut jobs: mpsc::Receiver<Job>) {
 type Settled = Result<(Tx, Vec<Finish>), (DbError, Vec<Finish>)>;
 
 /// Opens the batch's transaction and runs each job in a savepoint of its own.
-async fn run_batch(write: &Pool, batch: impl Iterator<Item = Job>) -> Settled {
+async fn run_batch(write: &OwnedWriter, batch: impl Iterator<Item = Job>) -> Settled {
     let mut finishes = Vec::with_capacity(MAX_BATCH);
-    let mut tx = match write.begin().await {
+    let mut tx = match write.borrow().begin().await {
         Ok(tx) => tx,
         // Nothing ran: the jobs are dropped, and their callers told the writer stopped.
         Err(error) => return Err((error.into(), finishes)),
@@ -156,8 +156,11 @@ async fn run_batch(write: &Pool, batch: impl Iterator<Item = Job>) -> Settled {
     Ok((tx, finishes))
 }
 
-/// Runs savepoint statements.
+/// Runs savepoint statements (several in one string: not a prepared statement).
 async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), DbError> {
-    sqlx::query(statement).execute(&mut **tx).await?;
+    on!(tx, |c, _q| sqlx::raw_sql(statement)
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! Listing and counting live assets: scope, MIME family, `query` filter, sort, page.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
-use super::DbResult;
 use super::assets::AssetRow;
 use super::budget::{Budgeted, BudgetedReaders, Slot, Weight};
-use super::filter_sql::{Rows, push_filter, trigram_query};
+use super::filter_sql::{Binds, BuilderDb, Rows, push_filter, push_title_holds, trigram_query};
+use super::{DbResult, on};
 use crate::contentstack::filter::{Field, Filter};
 
 /// Where listed items come from.
@@ -22,14 +22,14 @@ pub enum Scope {
 impl Scope {
     /// ` and parent_uid ...` for this scope; `root` is how the table writes "no
     /// folder" (`is null` on `assets`).
-    fn push_condition(&self, sql: &mut QueryBuilder<Sqlite>, root: &str) {
+    fn push_condition<DB: BuilderDb>(&self, sql: &mut QueryBuilder<DB>, root: &str) {
         match self {
             Scope::Everywhere => {}
             Scope::Root => {
                 sql.push(format_args!(" and parent_uid {root}"));
             }
             Scope::Folder(uid) => {
-                sql.push(" and parent_uid = ").push_bind(uid.clone());
+                sql.push(" and parent_uid = ").bind_text(uid.clone());
             }
         }
     }
@@ -82,6 +82,15 @@ impl SortColumn {
             SortColumn::PublishedAt => "published_at",
         }
     }
+
+    /// True when the column may hold nulls (whose place in the order the dialects
+    /// disagree on).
+    fn nullable(self) -> bool {
+        matches!(
+            self,
+            SortColumn::Title | SortColumn::Name | SortColumn::Filename | SortColumn::FileSize
+        )
+    }
 }
 
 /// Sort order of a listing.
@@ -118,10 +127,24 @@ pub struct Listing {
 
 impl Sort {
     /// ` order by <first> <direction>, <tie> <direction>...`: the ties keep pages from
-    /// overlapping or skipping an item.
-    pub(super) fn push_order(&self, sql: &mut QueryBuilder<Sqlite>, first: &str, ties: &[&str]) {
+    /// overlapping or skipping an item. Nulls come first in ascending order, as SQLite
+    /// sorts them: PostgreSQL is told so when the sort column may hold nulls (and only
+    /// then, so that an index of the default order still gives the others).
+    pub(super) fn push_order<DB: BuilderDb>(
+        &self,
+        sql: &mut QueryBuilder<DB>,
+        first: &str,
+        ties: &[&str],
+    ) {
         let direction = if self.ascending { "asc" } else { "desc" };
         sql.push(format_args!(" order by {first} {direction}"));
+        if sql.is_pg() && self.column.nullable() {
+            sql.push(if self.ascending {
+                " nulls first"
+            } else {
+                " nulls last"
+            });
+        }
         for tie in ties {
             sql.push(format_args!(", {tie} {direction}"));
         }
@@ -137,16 +160,26 @@ impl Sort {
 }
 
 impl Listing {
-    fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
+    fn push_where<DB: BuilderDb>(&self, sql: &mut QueryBuilder<DB>) {
         sql.push(" where stack_api_key = ")
-            .push_bind(self.api_key.clone());
+            .bind_text(self.api_key.clone());
         self.scope.push_condition(sql, "is null");
+        let not_dir = if sql.is_pg() {
+            " and is_dir = false"
+        } else {
+            " and is_dir = 0"
+        };
         if !self.include_folders && !self.filter.mentions(Field::IsDir) {
-            sql.push(" and is_dir = 0");
+            sql.push(not_dir);
         }
         if let Some(prefix) = self.content_type_prefix {
-            sql.push(" and is_dir = 0 and content_type like ")
-                .push_bind(format!("{prefix}%"));
+            // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` does the same (in
+            // the database's C collation).
+            let like = if sql.is_pg() { " ilike " } else { " like " };
+            sql.push(not_dir)
+                .push(" and content_type")
+                .push(like)
+                .bind_text(format!("{prefix}%"));
         }
         let rows = Rows::Live {
             api_key: &self.api_key,
@@ -156,25 +189,39 @@ impl Listing {
 
     /// `select <what> from assets`, or from the rows of `start` (found by index, then
     /// each fetched by key).
-    pub(super) fn select(&self, what: &str, start: Option<&Start>) -> QueryBuilder<Sqlite> {
+    pub(super) fn select<DB: BuilderDb>(
+        &self,
+        what: &str,
+        start: Option<&Start>,
+    ) -> QueryBuilder<DB> {
         let mut sql = QueryBuilder::new("");
+        // `cross join` keeps the candidates the outer loop on SQLite; PostgreSQL has no
+        // `cross join ... on` (its planner orders joins itself).
+        let join = if sql.is_pg() { "join" } else { "cross join" };
         match start {
             None => {
                 sql.push(format_args!("select {what} from assets"));
             }
-            // `cross join` keeps the candidates the outer loop.
             Some(Start::Tags(tags)) => {
                 sql.push("with start (start_uid) as materialized (select distinct asset_uid ");
                 push_tagged(&mut sql, &self.api_key, tags);
                 sql.push(format_args!(
-                    ") select {what} from start cross join assets on assets.uid = start.start_uid"
+                    ") select {what} from start {join} assets on assets.uid = start.start_uid"
                 ));
             }
-            Some(Start::Titles(text)) => {
-                sql.push("with start (start_rowid) as materialized (select rowid ");
-                push_titled(&mut sql, text);
+            // PostgreSQL has no rowid: the stack's assets by key.
+            Some(Start::Titles(pieces)) if sql.is_pg() => {
+                sql.push("with start (start_uid) as materialized (select uid ");
+                push_titled(&mut sql, &self.api_key, pieces);
                 sql.push(format_args!(
-                    ") select {what} from start cross join assets on assets.rowid = start.start_rowid"
+                    ") select {what} from start {join} assets on assets.uid = start.start_uid"
+                ));
+            }
+            Some(Start::Titles(pieces)) => {
+                sql.push("with start (start_rowid) as materialized (select rowid ");
+                push_titled(&mut sql, &self.api_key, pieces);
+                sql.push(format_args!(
+                    ") select {what} from start {join} assets on assets.rowid = start.start_rowid"
                 ));
             }
         }
@@ -184,19 +231,25 @@ impl Listing {
 
     /// The count of every match read off the stack's counters (`asset_counts`), when
     /// the listing has no query and no MIME family: a few rows instead of every match.
-    pub(super) fn counters_sql(&self) -> Option<QueryBuilder<Sqlite>> {
+    pub(super) fn counters_sql<DB: BuilderDb>(&self) -> Option<QueryBuilder<DB>> {
         if !self.filter.is_empty() || self.content_type_prefix.is_some() {
             return None;
         }
-        let mut sql = QueryBuilder::new(
-            "select coalesce(sum(live), 0) from asset_counts where stack_api_key = ",
-        );
-        sql.push_bind(self.api_key.clone());
-        // `is_dir` named either way, so that a folder's counters are found by key.
-        sql.push(if self.include_folders {
-            " and is_dir in (0, 1)"
+        let mut sql = QueryBuilder::new("");
+        let pg = sql.is_pg();
+        // PostgreSQL's `sum` of bigints is numeric.
+        sql.push(if pg {
+            "select cast(coalesce(sum(live), 0) as bigint) from asset_counts where stack_api_key = "
         } else {
-            " and is_dir = 0"
+            "select coalesce(sum(live), 0) from asset_counts where stack_api_key = "
+        });
+        sql.bind_text(self.api_key.clone());
+        // `is_dir` named either way, so that a folder's counters are found by key.
+        sql.push(match (self.include_folders, pg) {
+            (true, false) => " and is_dir in (0, 1)",
+            (false, false) => " and is_dir = 0",
+            (true, true) => " and is_dir in (false, true)",
+            (false, true) => " and is_dir = false",
         });
         // The counters write the root as '' (a key column cannot be null).
         self.scope.push_condition(&mut sql, "= ''");
@@ -210,9 +263,7 @@ impl Listing {
         if let Some(tags) = self.filter.required_tags() {
             return Some(Start::Tags(tags.into_iter().map(str::to_owned).collect()));
         }
-        self.filter
-            .required_title_pieces()
-            .map(|pieces| Start::Titles(trigram_query(&pieces)))
+        self.filter.required_title_pieces().map(Start::Titles)
     }
 }
 
@@ -221,26 +272,38 @@ impl Listing {
 pub(super) enum Start {
     /// The assets carrying one of these tags.
     Tags(Vec<String>),
-    /// The assets whose titles hold this text (an `asset_titles` query).
-    Titles(String),
+    /// The assets whose titles hold each of these pieces of text (through the title
+    /// index: [`trigram_query`] on SQLite, [`push_title_holds`] on PostgreSQL).
+    Titles(Vec<String>),
 }
 
 /// ` from asset_tags where ...`: the tag rows of one of `tags`.
-fn push_tagged(sql: &mut QueryBuilder<Sqlite>, api_key: &str, tags: &[String]) {
+fn push_tagged<DB: BuilderDb>(sql: &mut QueryBuilder<DB>, api_key: &str, tags: &[String]) {
     sql.push("from asset_tags where stack_api_key = ")
-        .push_bind(api_key.to_owned())
+        .bind_text(api_key.to_owned())
         .push(" and tag in (");
-    let mut list = sql.separated(", ");
-    for tag in tags {
-        list.push_bind(tag.clone());
+    for (i, tag) in tags.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(tag.clone());
     }
     sql.push(")");
 }
 
-/// ` from asset_titles where ...`: the titles holding `text`'s pieces.
-fn push_titled(sql: &mut QueryBuilder<Sqlite>, text: &str) {
-    sql.push("from asset_titles where asset_titles match ")
-        .push_bind(text.to_owned());
+/// ` from <title index> where ...`: the titles holding every piece. SQLite's
+/// `asset_titles` holds every stack's titles; on PostgreSQL the stack's own assets are
+/// read, through a pg_trgm index on `assets.title`.
+fn push_titled<DB: BuilderDb>(sql: &mut QueryBuilder<DB>, api_key: &str, pieces: &[String]) {
+    if sql.is_pg() {
+        sql.push("from assets where stack_api_key = ")
+            .bind_text(api_key.to_owned())
+            .push(" and ");
+        push_title_holds(sql, pieces);
+    } else {
+        sql.push("from asset_titles where asset_titles match ")
+            .bind_text(trigram_query(pieces));
+    }
 }
 
 /// When at most this many rows are where a listing can start ([`Start`]), a page starts
@@ -278,13 +341,11 @@ pub async fn run(
                 Wanted::Page => PAGE_FROM_START_UP_TO,
                 Wanted::Count | Wanted::PageAndCount => COUNT_FROM_START_UP_TO,
             };
-            let mut sql = count_candidates_sql(&listing.api_key, start, most);
-            let candidates: i64 = sql
-                .build_query_scalar()
-                .fetch_one(conn.conn()?)
-                .await
-                .map_err(|e| conn.error(e))?;
-            Some(candidates)
+            let candidates = on!(conn.conn()?, |c, _q| {
+                let mut sql = count_candidates_sql(&listing.api_key, start, most);
+                sql.build_query_scalar::<i64>().fetch_one(c).await
+            });
+            Some(candidates.map_err(|e| conn.error(e))?)
         }
     };
     let start_up_to = |most: i64| {
@@ -295,27 +356,25 @@ pub async fn run(
     let rows = match wanted {
         Wanted::Count => Vec::new(),
         Wanted::Page | Wanted::PageAndCount => {
-            let mut sql = page_sql(listing, start_up_to(PAGE_FROM_START_UP_TO));
-            let query = sql.build_query_as();
-            query
-                .fetch_all(conn.conn()?)
-                .await
-                .map_err(|e| conn.error(e))?
+            let start = start_up_to(PAGE_FROM_START_UP_TO);
+            let rows = on!(conn.conn()?, |c, _q| {
+                let mut sql = page_sql(listing, start);
+                sql.build_query_as::<AssetRow>().fetch_all(c).await
+            });
+            rows.map_err(|e| conn.error(e))?
         }
     };
     let count = match wanted {
         Wanted::Page => None,
         Wanted::Count | Wanted::PageAndCount => {
-            let mut sql = listing
-                .counters_sql()
-                .unwrap_or_else(|| listing.select("count(*)", start_up_to(COUNT_FROM_START_UP_TO)));
-            let query = sql.build_query_scalar();
-            Some(
-                query
-                    .fetch_one(conn.conn()?)
-                    .await
-                    .map_err(|e| conn.error(e))?,
-            )
+            let start = start_up_to(COUNT_FROM_START_UP_TO);
+            let count = on!(conn.conn()?, |c, _q| {
+                let mut sql = listing
+                    .counters_sql()
+                    .unwrap_or_else(|| listing.select("count(*)", start));
+                sql.build_query_scalar::<i64>().fetch_one(c).await
+            });
+            Some(count.map_err(|e| conn.error(e))?)
         }
     };
     conn.release().await;
@@ -323,18 +382,29 @@ pub async fn run(
 }
 
 /// How many rows `start` holds, counting no further than `most + 1`.
-fn count_candidates_sql(api_key: &str, start: &Start, most: i64) -> QueryBuilder<Sqlite> {
+fn count_candidates_sql<DB: BuilderDb>(
+    api_key: &str,
+    start: &Start,
+    most: i64,
+) -> QueryBuilder<DB> {
     let mut sql = QueryBuilder::new("select count(*) from (select 1 ");
     match start {
         Start::Tags(tags) => push_tagged(&mut sql, api_key, tags),
-        Start::Titles(text) => push_titled(&mut sql, text),
+        Start::Titles(pieces) => push_titled(&mut sql, api_key, pieces),
     }
     sql.push(format_args!(" limit {})", most + 1));
+    // PostgreSQL 15 names every subquery in `from`.
+    if sql.is_pg() {
+        sql.push(" as candidates");
+    }
     sql
 }
 
 /// The page query of a listing.
-pub(super) fn page_sql(listing: &Listing, start: Option<&Start>) -> QueryBuilder<Sqlite> {
+pub(super) fn page_sql<DB: BuilderDb>(
+    listing: &Listing,
+    start: Option<&Start>,
+) -> QueryBuilder<DB> {
     let mut sql = listing.select("assets.*", start);
     listing
         .sort
@@ -345,7 +415,7 @@ pub(super) fn page_sql(listing: &Listing, start: Option<&Start>) -> QueryBuilder
 
 /// ` limit <limit> offset <skip>`, written out rather than bound: SQLite plans a literal
 /// LIMIT once, where a bound one has it prepare the statement again at every run.
-pub(super) fn push_page(sql: &mut QueryBuilder<Sqlite>, skip: u64, limit: u64) {
+pub(super) fn push_page<DB: BuilderDb>(sql: &mut QueryBuilder<DB>, skip: u64, limit: u64) {
     let skip = i64::try_from(skip).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     sql.push(format_args!(" limit {limit} offset {skip}"));

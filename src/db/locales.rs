@@ -1,9 +1,7 @@
 //! Queries on `locales`.
 
-use sqlx::{SqliteConnection, SqliteExecutor};
-
-use super::DbResult;
 use super::stack_rows::{self, Table};
+use super::{DbResult, Exec, on};
 
 const TABLE: Table = Table {
     name: "locales",
@@ -26,13 +24,13 @@ pub struct LocaleRow {
 }
 
 /// Every locale of a stack, oldest first.
-pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<LocaleRow>> {
+pub async fn list(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<Vec<LocaleRow>> {
     stack_rows::list(db, TABLE, api_key).await
 }
 
 /// The locale of a stack with this code.
 pub async fn by_code(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     code: &str,
 ) -> DbResult<Option<LocaleRow>> {
@@ -40,11 +38,10 @@ pub async fn by_code(
 }
 
 /// Inserts a locale.
-pub async fn insert(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
-    sqlx::query(
-        "insert into locales (uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+pub async fn insert(conn: impl Into<Exec<'_>>, row: &LocaleRow) -> DbResult<()> {
+    on!(conn, |c, q| {
+        sqlx::query(q.sql("insert into locales (uid, stack_api_key, code, name, fallback_locale, version, created_at, created_by, updated_at, updated_by) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
     .bind(&row.uid)
     .bind(&row.stack_api_key)
     .bind(&row.code)
@@ -55,17 +52,16 @@ pub async fn insert(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()
     .bind(&row.created_by)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
-    .execute(conn)
-    .await?;
+    .execute(c).await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Writes back a locale's name, fallback and version stamp.
-pub async fn save(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
-    sqlx::query(
-        "update locales set name = ?, fallback_locale = ?, version = ?, updated_at = ?, updated_by = ? \
-         where stack_api_key = ? and uid = ?",
-    )
+pub async fn save(conn: impl Into<Exec<'_>>, row: &LocaleRow) -> DbResult<()> {
+    on!(conn, |c, q| {
+        sqlx::query(q.sql("update locales set name = ?, fallback_locale = ?, version = ?, updated_at = ?, updated_by = ? \
+         where stack_api_key = ? and uid = ?"))
     .bind(&row.name)
     .bind(&row.fallback_locale)
     .bind(row.version)
@@ -73,26 +69,31 @@ pub async fn save(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> 
     .bind(&row.updated_by)
     .bind(&row.stack_api_key)
     .bind(&row.uid)
-    .execute(conn)
-    .await?;
+    .execute(c).await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Deletes a locale: locales falling back to it fall back to its own fallback, and
 /// whatever was published in it is no longer.
-pub async fn delete(conn: &mut SqliteConnection, row: &LocaleRow) -> DbResult<()> {
-    sqlx::query(
-        "update locales set fallback_locale = ? where stack_api_key = ? and fallback_locale = ?",
-    )
+pub async fn delete(conn: impl Into<Exec<'_>>, row: &LocaleRow) -> DbResult<()> {
+    let mut conn: Exec<'_> = conn.into();
+    on!(conn.re(), |c, q| sqlx::query(q.sql(
+        "update locales set fallback_locale = ? where stack_api_key = ? and fallback_locale = ?"
+    ))
     .bind(&row.fallback_locale)
     .bind(&row.stack_api_key)
     .bind(&row.code)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("delete from publish_records where stack_api_key = ? and locale = ?")
-        .bind(&row.stack_api_key)
-        .bind(&row.code)
-        .execute(&mut *conn)
-        .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn.re(), |c, q| sqlx::query(q.sql(
+        "delete from publish_records where stack_api_key = ? and locale = ?"
+    ))
+    .bind(&row.stack_api_key)
+    .bind(&row.code)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     stack_rows::delete(conn, TABLE, &row.stack_api_key, &row.uid).await
 }

@@ -1,11 +1,9 @@
 //! Queries on `management_tokens`.
 
+use super::stack_rows::{self, Table};
+use super::{DbResult, Exec, on};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
-use sqlx::{SqliteConnection, SqliteExecutor};
-
-use super::DbResult;
-use super::stack_rows::{self, Table};
 
 /// In the order they were made, also within one millisecond.
 const TABLE: Table = Table {
@@ -53,18 +51,18 @@ pub struct ManagementTokenRow {
 }
 
 /// Every management token of every stack (the registry's cache is loaded from these).
-pub async fn all(db: impl SqliteExecutor<'_>) -> DbResult<Vec<ManagementTokenRow>> {
+pub async fn all(db: impl Into<Exec<'_>>) -> DbResult<Vec<ManagementTokenRow>> {
     stack_rows::all(db, TABLE).await
 }
 
 /// Every management token of a stack, oldest first.
-pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<ManagementTokenRow>> {
+pub async fn list(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<Vec<ManagementTokenRow>> {
     stack_rows::list(db, TABLE, api_key).await
 }
 
 /// A management token of a stack by its uid.
 pub async fn get(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<ManagementTokenRow>> {
@@ -72,17 +70,18 @@ pub async fn get(
 }
 
 /// Inserts a token, or writes back every field of an existing one.
-pub async fn upsert(conn: &mut SqliteConnection, row: &ManagementTokenRow) -> DbResult<()> {
-    sqlx::query(
-        // An upsert that keeps the row (and so its place in the order they were made).
+pub async fn upsert(conn: impl Into<Exec<'_>>, row: &ManagementTokenRow) -> DbResult<()> {
+    // An upsert that keeps the row (and so its place in the order they were made).
+    on!(conn, |c, q| {
+        sqlx::query(q.sql(
         "insert into management_tokens (uid, stack_api_key, name, description, token, scope, \
          expires_on, is_email_notification_enabled, created_at, created_by, updated_at, updated_by) \
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          on conflict (uid) do update set name = excluded.name, description = excluded.description, \
          scope = excluded.scope, expires_on = excluded.expires_on, \
          is_email_notification_enabled = excluded.is_email_notification_enabled, \
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-    )
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+    ))
     .bind(&row.uid)
     .bind(&row.stack_api_key)
     .bind(&row.name)
@@ -95,12 +94,14 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &ManagementTokenRow) -> Db
     .bind(&row.created_by)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Deletes a token of a stack.
-pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
+pub async fn delete(conn: impl Into<Exec<'_>>, api_key: &str, uid: &str) -> DbResult<()> {
     stack_rows::delete(conn, TABLE, api_key, uid).await
 }

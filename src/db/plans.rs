@@ -4,16 +4,16 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::Db;
 use super::delivery::{DeliveryListing, Locales};
 use super::listing::{Listing, Scope, Sort, SortColumn, Start};
+use super::{Db, LitePool, Location, Writer};
 use crate::contentstack::filter::{Filter, parse};
 
 /// SQLite's plan for `sql`, one step per line (the values bound do not change it).
 async fn plan_of(db: &Db, sql: &str) -> String {
     let steps: Vec<(i64, i64, i64, String)> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!("explain query plan {sql}")))
-            .fetch_all(db.writer())
+            .fetch_all(writer(db))
             .await
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
     steps
@@ -21,6 +21,14 @@ async fn plan_of(db: &Db, sql: &str) -> String {
         .map(|(_, _, _, detail)| detail)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The writer's pool: the plans are SQLite's.
+fn writer(db: &Db) -> &LitePool {
+    match db.writer() {
+        Writer::Lite(pool) => pool,
+        Writer::Pg(_) => unreachable!("the plans are read on SQLite"),
+    }
 }
 
 async fn plan(db: &Db, sql: QueryBuilder<Sqlite>) -> String {
@@ -72,7 +80,9 @@ fn assert_page_from_index(plan: &str, wanted: &[&str]) {
 #[tokio::test]
 async fn hot_queries_are_answered_through_indexes() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), false).await.unwrap();
+    let db = Db::open(&Location::Sqlite(dir.path().join("mock.db")), false)
+        .await
+        .unwrap();
 
     // The first page, newest first: read in the index's order, nothing sorted.
     let newest = listing(Filter::default(), Sort::default());
@@ -128,9 +138,7 @@ async fn hot_queries_are_answered_through_indexes() {
         parse(r#"{"title": {"$regex": "^Aurora borealis"}}"#).unwrap(),
         Sort::default(),
     );
-    let from_titles = Start::Titles(super::filter_sql::trigram_query(
-        &["Aurora borealis".into()],
-    ));
+    let from_titles = Start::Titles(vec!["Aurora borealis".into()]);
     let page = plan(&db, super::listing::page_sql(&titled, Some(&from_titles))).await;
     assert_indexed(
         &page,
@@ -233,7 +241,7 @@ async fn hot_queries_are_answered_through_indexes() {
         "{folder}"
     );
     counted.filter = parse(r#"{"title": "a"}"#).unwrap();
-    assert!(counted.counters_sql().is_none());
+    assert!(counted.counters_sql::<Sqlite>().is_none());
 
     // The purge's next batch, in the index's order.
     let due = plan_of(
@@ -251,7 +259,7 @@ async fn hot_queries_are_answered_through_indexes() {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "create temp table {table} (uid text primary key)"
         )))
-        .execute(db.writer())
+        .execute(writer(&db))
         .await
         .unwrap();
     }

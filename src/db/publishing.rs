@@ -2,12 +2,11 @@
 //! details and the Sync API's events.
 
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
 use sqlx::types::Json;
-use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{ColumnIndex, Database, Decode, Encode, FromRow, QueryBuilder, Row, Type};
 
 use super::delivery::DeliveredRow;
-use super::{DbResult, json_column};
+use super::{DbResult, Exec, json_column, on};
 
 /// One asset published in one environment and locale.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
@@ -24,53 +23,67 @@ pub struct PublishRecordRow {
 
 /// The publish records of some assets, in (asset, environment, locale) order.
 pub async fn records_of(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     asset_uids: &[String],
 ) -> DbResult<Vec<PublishRecordRow>> {
     if asset_uids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql =
-        QueryBuilder::<Sqlite>::new("select * from publish_records where stack_api_key = ");
-    sql.push_bind(api_key.to_owned())
-        .push(" and asset_uid in (");
-    let mut list = sql.separated(", ");
-    for uid in asset_uids {
-        list.push_bind(uid.clone());
-    }
-    sql.push(") order by asset_uid, published_at, environment_uid, locale");
-    Ok(sql.build_query_as().fetch_all(db).await?)
+    Ok(on!(db, |c, _q| {
+        let mut sql = QueryBuilder::new("select * from publish_records where stack_api_key = ");
+        sql.push_bind(api_key.to_owned())
+            .push(" and asset_uid in (");
+        let mut list = sql.separated(", ");
+        for uid in asset_uids {
+            list.push_bind(uid.clone());
+        }
+        sql.push(") order by asset_uid, published_at, environment_uid, locale");
+        sql.build_query_as::<PublishRecordRow>().fetch_all(c).await
+    })?)
 }
 
 /// The record of an asset in one environment and locale.
 pub async fn record(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     asset_uid: &str,
     environment_uid: &str,
     locale: &str,
 ) -> DbResult<Option<PublishRecordRow>> {
-    sqlx::query_as(
+    Ok(on!(db, |c, q| {
+        sqlx::query_as::<_, PublishRecordRow>(q.sql(
         "select * from publish_records where stack_api_key = ? and asset_uid = ? and environment_uid = ? \
-         and locale = ?",
-    )
+         and locale = ?"
+    ))
     .bind(api_key)
     .bind(asset_uid)
     .bind(environment_uid)
     .bind(locale)
-    .fetch_optional(db)
+    .fetch_optional(c)
     .await
-    .map_err(Into::into)
+    })?)
 }
 
 /// Records a publish (replacing what was published in that environment and locale).
-pub async fn put_record(conn: &mut SqliteConnection, row: &PublishRecordRow) -> DbResult<()> {
-    sqlx::query(
+pub async fn put_record(db: impl Into<Exec<'_>>, row: &PublishRecordRow) -> DbResult<()> {
+    // Numbered parameters (`?1`, `$1`) are written as each dialect spells them, so neither
+    // statement goes through `q.sql`. PostgreSQL has no `insert or replace`: the conflict
+    // on the primary key updates every other column instead.
+    on!(db, |c, q| {
+        sqlx::query(if q.is_pg() {
+        "insert into publish_records (asset_uid, stack_api_key, environment_uid, locale, version, \
+         version_uid, published_at, published_by, asset_created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, \
+         (select created_at from assets where stack_api_key = $2 and uid = $1)) \
+         on conflict (stack_api_key, asset_uid, environment_uid, locale) do update set \
+         version = excluded.version, version_uid = excluded.version_uid, published_at = excluded.published_at, \
+         published_by = excluded.published_by, asset_created_at = excluded.asset_created_at, \
+         seq = default"
+    } else {
         "insert or replace into publish_records (asset_uid, stack_api_key, environment_uid, locale, version, \
          version_uid, published_at, published_by, asset_created_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-         (select created_at from assets where stack_api_key = ?2 and uid = ?1))",
-    )
+         (select created_at from assets where stack_api_key = ?2 and uid = ?1))"
+    })
     .bind(&row.asset_uid)
     .bind(&row.stack_api_key)
     .bind(&row.environment_uid)
@@ -79,30 +92,34 @@ pub async fn put_record(conn: &mut SqliteConnection, row: &PublishRecordRow) -> 
     .bind(&row.version_uid)
     .bind(&row.published_at)
     .bind(&row.published_by)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Removes a record; true when there was one.
 pub async fn delete_record(
-    conn: &mut SqliteConnection,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     asset_uid: &str,
     environment_uid: &str,
     locale: &str,
 ) -> DbResult<bool> {
-    let removed = sqlx::query(
+    let removed = on!(db, |c, q| {
+        sqlx::query(q.sql(
         "delete from publish_records where stack_api_key = ? and asset_uid = ? and environment_uid = ? \
-         and locale = ?",
-    )
+         and locale = ?"
+    ))
     .bind(api_key)
     .bind(asset_uid)
     .bind(environment_uid)
     .bind(locale)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected())
+    })?;
     Ok(removed > 0)
 }
 
@@ -129,8 +146,15 @@ pub struct QueueRow {
     pub updated_at: String,
 }
 
-impl FromRow<'_, SqliteRow> for QueueRow {
-    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+impl<'r, R> FromRow<'r, R> for QueueRow
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Json<Vec<String>>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
         let uid: String = row.try_get("uid")?;
         let json = |column| json_column(row, "publish_queue", &uid, column);
         Ok(QueueRow {
@@ -155,12 +179,26 @@ impl FromRow<'_, SqliteRow> for QueueRow {
 }
 
 /// Inserts a queue item, or writes back every field of an existing one.
-pub async fn put_queue_item(conn: &mut SqliteConnection, row: &QueueRow) -> DbResult<()> {
-    sqlx::query(
+pub async fn put_queue_item(db: impl Into<Exec<'_>>, row: &QueueRow) -> DbResult<()> {
+    // SQLite's `insert or replace` deletes the old row and inserts a new one, with a new
+    // `rowid`: an item written back moves to the end of the insertion order. PostgreSQL
+    // updates the row in place and draws a new `seq` for it, the same order.
+    on!(db, |c, q| {
+        sqlx::query(q.sql(if q.is_pg() {
+        "insert into publish_queue (uid, stack_api_key, asset_uid, title, action, environments, locales, \
+         version, scheduled_at, status, message, bulk_job_uid, published_at, created_at, created_by, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         on conflict (uid) do update set stack_api_key = excluded.stack_api_key, asset_uid = excluded.asset_uid, \
+         title = excluded.title, action = excluded.action, environments = excluded.environments, \
+         locales = excluded.locales, version = excluded.version, scheduled_at = excluded.scheduled_at, \
+         status = excluded.status, message = excluded.message, bulk_job_uid = excluded.bulk_job_uid, \
+         published_at = excluded.published_at, created_at = excluded.created_at, \
+         created_by = excluded.created_by, updated_at = excluded.updated_at, seq = default"
+    } else {
         "insert or replace into publish_queue (uid, stack_api_key, asset_uid, title, action, environments, locales, \
          version, scheduled_at, status, message, bulk_job_uid, published_at, created_at, created_by, updated_at) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    }))
     .bind(&row.uid)
     .bind(&row.stack_api_key)
     .bind(&row.asset_uid)
@@ -177,67 +215,81 @@ pub async fn put_queue_item(conn: &mut SqliteConnection, row: &QueueRow) -> DbRe
     .bind(&row.created_at)
     .bind(&row.created_by)
     .bind(&row.updated_at)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// A queue item of a stack.
 pub async fn queue_item(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<QueueRow>> {
-    sqlx::query_as("select * from publish_queue where stack_api_key = ? and uid = ?")
-        .bind(api_key)
-        .bind(uid)
-        .fetch_optional(db)
-        .await
-        .map_err(Into::into)
+    Ok(on!(db, |c, q| sqlx::query_as::<_, QueueRow>(q.sql(
+        "select * from publish_queue where stack_api_key = ? and uid = ?"
+    ))
+    .bind(api_key)
+    .bind(uid)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// A page of a stack's queue, newest first, and how many items it holds.
 pub async fn queue_page(
-    db: impl SqliteExecutor<'_> + Copy,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     skip: i64,
     limit: i64,
 ) -> DbResult<(Vec<QueueRow>, i64)> {
-    // Items queued in the same millisecond come newest first by insertion (`rowid`), not
-    // by their random uids.
-    let items = sqlx::query_as(
-        "select * from publish_queue where stack_api_key = ? order by created_at desc, rowid desc limit ? offset ?",
-    )
+    let mut db: Exec<'_> = db.into();
+    // Items queued in the same millisecond come newest first by insertion (`rowid`,
+    // `seq` on PostgreSQL), not by their random uids.
+    let items = on!(db.re(), |c, q| {
+        sqlx::query_as::<_, QueueRow>(q.sql(if q.is_pg() {
+        "select * from publish_queue where stack_api_key = ? order by created_at desc, seq desc limit ? offset ?"
+    } else {
+        "select * from publish_queue where stack_api_key = ? order by created_at desc, rowid desc limit ? offset ?"
+    }))
     .bind(api_key)
     .bind(limit)
     .bind(skip)
-    .fetch_all(db)
-    .await?;
-    let count = sqlx::query_scalar("select count(*) from publish_queue where stack_api_key = ?")
-        .bind(api_key)
-        .fetch_one(db)
-        .await?;
+    .fetch_all(c)
+    .await
+    })?;
+    let count = on!(db.re(), |c, q| sqlx::query_scalar::<_, i64>(
+        q.sql("select count(*) from publish_queue where stack_api_key = ?")
+    )
+    .bind(api_key)
+    .fetch_one(c)
+    .await)?;
     Ok((items, count))
 }
 
 /// Scheduled items of a stack due at `now`, oldest schedule first (then in the order they
 /// were asked for).
 pub async fn due_items(
-    conn: &mut SqliteConnection,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     now: &str,
     limit: i64,
 ) -> DbResult<Vec<QueueRow>> {
-    sqlx::query_as(
+    Ok(on!(db, |c, q| {
+        sqlx::query_as::<_, QueueRow>(q.sql(if q.is_pg() {
         "select * from publish_queue where stack_api_key = ? and status = 'scheduled' and scheduled_at <= ? \
-         order by scheduled_at, created_at, rowid limit ?",
-    )
+         order by scheduled_at, created_at, seq limit ?"
+    } else {
+        "select * from publish_queue where stack_api_key = ? and status = 'scheduled' and scheduled_at <= ? \
+         order by scheduled_at, created_at, rowid limit ?"
+    }))
     .bind(api_key)
     .bind(now)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(c)
     .await
-    .map_err(Into::into)
+    })?)
 }
 
 /// The type of the event that a publish leaves (the others are `asset_unpublished`
@@ -274,17 +326,25 @@ pub struct GoneCopy {
     pub locale: String,
 }
 
-impl FromRow<'_, SqliteRow> for SyncEventRow {
-    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+impl<'r, R> FromRow<'r, R> for SyncEventRow
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Json<Box<DeliveredRow>>: Decode<'r, R::Database> + Type<R::Database>,
+    Json<GoneCopy>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
         let seq: i64 = row.try_get("seq")?;
         let event_type: String = row.try_get("event_type")?;
         // The type says what the data holds.
         let key = seq.to_string();
         let data = if event_type == PUBLISHED_EVENT {
-            let asset = json_column::<Box<DeliveredRow>>(row, "sync_events", &key, "data")?;
+            let asset = json_column::<Box<DeliveredRow>, _>(row, "sync_events", &key, "data")?;
             EventData::Published(asset.0)
         } else {
-            EventData::Gone(json_column(row, "sync_events", &key, "data")?.0)
+            EventData::Gone(json_column::<GoneCopy, _>(row, "sync_events", &key, "data")?.0)
         };
         Ok(SyncEventRow {
             seq,
@@ -300,11 +360,12 @@ impl FromRow<'_, SqliteRow> for SyncEventRow {
 }
 
 /// Appends an event.
-pub async fn add_event(conn: &mut SqliteConnection, event: &SyncEventRow) -> DbResult<()> {
-    sqlx::query(
+pub async fn add_event(db: impl Into<Exec<'_>>, event: &SyncEventRow) -> DbResult<()> {
+    on!(db, |c, q| {
+        sqlx::query(q.sql(
         "insert into sync_events (stack_api_key, environment_uid, locale, asset_uid, event_type, event_at, data) \
-         values (?, ?, ?, ?, ?, ?, ?)",
-    )
+         values (?, ?, ?, ?, ?, ?, ?)"
+    ))
     .bind(&event.stack_api_key)
     .bind(&event.environment_uid)
     .bind(&event.locale)
@@ -312,18 +373,21 @@ pub async fn add_event(conn: &mut SqliteConnection, event: &SyncEventRow) -> DbR
     .bind(&event.event_type)
     .bind(&event.event_at)
     .bind(&event.data)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// The number of the newest event of a stack (0 before the first).
-pub async fn last_event(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<i64> {
-    sqlx::query_scalar("select coalesce(max(seq), 0) from sync_events where stack_api_key = ?")
-        .bind(api_key)
-        .fetch_one(db)
-        .await
-        .map_err(Into::into)
+pub async fn last_event(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<i64> {
+    Ok(on!(db, |c, q| sqlx::query_scalar::<_, i64>(q.sql(
+        "select coalesce(max(seq), 0) from sync_events where stack_api_key = ?"
+    ))
+    .bind(api_key)
+    .fetch_one(c)
+    .await)?)
 }
 
 /// Which events a delta reads.
@@ -341,7 +405,12 @@ pub struct EventWindow {
 }
 
 impl EventWindow {
-    fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
+    fn push_where<DB>(&self, sql: &mut QueryBuilder<DB>)
+    where
+        DB: Database,
+        String: Encode<'static, DB> + Type<DB>,
+        i64: Encode<'static, DB> + Type<DB>,
+    {
         sql.push(" where stack_api_key = ")
             .push_bind(self.api_key.clone())
             .push(" and environment_uid = ")
@@ -367,44 +436,49 @@ impl EventWindow {
 
 /// A page of the events in a window, newest first, and how many it holds.
 pub async fn events(
-    db: impl SqliteExecutor<'_> + Copy,
+    db: impl Into<Exec<'_>>,
     window: &EventWindow,
     skip: i64,
     limit: i64,
 ) -> DbResult<(Vec<SyncEventRow>, i64)> {
-    let mut sql = QueryBuilder::new("select * from sync_events");
-    window.push_where(&mut sql);
-    sql.push(" order by seq desc limit ")
-        .push_bind(limit)
-        .push(" offset ")
-        .push_bind(skip);
-    let rows = sql.build_query_as().fetch_all(db).await?;
-    let mut sql = QueryBuilder::new("select count(*) from sync_events");
-    window.push_where(&mut sql);
-    let count = sql.build_query_scalar().fetch_one(db).await?;
+    let mut db: Exec<'_> = db.into();
+    let rows = on!(db.re(), |c, _q| {
+        let mut sql = QueryBuilder::new("select * from sync_events");
+        window.push_where(&mut sql);
+        sql.push(" order by seq desc limit ")
+            .push_bind(limit)
+            .push(" offset ")
+            .push_bind(skip);
+        sql.build_query_as::<SyncEventRow>().fetch_all(c).await
+    })?;
+    let count = on!(db.re(), |c, _q| {
+        let mut sql = QueryBuilder::new("select count(*) from sync_events");
+        window.push_where(&mut sql);
+        sql.build_query_scalar::<i64>().fetch_one(c).await
+    })?;
     Ok((rows, count))
 }
 
 /// The highest version of each asset published in an environment (any locale).
 pub async fn versions_in(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     environment_uid: &str,
 ) -> DbResult<Vec<(String, i64)>> {
-    sqlx::query_as(
+    Ok(on!(db, |c, q| sqlx::query_as::<_, (String, i64)>(q.sql(
         "select asset_uid, max(version) from publish_records \
-         where stack_api_key = ? and environment_uid = ? group by asset_uid",
-    )
+         where stack_api_key = ? and environment_uid = ? group by asset_uid"
+    ))
     .bind(api_key)
     .bind(environment_uid)
-    .fetch_all(db)
-    .await
-    .map_err(Into::into)
+    .fetch_all(c)
+    .await)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::exec::LiteExec;
 
     /// One in-memory database with the two tables, without the rest of the schema.
     async fn tables() -> sqlx::SqlitePool {
@@ -456,7 +530,7 @@ mod tests {
     async fn json_columns_round_trip_and_a_bad_one_names_its_row() {
         let pool = tables().await;
         let mut conn = pool.acquire().await.unwrap();
-        put_queue_item(&mut conn, &item("q1")).await.unwrap();
+        put_queue_item(&mut *conn, &item("q1")).await.unwrap();
         let stored: String = sqlx::query_scalar("select locales from publish_queue")
             .fetch_one(&mut *conn)
             .await
@@ -487,7 +561,7 @@ mod tests {
                 locale: "en-us".into(),
             })),
         };
-        add_event(&mut conn, &gone).await.unwrap();
+        add_event(&mut *conn, &gone).await.unwrap();
         let stored: String = sqlx::query_scalar("select data from sync_events")
             .fetch_one(&mut *conn)
             .await
@@ -507,7 +581,9 @@ mod tests {
             since: None,
         };
         drop(conn);
-        let error = events(&pool, &window, 0, 10).await.unwrap_err();
+        let error = events(Exec::Lite(LiteExec::Pool(&pool)), &window, 0, 10)
+            .await
+            .unwrap_err();
         assert!(error.to_string().contains("sync_events row 1"), "{error}");
     }
 }

@@ -4,24 +4,46 @@
 //! do not decode (a JSON column that is not what it should be) is an error that names
 //! the table and the row's uid.
 
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, FromRow, Row, SqliteConnection, SqliteExecutor};
+use sqlx::{FromRow, Row};
 
-use super::DbResult;
+use super::{DbResult, Dialect, Exec, on};
 
 /// A table of rows that belong to a stack.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Table {
     /// The table's name.
     pub name: &'static str,
-    /// The order a stack's rows are listed in.
+    /// The order a stack's rows are listed in, in SQLite's terms: `rowid` (insertion
+    /// order) is the `seq` column on PostgreSQL.
     pub order: &'static str,
 }
 
+impl Table {
+    /// The `order by` list in the dialect `q`.
+    fn order_in(self, q: Dialect) -> String {
+        if !q.is_pg() {
+            return self.order.to_owned();
+        }
+        self.order
+            .split(',')
+            .map(|key| match key.trim() {
+                "rowid" => "seq",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Reads a row, naming the table and the row's uid when a column does not decode.
-fn decode<R>(table: Table, row: &SqliteRow) -> DbResult<R>
+fn decode<R, W>(table: Table, row: &W) -> DbResult<R>
 where
-    R: for<'r> FromRow<'r, SqliteRow>,
+    W: Row,
+    R: for<'r> FromRow<'r, W>,
+    String: for<'r> sqlx::Decode<'r, W::Database> + sqlx::Type<W::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<W>,
 {
     R::from_row(row).map_err(|error| {
         let uid: String = row.try_get("uid").unwrap_or_default();
@@ -32,50 +54,52 @@ where
 
 /// Every row of a stack, in the table's order.
 pub(super) async fn list<R>(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     table: Table,
     api_key: &str,
 ) -> DbResult<Vec<R>>
 where
-    R: for<'r> FromRow<'r, SqliteRow>,
+    R: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
 {
-    let sql = format!(
-        "select * from {} where stack_api_key = ? order by {}",
-        table.name, table.order
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(api_key)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(|row| decode(table, row)).collect()
+    on!(db, |c, q| {
+        let sql = format!(
+            "select * from {} where stack_api_key = ? order by {}",
+            table.name,
+            table.order_in(q)
+        );
+        let rows = sqlx::query(q.owned(sql)).bind(api_key).fetch_all(c).await?;
+        rows.iter().map(|row| decode(table, row)).collect()
+    })
 }
 
 /// The row of a stack whose `column` holds `value`.
 pub(super) async fn find<R>(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     table: Table,
     column: &'static str,
     api_key: &str,
     value: &str,
 ) -> DbResult<Option<R>>
 where
-    R: for<'r> FromRow<'r, SqliteRow>,
+    R: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
 {
     let sql = format!(
         "select * from {} where stack_api_key = ? and {column} = ?",
         table.name
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(api_key)
-        .bind(value)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(|row| decode(table, row)).transpose()
+    on!(db, |c, q| {
+        let row = sqlx::query(q.owned(sql))
+            .bind(api_key)
+            .bind(value)
+            .fetch_optional(c)
+            .await?;
+        row.as_ref().map(|row| decode(table, row)).transpose()
+    })
 }
 
 /// Deletes the row of a stack with this uid.
 pub(super) async fn delete(
-    conn: &mut SqliteConnection,
+    db: impl Into<Exec<'_>>,
     table: Table,
     api_key: &str,
     uid: &str,
@@ -84,22 +108,29 @@ pub(super) async fn delete(
         "delete from {} where stack_api_key = ? and uid = ?",
         table.name
     );
-    sqlx::query(AssertSqlSafe(sql))
+    on!(db, |c, q| sqlx::query(q.owned(sql))
         .bind(api_key)
         .bind(uid)
-        .execute(conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Every row of every stack, in the table's order.
-pub(super) async fn all<R>(db: impl SqliteExecutor<'_>, table: Table) -> DbResult<Vec<R>>
+pub(super) async fn all<R>(db: impl Into<Exec<'_>>, table: Table) -> DbResult<Vec<R>>
 where
-    R: for<'r> FromRow<'r, SqliteRow>,
+    R: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
 {
-    let sql = format!("select * from {} order by {}", table.name, table.order);
-    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(db).await?;
-    rows.iter().map(|row| decode(table, row)).collect()
+    on!(db, |c, q| {
+        let sql = format!(
+            "select * from {} order by {}",
+            table.name,
+            table.order_in(q)
+        );
+        let rows = sqlx::query(q.owned(sql)).fetch_all(c).await?;
+        rows.iter().map(|row| decode(table, row)).collect()
+    })
 }
 
 #[cfg(test)]

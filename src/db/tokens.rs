@@ -1,10 +1,8 @@
 //! Queries on `delivery_tokens`.
 
-use sqlx::types::Json;
-use sqlx::{SqliteConnection, SqliteExecutor};
-
-use super::DbResult;
 use super::stack_rows::{self, Table};
+use super::{DbResult, Exec, on};
+use sqlx::types::Json;
 
 const TABLE: Table = Table {
     name: "delivery_tokens",
@@ -38,13 +36,13 @@ impl DeliveryTokenRow {
 }
 
 /// Every delivery token of a stack, oldest first.
-pub async fn list(db: impl SqliteExecutor<'_>, api_key: &str) -> DbResult<Vec<DeliveryTokenRow>> {
+pub async fn list(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<Vec<DeliveryTokenRow>> {
     stack_rows::list(db, TABLE, api_key).await
 }
 
 /// A delivery token of a stack by its uid.
 pub async fn get(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     uid: &str,
 ) -> DbResult<Option<DeliveryTokenRow>> {
@@ -52,11 +50,14 @@ pub async fn get(
 }
 
 /// Inserts a token, or writes back every field of an existing one.
-pub async fn upsert(conn: &mut SqliteConnection, row: &DeliveryTokenRow) -> DbResult<()> {
-    sqlx::query(
-        "insert or replace into delivery_tokens (uid, stack_api_key, name, description, token, preview_token, \
-         environments, branches, created_at, created_by, updated_at, updated_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+pub async fn upsert(conn: impl Into<Exec<'_>>, row: &DeliveryTokenRow) -> DbResult<()> {
+    on!(conn, |c, q| {
+        sqlx::query(q.sql("insert into delivery_tokens (uid, stack_api_key, name, description, token, preview_token, \
+         environments, branches, created_at, created_by, updated_at, updated_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         on conflict (uid) do update set stack_api_key = excluded.stack_api_key, name = excluded.name, \
+         description = excluded.description, token = excluded.token, preview_token = excluded.preview_token, \
+         environments = excluded.environments, branches = excluded.branches, created_at = excluded.created_at, \
+         created_by = excluded.created_by, updated_at = excluded.updated_at, updated_by = excluded.updated_by"))
     .bind(&row.uid)
     .bind(&row.stack_api_key)
     .bind(&row.name)
@@ -69,19 +70,19 @@ pub async fn upsert(conn: &mut SqliteConnection, row: &DeliveryTokenRow) -> DbRe
     .bind(&row.created_by)
     .bind(&row.updated_at)
     .bind(&row.updated_by)
-    .execute(conn)
-    .await?;
+    .execute(c).await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Deletes a token.
-pub async fn delete(conn: &mut SqliteConnection, api_key: &str, uid: &str) -> DbResult<()> {
+pub async fn delete(conn: impl Into<Exec<'_>>, api_key: &str, uid: &str) -> DbResult<()> {
     stack_rows::delete(conn, TABLE, api_key, uid).await
 }
 
 /// The token of a stack with this value (a delivery request's `access_token`).
 pub async fn by_value(
-    db: impl SqliteExecutor<'_>,
+    db: impl Into<Exec<'_>>,
     api_key: &str,
     token: &str,
 ) -> DbResult<Option<DeliveryTokenRow>> {

@@ -91,10 +91,17 @@ pub fn query_too_slow(budget: std::time::Duration) -> ApiError {
     )
 }
 
-/// The error of a listing's statements: out of time is the client's 422.
-fn listing_error(error: DbError) -> ApiError {
+/// The error of a listing's statements: out of time, or a pattern the database refuses,
+/// is the client's 422.
+pub fn listing_error(error: DbError) -> ApiError {
     match error {
         DbError::OutOfTime(budget) => query_too_slow(budget),
+        DbError::BadPattern(reason) => ApiError::unprocessable(
+            codes::INVALID_QUERY,
+            format!("A $regex of the query is not valid here: {reason}."),
+            "query",
+            "is not valid.",
+        ),
         e => e.into(),
     }
 }
@@ -422,7 +429,7 @@ async fn insert_new(
     }
     // A failed job is rolled back to its savepoint: what the statements wrote before
     // the stack check below (or before their own error) does not stay.
-    let stack_created_at = match db::assets::insert_new(tx, &file_row, &row).await {
+    let stack_created_at = match db::assets::insert_new(&mut *tx, &file_row, &row).await {
         Ok(created_at) => created_at,
         Err(error) => {
             // Most likely the stack went away (its rows with it): say so if it did.

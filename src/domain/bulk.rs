@@ -294,7 +294,7 @@ impl JobRecord {
         if resolved.at.is_none() {
             publishing::apply_item(tx, stack, &mut item).await?;
         }
-        db::publishing::put_queue_item(tx, &item).await?;
+        db::publishing::put_queue_item(&mut *tx, &item).await?;
         self.summary.success += 1;
         let outcome = Outcome {
             title: &item.title,

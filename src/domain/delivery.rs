@@ -17,7 +17,7 @@ use crate::db::listing::{Sort, SortColumn, Wanted};
 use crate::db::publishing::{EventData, EventWindow, PUBLISHED_EVENT};
 use crate::db::stacks::StackRow;
 use crate::db::{self, DbError};
-use crate::domain::assets::{query_too_slow, start_listing};
+use crate::domain::assets::{listing_error, start_listing};
 use crate::domain::locales;
 use crate::error::{ApiError, ApiResult, codes, field_error};
 use crate::state::AppState;
@@ -113,10 +113,7 @@ async fn run(
     };
     db::delivery::run(state.db.budgeted(), slot, listing, wanted)
         .await
-        .map_err(|e| match e {
-            DbError::OutOfTime(budget) => query_too_slow(budget),
-            e => e.into(),
-        })
+        .map_err(listing_error)
 }
 
 /// The assets published in the environment, as the request asks for them.

@@ -349,7 +349,7 @@ async fn publish_pairs(
                 published_at: now.to_owned(),
                 published_by: stack.user_uid.clone(),
             };
-            db::publishing::put_record(tx, &record).await?;
+            db::publishing::put_record(&mut *tx, &record).await?;
             let delivered = delivered_row(asset, &version_row, &file, &record)?;
             add_event(
                 tx,
@@ -410,8 +410,14 @@ async fn unpublish_pairs(
     let mut applied = Applied::default();
     for environment in environments {
         for locale in locales {
-            if db::publishing::delete_record(tx, &stack.api_key, asset_uid, environment, locale)
-                .await?
+            if db::publishing::delete_record(
+                &mut *tx,
+                &stack.api_key,
+                asset_uid,
+                environment,
+                locale,
+            )
+            .await?
             {
                 let data = EventData::Gone(GoneCopy {
                     uid: asset_uid.to_owned(),
@@ -459,7 +465,7 @@ async fn add_event(
         event_at: now.to_owned(),
         data: Json(data),
     };
-    Ok(db::publishing::add_event(tx, &event).await?)
+    Ok(db::publishing::add_event(&mut *tx, &event).await?)
 }
 
 /// The trash's part: a trashed item has left every environment (its `unpublished`

@@ -98,7 +98,7 @@ async fn write_settings(
     let now = format_ts(stack.clock().now());
     if !export.environments.is_empty() {
         for existing in db::environments::list(&mut **tx, &stack.api_key).await? {
-            db::environments::delete(tx, &stack.api_key, &existing.uid).await?;
+            db::environments::delete(&mut *tx, &stack.api_key, &existing.uid).await?;
         }
         for environment in &export.environments {
             let row = EnvironmentRow {
@@ -112,13 +112,15 @@ async fn write_settings(
                 updated_at: now.clone(),
                 updated_by: stack.user_uid.clone(),
             };
-            db::environments::insert(tx, &row).await.with_context(|| {
-                format!(
-                    "{}: environment {}",
-                    export.shown(Path::new(seed_read::ENVIRONMENTS)),
-                    environment.uid
-                )
-            })?;
+            db::environments::insert(&mut *tx, &row)
+                .await
+                .with_context(|| {
+                    format!(
+                        "{}: environment {}",
+                        export.shown(Path::new(seed_read::ENVIRONMENTS)),
+                        environment.uid
+                    )
+                })?;
         }
     }
     if let Some(master) = &export.master_locale {
@@ -140,7 +142,7 @@ async fn write_settings(
         let shown = |file: &str, locale: &ExportLocale| {
             format!("{}: locale {}", export.shown(Path::new(file)), locale.uid)
         };
-        db::locales::insert(tx, &row(master, None))
+        db::locales::insert(&mut *tx, &row(master, None))
             .await
             .with_context(|| shown(seed_read::MASTER_LOCALE, master))?;
         for locale in &export.locales {
@@ -148,7 +150,7 @@ async fn write_settings(
                 .fallback_locale
                 .clone()
                 .unwrap_or_else(|| master.code.clone());
-            db::locales::insert(tx, &row(locale, Some(fallback)))
+            db::locales::insert(&mut *tx, &row(locale, Some(fallback)))
                 .await
                 .with_context(|| shown(seed_read::LOCALES, locale))?;
         }
@@ -164,7 +166,7 @@ async fn write_settings(
 async fn remove_default_locale(tx: &mut Tx, locale: &LocaleRow) -> anyhow::Result<()> {
     let mut fallback_free = locale.clone();
     fallback_free.fallback_locale = None;
-    db::locales::delete(tx, &fallback_free).await?;
+    db::locales::delete(&mut *tx, &fallback_free).await?;
     Ok(())
 }
 
@@ -188,7 +190,7 @@ async fn write_folders(tx: &mut Tx, stack: &StackRow, export: &Export) -> anyhow
             &folder.updated_at,
             &folder.updated_by,
         );
-        db::assets::insert(tx, &row).await.with_context(|| {
+        db::assets::insert(&mut *tx, &row).await.with_context(|| {
             format!(
                 "{}: folder {}",
                 export.shown(Path::new(seed_read::FOLDERS)),
@@ -298,11 +300,13 @@ async fn write_assets(
     for (asset, file) in export.assets.iter().zip(files) {
         let (file_row, row) = rows_of(stack, asset, file, &now);
         let named = || format!("{}: asset {}", export.shown(&asset.chunk), asset.uid);
-        db::assets::insert_file(tx, &file_row)
+        db::assets::insert_file(&mut *tx, &file_row)
             .await
             .with_context(named)?;
-        db::assets::insert(tx, &row).await.with_context(named)?;
-        db::assets::record_version(tx, &row)
+        db::assets::insert(&mut *tx, &row)
+            .await
+            .with_context(named)?;
+        db::assets::record_version(&mut *tx, &row)
             .await
             .with_context(named)?;
         for detail in &asset.publish_details {
@@ -322,7 +326,7 @@ async fn write_assets(
                     .clone()
                     .unwrap_or_else(|| stack.user_uid.clone()),
             };
-            db::publishing::put_record(tx, &record)
+            db::publishing::put_record(&mut *tx, &record)
                 .await
                 .with_context(named)?;
         }

@@ -84,7 +84,7 @@ pub async fn move_in(
             purge_at: &purge_at,
         };
         // Out of every environment too, in the same transaction.
-        let unpublished = db::trash::move_to_trash(tx, &entry).await?;
+        let unpublished = db::trash::move_to_trash(&mut *tx, &entry).await?;
         publishing::record_deleted(tx, stack, unpublished, &deleted_at).await?;
         trashed.moved.push((uid.clone(), item_type));
     }

@@ -33,6 +33,8 @@ pub struct Application {
     data_dir: PathBuf,
     /// Where the stored files are, when not in the data dir (the banner says it).
     files_elsewhere: Option<String>,
+    /// The database, when it is not `mock.db` in the data dir (for the banner).
+    database_elsewhere: Option<String>,
     /// Held while the service runs (released at exit).
     _lock: DataDirLock,
     /// Removed at exit (`--ephemeral`).
@@ -54,12 +56,15 @@ impl Application {
         let location = config
             .storage_location(&data_dir)
             .map_err(anyhow::Error::msg)?;
+        let database = config
+            .database_location(&data_dir)
+            .map_err(anyhow::Error::msg)?;
         let lock = DataDirLock::acquire(&data_dir)?;
         // Before anything else is opened: a bad certificate is a mistake in the flags.
         let tls = crate::server::tls::prepare(&config, &data_dir)?;
         raise_open_file_limit(config.max_connections);
         let durable = !config.ephemeral;
-        let db = Db::open(&data_dir, durable).await?;
+        let db = Db::open(&database, durable).await?;
         let storage = Storage::open(&data_dir, &location, durable)
             .await
             .context("could not prepare the file store")?;
@@ -172,6 +177,10 @@ impl Application {
             https,
             state,
             limits,
+            database_elsewhere: match &database {
+                crate::db::Location::Sqlite(path) if path == &data_dir.join("mock.db") => None,
+                elsewhere => Some(elsewhere.describe()),
+            },
             files_elsewhere: match &location {
                 Location::Disk(dir) if dir == &data_dir => None,
                 Location::Disk(dir) => Some(format!("file:{}", dir.display())),
@@ -232,6 +241,7 @@ impl Application {
             "contentstack-mock {version} listening on http://{addr}\n\
              {https}\
              \x20 data dir:          {data}{storage}\n\
+             {database}\
              {files}\
              \x20 public url:        {public}\n\
              \x20 default stack:     api_key {api_key}\n\
@@ -239,6 +249,10 @@ impl Application {
             version = routes::health::VERSION,
             addr = self.local_addr(),
             data = self.data_dir.display(),
+            database = match &self.database_elsewhere {
+                Some(database) => format!("  database:          {database}\n"),
+                None => String::new(),
+            },
             files = match &self.files_elsewhere {
                 Some(files) => format!("  stored files:      {files}\n"),
                 None => String::new(),

@@ -48,6 +48,12 @@ pub struct ServeConfig {
     #[arg(long, env = "CSMOCK_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
+    /// Where the metadata goes: `sqlite:<path>` or `postgres://user:password@host/database`
+    /// (the database must exist; its tables are made at start) [default:
+    /// sqlite:<data dir>/mock.db].
+    #[arg(long, env = "CSMOCK_DATABASE_URL")]
+    pub database_url: Option<String>,
+
     /// Where the stored files go: `file:<dir>` (`<dir>/files`) or `s3://bucket[/prefix]`
     /// (credentials from the usual `AWS_*` variables) [default: file:<data dir>].
     #[arg(long, env = "CSMOCK_STORAGE")]
@@ -237,6 +243,15 @@ impl ServeConfig {
     }
 
     /// Where the stored files go, from `--storage` (an empty value is not set).
+    pub fn database_location(&self, data_dir: &Path) -> Result<crate::db::Location, String> {
+        let given = self.database_url.as_deref().map(str::trim).unwrap_or("");
+        if given.is_empty() {
+            return Ok(crate::db::Location::Sqlite(data_dir.join("mock.db")));
+        }
+        crate::db::Location::parse(given).map_err(|reason| format!("--database-url: {reason}"))
+    }
+
+    /// Where the stored files go, from `--storage` (the data dir when unset).
     pub fn storage_location(&self, data_dir: &Path) -> Result<Location, String> {
         let given = self.storage.as_deref().map(str::trim).unwrap_or("");
         if given.is_empty() || given == "file:" {
