@@ -26,6 +26,7 @@ const TOOLING_VARS: &[&str] = &[
     "CSMOCK_SCALE_TRASHED",
     "CSMOCK_TEST_S3_ENDPOINT",
     "CSMOCK_TEST_S3_BUCKET",
+    "CSMOCK_TEST_DATABASE",
 ];
 
 fn read(path: &str) -> String {

@@ -41,6 +41,16 @@ impl TestServer {
         server
     }
 
+    /// A fresh server on SQLite in both legs of the suite, for a test of what SQLite
+    /// itself does (its file, its pages).
+    pub async fn start_on_sqlite() -> TestServer {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().to_path_buf();
+        let mut server = Self::start_in(&dir, &["--database-url", &sqlite_url(&dir)]);
+        server._temp = Some(temp);
+        server
+    }
+
     /// A fresh server whose log (stderr) goes to `<data dir>/../stderr.log`.
     pub async fn start_logged(args: &[&str]) -> (TestServer, PathBuf) {
         let temp = tempfile::tempdir().expect("temp dir");
@@ -79,6 +89,14 @@ impl TestServer {
                     .arg(bucket.storage_flag(data_dir))
                     .args(["--s3-endpoint", &bucket.endpoint]);
             }
+        }
+        // The PostgreSQL leg, unless the test names its own database.
+        if let Some(database) = TestDatabase::from_env()
+            && !args.contains(&"--database-url")
+        {
+            command
+                .arg("--database-url")
+                .arg(database.url_for(data_dir));
         }
         command
             .args(args)
@@ -470,28 +488,41 @@ pub struct Consistency {
 /// Checks every row against the disk, reading the database directly (read only).
 pub async fn check_consistency(data_dir: &Path) -> Consistency {
     use std::collections::HashSet;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(data_dir.join("mock.db"))
-        .read_only(true);
-    let db = sqlx::SqlitePool::connect_with(options)
-        .await
-        .expect("the database opens");
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("select storage_key, stack_api_key from asset_files")
-            .fetch_all(&db)
-            .await
-            .unwrap();
-    let dangling: Vec<String> = sqlx::query_scalar(
-        "select uid from assets a where is_dir = 0 and not exists (select 1 from asset_files f where f.version_uid = a.version_uid)",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
-    let pending: i64 = sqlx::query_scalar("select count(*) from pending_file_deletions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    const FILE_ROWS: &str = "select storage_key, stack_api_key from asset_files";
+    const DANGLING: &str = "select uid from assets a where is_dir = false and not exists \
+         (select 1 from asset_files f where f.version_uid = a.version_uid)";
+    const PENDING: &str = "select count(*) from pending_file_deletions";
+    let (rows, dangling, pending): (Vec<(String, String)>, Vec<String>, i64) =
+        // A server on PostgreSQL never makes `mock.db`; a test about SQLite names it.
+        match TestDatabase::from_env().filter(|_| !data_dir.join("mock.db").exists()) {
+            Some(database) => {
+                let db = sqlx::PgPool::connect(&database.url_for(data_dir))
+                    .await
+                    .expect("the database opens");
+                let read = (
+                    sqlx::query_as(FILE_ROWS).fetch_all(&db).await.unwrap(),
+                    sqlx::query_scalar(DANGLING).fetch_all(&db).await.unwrap(),
+                    sqlx::query_scalar(PENDING).fetch_one(&db).await.unwrap(),
+                );
+                db.close().await;
+                read
+            }
+            None => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(data_dir.join("mock.db"))
+                    .read_only(true);
+                let db = sqlx::SqlitePool::connect_with(options)
+                    .await
+                    .expect("the database opens");
+                let read = (
+                    sqlx::query_as(FILE_ROWS).fetch_all(&db).await.unwrap(),
+                    sqlx::query_scalar(DANGLING).fetch_all(&db).await.unwrap(),
+                    sqlx::query_scalar(PENDING).fetch_one(&db).await.unwrap(),
+                );
+                db.close().await;
+                read
+            }
+        };
 
     let on_disk = stored_names(data_dir);
     let keys: HashSet<String> = rows.iter().map(|(key, _)| key.clone()).collect();
@@ -523,6 +554,67 @@ pub fn stored_names(data_dir: &Path) -> std::collections::HashSet<String> {
         Some(bucket) => names.extend(bucket.stored_names(data_dir)),
     }
     names
+}
+
+/// `--database-url` for `mock.db` in `data_dir`: what a server uses unless told
+/// otherwise, named for tests that are about SQLite, so that the PostgreSQL leg runs
+/// them on SQLite too.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite:{}", data_dir.join("mock.db").display())
+}
+
+/// The PostgreSQL leg of the suite: with `CSMOCK_TEST_DATABASE` set (the address of a
+/// PostgreSQL server's `postgres` database, as a user who may create databases), every
+/// server gets a database of its own, named after its data dir (so a restart on the same
+/// data dir finds its data again) and made before the server starts.
+pub struct TestDatabase {
+    admin_url: String,
+}
+
+impl TestDatabase {
+    pub fn from_env() -> Option<TestDatabase> {
+        Some(TestDatabase {
+            admin_url: std::env::var("CSMOCK_TEST_DATABASE").ok()?,
+        })
+    }
+
+    /// The address of the database of the server on `data_dir`, made if it is not there.
+    pub fn url_for(&self, data_dir: &Path) -> String {
+        let name = TestBucket::prefix(data_dir);
+        let admin_url = self.admin_url.clone();
+        let made = name.clone();
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+                .block_on(async move {
+                    use sqlx::Connection;
+                    let mut admin = sqlx::PgConnection::connect(&admin_url)
+                        .await
+                        .expect("the test database server answers");
+                    let exists: bool = sqlx::query_scalar(
+                        "select exists (select 1 from pg_database where datname = $1)",
+                    )
+                    .bind(&made)
+                    .fetch_one(&mut admin)
+                    .await
+                    .expect("pg_database reads");
+                    if !exists {
+                        sqlx::query(sqlx::AssertSqlSafe(format!("create database {made}")))
+                            .execute(&mut admin)
+                            .await
+                            .expect("a test database is made");
+                    }
+                })
+        })
+        .join()
+        .expect("the database thread");
+        match self.admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("CSMOCK_TEST_DATABASE names no database"),
+        }
+    }
 }
 
 /// The S3 leg of the suite: with `CSMOCK_TEST_S3_ENDPOINT` set (an S3-compatible server

@@ -66,7 +66,7 @@ async fn a_data_dir_from_before_uids_per_stack_keeps_everything() {
     }
     db.close().await;
 
-    let server = TestServer::start_in(dir.path(), &[]);
+    let server = TestServer::start_in(dir.path(), &["--database-url", &sqlite_url(dir.path())]);
     let (status, live) = send(server.get("/v3/assets/bltlive?include_publish_details=true")).await;
     assert_eq!(status, 200, "{live}");
     assert_eq!(

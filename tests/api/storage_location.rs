@@ -47,13 +47,16 @@ async fn files_of_a_storage_folder_live_there_and_are_served_after_a_restart() {
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
     let flag = format!("file:{}", files.path().display());
-    let server = TestServer::start_in(data.path(), &["--storage", &flag]);
+    // The database stays in the data dir.
+    let database = sqlite_url(data.path());
+    let flags = ["--storage", &flag, "--database-url", &database];
+    let server = TestServer::start_in(data.path(), &flags);
     let asset = server.upload("elsewhere.txt", b"kept elsewhere", &[]).await;
     assert_eq!(count_files(&files.path().join("files")), 1);
     assert_eq!(count_files(&data.path().join("files")), 0);
     assert!(data.path().join("mock.db").exists());
 
-    let server = server.restart_with(&["--storage", &flag]);
+    let server = server.restart_with(&flags);
     let url = asset["url"].as_str().unwrap();
     let path = &url[url.find("/v3/").unwrap()..];
     let file = server.get(path).send().await.unwrap();

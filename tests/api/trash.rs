@@ -470,7 +470,7 @@ async fn pragma(data_dir: &std::path::Path, name: &str) -> i64 {
 async fn a_purge_gives_the_space_of_its_rows_back() {
     static DESCRIPTION: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| "d".repeat(8 * 1024));
-    let server = TestServer::start().await;
+    let server = TestServer::start_on_sqlite().await;
     let fields = [("asset[description]", DESCRIPTION.as_str())];
     let uids = upload_concurrently_with(&server, 200, 8, &fields).await;
     let full = pragma(&server.data_dir, "page_count").await;

@@ -148,3 +148,46 @@ ensure_image() {
   rm -rf "$stage"
   return $status
 }
+
+# Starts a PostgreSQL server of its own for a suite (Debian's postgresql, installed with
+# apt-get when missing; `initdb` and `pg_ctl`, no systemd): a cluster in a temp folder,
+# C collation, on a free port of 127.0.0.1, trusting local connections. Exports
+# CSMOCK_TEST_DATABASE (its `postgres` database); stop_postgres stops it and removes the
+# folder. Returns 1 when there is no PostgreSQL to start.
+start_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  if [ -z "$bin" ]; then
+    apt_install postgresql || return 1
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    [ -n "$bin" ] || return 1
+  fi
+  # initdb refuses to run as root: the cluster belongs to the postgres user then.
+  local as=()
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres || return 1
+    as=(runuser -u postgres --)
+  fi
+  CSMOCK_PG_DIR="$(mktemp -d)"
+  chmod 755 "$CSMOCK_PG_DIR"
+  [ "$(id -u)" = 0 ] && chown postgres "$CSMOCK_PG_DIR"
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "${as[@]}" "$bin/initdb" -D "$CSMOCK_PG_DIR/data" --locale=C --encoding=UTF8 -A trust -U postgres >"$CSMOCK_PG_DIR/initdb.log" 2>&1 ||
+    { cat "$CSMOCK_PG_DIR/initdb.log" >&2; return 1; }
+  # A test server throws its data away: no fsync. Each test's mock opens a few
+  # connections, and tests run in parallel.
+  "${as[@]}" "$bin/pg_ctl" -D "$CSMOCK_PG_DIR/data" -l "$CSMOCK_PG_DIR/server.log" -w -t 60 \
+    -o "-p $port -k $CSMOCK_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { cat "$CSMOCK_PG_DIR/server.log" >&2; return 1; }
+  CSMOCK_PG_CTL=("${as[@]}" "$bin/pg_ctl" -D "$CSMOCK_PG_DIR/data")
+  export CSMOCK_TEST_DATABASE="postgres://postgres@127.0.0.1:$port/postgres"
+  echo "==> PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at 127.0.0.1:$port"
+}
+
+stop_postgres() {
+  [ -n "${CSMOCK_PG_DIR:-}" ] || return 0
+  "${CSMOCK_PG_CTL[@]}" stop -m immediate >/dev/null 2>&1 || true
+  rm -rf "$CSMOCK_PG_DIR"
+  CSMOCK_PG_DIR=""
+}
