@@ -401,20 +401,20 @@ execute function asset_tags_on_update();
 create trigger asset_tags_on_delete after delete on assets
 for each row execute function asset_tags_on_delete();
 
--- A publish record written without the asset's created_at takes it from the live asset.
+-- A publish record written without the asset's created_at takes it from the live asset
+-- (before the insert: SQLite's trigger updates the new row after it).
 create function publish_records_created_at() returns trigger
 language plpgsql as $$
 begin
-    update publish_records set asset_created_at = (
+    new.asset_created_at := (
         select a.created_at from assets a
         where a.stack_api_key = new.stack_api_key and a.uid = new.asset_uid
-    )
-    where seq = new.seq;
-    return null;
+    );
+    return new;
 end;
 $$;
 
-create trigger publish_records_created_at after insert on publish_records
+create trigger publish_records_created_at before insert on publish_records
 for each row when (new.asset_created_at is null)
 execute function publish_records_created_at();
 

@@ -346,6 +346,11 @@ pub async fn insert_new(
         });
     }
     let created_at = super::stacks::created_at(db.re(), &row.stack_api_key).await?;
+    if created_at.is_none() {
+        // The stack is gone: the inserts would fail their foreign keys, and a failed
+        // statement ends a PostgreSQL transaction, so the caller could not look again.
+        return Ok(None);
+    }
     insert_file(db.re(), file).await?;
     insert(db.re(), row).await?;
     record_version(db.re(), row).await?;

@@ -171,24 +171,27 @@ impl Budgeted {
         let pool = match &readers.pool {
             BudgetPool::Lite(pool) => pool,
             BudgetPool::Pg(pool) => {
-                let mut conn = tokio::time::timeout_at(deadline.into(), pool.acquire())
+                let conn = tokio::time::timeout_at(deadline.into(), pool.acquire())
                     .await
                     .map_err(|_| DbError::OutOfTime(budget))??;
-                let left = deadline.saturating_duration_since(Instant::now());
-                // 0 would mean no timeout at all.
-                let millis = left.as_millis().clamp(1, i32::MAX as u128);
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "set statement_timeout = {millis}"
-                )))
-                .execute(&mut *conn)
-                .await?;
-                return Ok(Budgeted {
+                // Held by the budget before the timeout is set: a caller that goes
+                // away from here on leaves the reset to `drop`.
+                let mut budgeted = Budgeted {
                     _slot: slot,
                     conn: Some(BudgetConn::Pg(conn)),
                     flags,
                     budget,
                     timer: tokio::spawn(async {}).abort_handle(),
-                });
+                };
+                let left = deadline.saturating_duration_since(Instant::now());
+                // 0 would mean no timeout at all. Each statement of the budget gets
+                // what was left when it started (a listing runs one to three).
+                let millis = left.as_millis().clamp(1, i32::MAX as u128);
+                let set = sqlx::AssertSqlSafe(format!("set statement_timeout = {millis}"));
+                if let Some(BudgetConn::Pg(conn)) = budgeted.conn.as_mut() {
+                    sqlx::query(set).execute(&mut **conn).await?;
+                }
+                return Ok(budgeted);
             }
         };
         let mut conn = tokio::time::timeout_at(deadline.into(), pool.acquire())
@@ -266,7 +269,7 @@ async fn unbudget(conn: BudgetConn) {
         BudgetConn::Lite(conn) => conn,
         BudgetConn::Pg(mut conn) => {
             // Waits for a statement still running, which its timeout bounds.
-            if sqlx::query("set statement_timeout = 0")
+            if sqlx::query("reset statement_timeout")
                 .execute(&mut *conn)
                 .await
                 .is_err()

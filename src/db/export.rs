@@ -58,7 +58,7 @@ async fn read_in(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<ExportRows>
     let files = on!(db.re(), |c, q| sqlx::query_as::<_, AssetFileRow>(q.sql(
         "select f.* from asset_files f join assets a \
          on a.stack_api_key = f.stack_api_key and a.version_uid = f.version_uid \
-         where a.stack_api_key = ? and not a.is_dir"
+         where a.stack_api_key = ? and a.is_dir = false"
     ))
     .bind(api_key)
     .fetch_all(c)

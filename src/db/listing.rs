@@ -393,7 +393,7 @@ fn count_candidates_sql<DB: BuilderDb>(
         Start::Titles(pieces) => push_titled(&mut sql, api_key, pieces),
     }
     sql.push(format_args!(" limit {})", most + 1));
-    // PostgreSQL 15 names every subquery in `from`.
+    // PostgreSQL (up to 15) requires a name for a subquery in `from`.
     if sql.is_pg() {
         sql.push(" as candidates");
     }

@@ -1,5 +1,6 @@
-//! The SQLite database: every SQL statement of the service lives under this module, and
-//! nothing else does. One writer connection, a few readers, WAL, migrations at start.
+//! The database, SQLite (the default: WAL, a few readers) or PostgreSQL: every SQL
+//! statement of the service lives under this module, and nothing else does. One writer
+//! connection on either, migrations at start.
 
 pub mod assets;
 pub mod budget;
@@ -461,14 +462,16 @@ impl Db {
 
     /// True when the database answers a trivial query (on a connection of its own).
     pub async fn is_healthy(&self) -> bool {
-        let query = sqlx::query_scalar::<_, i64>("select 1");
-        match &self.backend {
-            Backend::Lite { health, .. } => query.fetch_one(health).await.is_ok(),
-            Backend::Pg { health, .. } => sqlx::query_scalar::<_, i32>("select 1")
-                .fetch_one(health)
-                .await
-                .is_ok(),
-        }
+        let health = match &self.backend {
+            Backend::Lite { health, .. } => Exec::Lite(exec::LiteExec::Pool(health)),
+            Backend::Pg { health, .. } => Exec::Pg(exec::PgExec::Pool(health)),
+        };
+        on!(health, |c, q| sqlx::query_scalar::<_, i64>(
+            q.sql("select cast(1 as bigint)")
+        )
+        .fetch_one(c)
+        .await)
+        .is_ok()
     }
 
     /// Closes every pool (at shutdown, after the last request).
@@ -584,27 +587,49 @@ async fn open_sqlite(path: &Path, durable: bool) -> anyhow::Result<Backend> {
 async fn open_postgres(url: &str, named: &str) -> anyhow::Result<Backend> {
     let options =
         sqlx::postgres::PgConnectOptions::from_str(url)?.application_name("contentstack-mock");
-    let connect = |size: u32, wait: u64| {
+    let connect = |size: u32, wait: u64, options: sqlx::postgres::PgConnectOptions| {
         sqlx::postgres::PgPoolOptions::new()
             .max_connections(size)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(wait))
-            .connect_with(options.clone())
+            .connect_with(options)
     };
-    let write = connect(1, 60)
+    // As on SQLite, only the writer writes: a write handed a reader by mistake fails.
+    let read_only = options
+        .clone()
+        .options([("default_transaction_read_only", "on")]);
+    let write = connect(1, 60, options.clone())
         .await
         .with_context(|| format!("could not connect to the database {named}"))?;
     let claim = claim_database(&options, named).await?;
+    warn_unless_c_collation(&write, named).await?;
     sqlx::migrate!("./migrations/postgres")
         .run(&write)
         .await
         .context("could not apply the database migrations")?;
     Ok(Backend::Pg {
-        read: connect(PG_READERS, 30).await?,
-        health: connect(1, 2).await?,
+        read: connect(PG_READERS, 30, read_only.clone()).await?,
+        health: connect(1, 2, read_only).await?,
         write,
         claim: Arc::new(tokio::sync::Mutex::new(claim)),
     })
+}
+
+/// Listings sorted by text (title, name) come in byte order on SQLite; on PostgreSQL
+/// they follow the database's collation, which the docs ask to be `C`.
+async fn warn_unless_c_collation(write: &sqlx::PgPool, named: &str) -> anyhow::Result<()> {
+    let collation: String =
+        sqlx::query_scalar("select datcollate from pg_database where datname = current_database()")
+            .fetch_one(write)
+            .await?;
+    if collation != "C" && collation != "POSIX" {
+        tracing::warn!(
+            database = named,
+            collation,
+            "the database's collation is not C: listings sorted by title or name follow its rules, not byte order (see docs/database.md)"
+        );
+    }
+    Ok(())
 }
 
 /// The advisory lock a mock holds on its PostgreSQL database: one mock per database.

@@ -67,9 +67,9 @@ pub async fn record(
 
 /// Records a publish (replacing what was published in that environment and locale).
 pub async fn put_record(db: impl Into<Exec<'_>>, row: &PublishRecordRow) -> DbResult<()> {
-    // Numbered parameters (`?1`, `$1`) are written as each dialect spells them, so neither
-    // statement goes through `q.sql`. PostgreSQL has no `insert or replace`: the conflict
-    // on the primary key updates every other column instead.
+    // PostgreSQL has no `insert or replace`: the conflict on the primary key updates
+    // every other column instead, and takes a new `seq` as SQLite's replace takes a new
+    // rowid.
     on!(db, |c, q| {
         sqlx::query(if q.is_pg() {
         "insert into publish_records (asset_uid, stack_api_key, environment_uid, locale, version, \

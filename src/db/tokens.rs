@@ -49,7 +49,8 @@ pub async fn get(
     stack_rows::find(db, TABLE, "uid", api_key, uid).await
 }
 
-/// Inserts a token, or writes back every field of an existing one.
+/// Inserts a token, or writes back every field of an existing one. (Its values are
+/// random: another token holding the same value is an error, not replaced.)
 pub async fn upsert(conn: impl Into<Exec<'_>>, row: &DeliveryTokenRow) -> DbResult<()> {
     on!(conn, |c, q| {
         sqlx::query(q.sql("insert into delivery_tokens (uid, stack_api_key, name, description, token, preview_token, \

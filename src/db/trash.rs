@@ -1,9 +1,9 @@
 //! Moving items into the trash: the rows leave `assets` for `trashed_assets` and a
 //! `trash` row records who deleted what, when, and when it will be purged.
 //!
-//! The SQLite statements number their parameters (`?1`, `?2`...), which
-//! [`super::Dialect::sql`] would not convert: those statements have a PostgreSQL twin
-//! written with `$1`, `$2`... and picked with `q.is_pg()`.
+//! Where the dialects differ in more than placeholders (PostgreSQL's booleans, `insert
+//! ... on conflict`, one statement for the move where SQLite sends a list), a statement
+//! has a PostgreSQL twin, picked with `q.is_pg()`.
 
 use std::sync::LazyLock;
 

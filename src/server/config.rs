@@ -242,7 +242,7 @@ impl ServeConfig {
             .map(|url| url.trim_end_matches('/').to_owned())
     }
 
-    /// Where the stored files go, from `--storage` (an empty value is not set).
+    /// Where the metadata goes, from `--database-url` (an empty value is not set).
     pub fn database_location(&self, data_dir: &Path) -> Result<crate::db::Location, String> {
         let given = self.database_url.as_deref().map(str::trim).unwrap_or("");
         if given.is_empty() {
