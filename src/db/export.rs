@@ -6,7 +6,7 @@ use super::assets::{AssetFileRow, AssetRow};
 use super::environments::EnvironmentRow;
 use super::locales::LocaleRow;
 use super::publishing::PublishRecordRow;
-use super::{Conn, DbResult, Exec, on};
+use super::{DbResult, Exec, on};
 
 /// A stack's exportable rows.
 #[derive(Debug)]
@@ -22,29 +22,8 @@ pub struct ExportRows {
 
 /// Reads a stack's exportable rows at one instant.
 pub async fn read(db: super::Reader<'_>, api_key: &str) -> DbResult<ExportRows> {
-    let mut conn = db.acquire().await?;
-    match &mut *conn {
-        Conn::LiteRead(conn) => {
-            let mut tx = sqlx::Connection::begin(&mut **conn).await?;
-            let rows = read_in(&mut *tx, api_key).await?;
-            tx.commit().await?;
-            Ok(rows)
-        }
-        Conn::PgRead(conn) => {
-            // One snapshot for every statement (PostgreSQL's default, read committed,
-            // takes one per statement; SQLite's read transaction holds one).
-            let mut tx = sqlx::Connection::begin_with(&mut **conn, CONSISTENT_READ).await?;
-            let rows = read_in(&mut *tx, api_key).await?;
-            tx.commit().await?;
-            Ok(rows)
-        }
-        // Already a transaction: nothing to open.
-        held => read_in(held, api_key).await,
-    }
+    super::read_consistently(db, async |db| read_in(db, api_key).await).await
 }
-
-/// PostgreSQL's read transaction that sees one instant, as SQLite's does.
-pub(super) const CONSISTENT_READ: &str = "begin isolation level repeatable read, read only";
 
 /// [`read`]'s statements, inside its transaction.
 async fn read_in(db: impl Into<Exec<'_>>, api_key: &str) -> DbResult<ExportRows> {

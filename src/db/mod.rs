@@ -150,6 +150,35 @@ impl Reader<'_> {
     }
 }
 
+/// PostgreSQL's read transaction that sees one instant, as SQLite's does (its default,
+/// read committed, takes a new snapshot for each statement).
+const CONSISTENT_READ: &str = "begin isolation level repeatable read, read only";
+
+/// Runs `read` in one read transaction on a reader of its own: every statement sees the
+/// database as of one instant while writes go on (an export, a snapshot).
+pub async fn read_consistently<T, E: From<sqlx::Error>>(
+    db: Reader<'_>,
+    read: impl AsyncFnOnce(Exec<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut conn = db.acquire().await?;
+    match &mut conn.0 {
+        Conn::LiteRead(conn) => {
+            let mut tx = sqlx::Connection::begin(&mut **conn).await?;
+            let value = read(Exec::from(&mut *tx)).await?;
+            tx.commit().await?;
+            Ok(value)
+        }
+        Conn::PgRead(conn) => {
+            let mut tx = sqlx::Connection::begin_with(&mut **conn, CONSISTENT_READ).await?;
+            let value = read(Exec::from(&mut *tx)).await?;
+            tx.commit().await?;
+            Ok(value)
+        }
+        // A reader is never a write transaction.
+        Conn::LiteTx(_) | Conn::PgTx(_) => Err(sqlx::Error::PoolClosed.into()),
+    }
+}
+
 /// The single writer, for a statement outside a transaction.
 #[derive(Debug, Clone, Copy)]
 pub enum Writer<'a> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use sqlx::{Column, Decode, Row, Type, TypeInfo, ValueRef};
 
-use super::{Conn, DbResult, Dialect, Exec, on};
+use super::{DbResult, Dialect, Exec, on};
 
 /// The tables that hold a stack's content, parents before children. Credentials
 /// (`stacks`, `management_tokens`, `delivery_tokens`) and the file journal are not
@@ -297,7 +297,7 @@ pub async fn read_all(db: impl Into<Exec<'_>>, api_key: &str) -> Result<Vec<Tabl
         };
         let (columns, rows) = on!(db.re(), |c, q| {
             let rows = sqlx::query(q.owned(sql)).bind(api_key).fetch_all(c).await?;
-            values_of(&rows, table)
+            values_of(&rows, |row, i| cell(row, i, table))
         })?;
         tables.push(TableRows {
             table: (*table).to_owned(),
@@ -313,45 +313,16 @@ pub async fn read_consistent(
     db: super::Reader<'_>,
     api_key: &str,
 ) -> Result<Vec<TableRows>, DumpError> {
-    let mut conn = db.acquire().await?;
-    match &mut *conn {
-        Conn::LiteRead(conn) => {
-            let mut tx = sqlx::Connection::begin(&mut **conn).await?;
-            let tables = read_all(&mut *tx, api_key).await?;
-            tx.commit().await?;
-            Ok(tables)
-        }
-        Conn::PgRead(conn) => {
-            // Repeatable read: every table as of one instant, as SQLite's transaction.
-            let mut tx =
-                sqlx::Connection::begin_with(&mut **conn, super::export::CONSISTENT_READ).await?;
-            let tables = read_all(&mut *tx, api_key).await?;
-            tx.commit().await?;
-            Ok(tables)
-        }
-        // Already a transaction: nothing to open.
-        held => read_all(held, api_key).await,
-    }
+    super::read_consistently(db, async |db| read_all(db, api_key).await).await
 }
 
-/// The column names (none without rows) and the plain values of rows of `table`.
+/// The column names (none without rows) and the plain values of `rows`, each read by
+/// `cell`.
 #[allow(clippy::type_complexity)]
-fn values_of<R>(
+fn values_of<R: Row>(
     rows: &[R],
-    table: &str,
-) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>), DumpError>
-where
-    R: Row,
-    usize: sqlx::ColumnIndex<R>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i16: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> Json<serde_json::Value>: Decode<'r, R::Database> + Type<R::Database>,
-{
+    cell: impl Fn(&R, usize) -> Result<serde_json::Value, DumpError>,
+) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>), DumpError> {
     let columns: Vec<String> = match rows.first() {
         Some(row) => row.columns().iter().map(|c| c.name().to_owned()).collect(),
         None => Vec::new(),
@@ -360,7 +331,7 @@ where
     for row in rows {
         let mut out = Vec::with_capacity(columns.len());
         for i in 0..columns.len() {
-            out.push(cell(row, i, table)?);
+            out.push(cell(row, i)?);
         }
         values.push(out);
     }

@@ -340,10 +340,8 @@ pub async fn restore_rows(
     .await
     .map(|done| done.rows_affected())
     })?;
-    on!(db.re(), |c, q| sqlx::query(either!(
-        q,
-        "update assets set parent_uid = ?2 where stack_api_key = ?3 and uid = ?1",
-        "update assets set parent_uid = $2 where stack_api_key = $3 and uid = $1"
+    on!(db.re(), |c, q| sqlx::query(q.sql(
+        "update assets set parent_uid = ?2 where stack_api_key = ?3 and uid = ?1"
     ))
     .bind(trash_uid)
     .bind(root_parent)
@@ -387,17 +385,10 @@ pub async fn split_remaining(
 ) -> DbResult<()> {
     let mut db: Exec<'_> = db.into();
     on!(db.re(), |c, q| {
-        sqlx::query(either!(
-        q,
-        "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
+        sqlx::query(q.sql("insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
          select a.uid, t.stack_api_key, 'asset', t.deleted_at, t.deleted_by, t.purge_at \
          from trashed_assets a join trash t on t.stack_api_key = a.stack_api_key and t.uid = a.trash_uid \
-         where a.stack_api_key = ?1 and a.trash_uid = ?2",
-        "insert into trash (uid, stack_api_key, item_type, deleted_at, deleted_by, purge_at) \
-         select a.uid, t.stack_api_key, 'asset', t.deleted_at, t.deleted_by, t.purge_at \
-         from trashed_assets a join trash t on t.stack_api_key = a.stack_api_key and t.uid = a.trash_uid \
-         where a.stack_api_key = $1 and a.trash_uid = $2"
-    ))
+         where a.stack_api_key = ?1 and a.trash_uid = ?2"))
     .bind(api_key)
     .bind(trash_uid)
     .execute(c)
