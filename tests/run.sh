@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project, installing what the tests need:
 #   1. the Rust unit and integration tests (cargo test),
-#   1b. the Rust integration tests again, with the stored files in an S3 bucket (tests/s3),
+#   1b. the Rust integration tests again on the shared-instance backends: metadata in
+#      PostgreSQL, stored files in an S3 bucket (tests/s3),
 #   2. the JavaScript suite on Contentstack's official management SDK (tests/js),
 #   3. the Python suite on Contentstack's official management SDK (tests/python),
 #   4. the delivery suite on Contentstack's official delivery SDKs (tests/delivery),
@@ -32,7 +33,7 @@ export CSMOCK_BIN="$PWD/target/release/contentstack-mock"
 [ -x "$CSMOCK_BIN" ] || { echo "error: cargo test left no $CSMOCK_BIN" >&2; exit 1; }
 
 status=0
-echo "==> api suite on S3 storage"
+echo "==> api suite on PostgreSQL and S3 storage"
 bash tests/s3/run.sh || status=1
 # readme runs last: it uses the SDKs the js and python suites installed.
 for suite in js python delivery cli ui docker npm pypi workflows readme; do
